@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "trailhound",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "trailhound", targets: ["trailhound"]),
+        .library(name: "TrailReader", targets: ["TrailReader"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "TrailReader", dependencies: ["CZlib"]),
+        .target(name: "TrailOutput", dependencies: ["TrailReader"]),
+        .executableTarget(
+            name: "trailhound",
+            dependencies: [
+                "TrailReader", "TrailOutput",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "trailhound-bench",
+            dependencies: ["TrailReader", "CZlib"],
+            path: "Benchmarks/ReaderBench"
+        ),
+        .testTarget(name: "TrailReaderTests", dependencies: ["TrailReader", "CZlib"]),
+        .testTarget(
+            name: "TrailhoundCLITests",
+            dependencies: ["TrailReader", "CZlib"]
+        ),
+    ]
+)

@@ -1,0 +1,126 @@
+import TrailReader
+
+/// Formats events for `trailhound events`: JSON Lines (the record itself, or the chosen fields) or a compact
+/// table for people. Appends to a byte buffer so the caller decides when to write.
+public struct EventWriter: Sendable {
+    public enum Format: String, Sendable, CaseIterable {
+        case jsonl, table
+    }
+
+    public let format: Format
+    /// Fields to project; empty for the whole record (JSON Lines) or the default columns (table).
+    public let fields: [FieldPath]
+    let columns: [Column]
+
+    public init(format: Format, fields: [FieldPath]) {
+        self.format = format
+        self.fields = fields
+        columns = fields.isEmpty ? Column.defaults : fields.map { Column(title: $0.description, path: $0, width: 0, shorten: nil) }
+    }
+
+    /// The table's header line, or nothing for JSON Lines.
+    public func header(into out: inout [UInt8]) {
+        guard format == .table else { return }
+        appendRow(columns.map(\.title), into: &out)
+    }
+
+    public func write(_ event: Event, into out: inout [UInt8]) {
+        switch format {
+        case .jsonl:
+            if fields.isEmpty {
+                appendMinified(event.bytes, hasLineBreaks: event.hasLineBreaks, into: &out)
+            } else {
+                out.append(0x7B)
+                for (k, field) in fields.enumerated() {
+                    if k > 0 { out.append(0x2C) }
+                    out.append(0x22)
+                    JSONString.escape(field.description.utf8, into: &out)
+                    out.append(contentsOf: [0x22, 0x3A])
+                    if let value = event.value(at: field) {
+                        appendMinified(value.bytes, hasLineBreaks: event.hasLineBreaks, into: &out)
+                    } else {
+                        out.append(contentsOf: "null".utf8)
+                    }
+                }
+                out.append(0x7D)
+            }
+            out.append(0x0A)
+        case .table:
+            appendRow(columns.map { $0.text(event) }, into: &out)
+        }
+    }
+
+    func appendRow(_ cells: [String], into out: inout [UInt8]) {
+        for (k, column) in columns.enumerated() {
+            let cell = TerminalText.sanitize(cells[k])
+            out.append(contentsOf: cell.utf8)
+            if k < columns.count - 1 {
+                let pad = max(1, column.width - cell.count + 1)
+                out.append(contentsOf: repeatElement(0x20, count: pad))
+            }
+        }
+        out.append(0x0A)
+    }
+
+    /// Copies JSON text, dropping whitespace between tokens when the text has line breaks, so each record stays on
+    /// one line.
+    func appendMinified(_ bytes: UnsafeRawBufferPointer, hasLineBreaks: Bool, into out: inout [UInt8]) {
+        guard hasLineBreaks else {
+            out.append(contentsOf: bytes)
+            return
+        }
+        var inString = false
+        var escaped = false
+        for b in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if b == 0x5C {
+                    escaped = true
+                } else if b == 0x22 {
+                    inString = false
+                }
+                out.append(b)
+            } else if b == 0x22 {
+                inString = true
+                out.append(b)
+            } else if b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09 {
+                out.append(b)
+            }
+        }
+    }
+
+    struct Column: Sendable {
+        let title: String
+        let path: FieldPath
+        let width: Int
+        let shorten: (@Sendable (String) -> String)?
+
+        func text(_ event: Event) -> String {
+            guard let value = event.value(at: path) else { return "-" }
+            let text = value.scalarText ?? (value.isNull ? "-" : String(decoding: value.bytes, as: UTF8.self))
+            return shorten?(text) ?? text
+        }
+
+        static let defaults: [Column] = [
+            Column(title: "eventTime", path: FieldPath("eventTime")!, width: 20, shorten: nil),
+            Column(title: "account", path: FieldPath("recipientAccountId")!, width: 12, shorten: nil),
+            Column(title: "region", path: FieldPath("awsRegion")!, width: 14, shorten: nil),
+            Column(
+                title: "service", path: FieldPath("eventSource")!, width: 16,
+                shorten: { source in
+                    source.hasSuffix(".amazonaws.com") ? String(source.dropLast(".amazonaws.com".count)) : source
+                }),
+            Column(title: "name", path: FieldPath("eventName")!, width: 28, shorten: nil),
+            Column(
+                title: "actor", path: FieldPath("userIdentity.arn")!, width: 44,
+                shorten: { arn in
+                    // arn:aws:iam::123456789012:user/alice → user/alice
+                    let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+                    return parts.count == 6 ? String(parts[5]) : arn
+                }),
+            Column(title: "sourceIPAddress", path: FieldPath("sourceIPAddress")!, width: 16, shorten: nil),
+            Column(title: "errorCode", path: FieldPath("errorCode")!, width: 0, shorten: nil),
+        ]
+    }
+}

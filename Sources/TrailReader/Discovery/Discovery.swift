@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Finds the files to read under the given paths, in the order they must be read.
+public struct Discovery: Sendable {
+    public struct Result: Sendable {
+        /// Files to read, ordered by the time in their names (then path).
+        public var files: [InputFile] = []
+        public var setAside: [SetAsideFile] = []
+        /// Paths and folders that could not be walked.
+        public var diagnostics: [Diagnostic] = []
+        /// Files the walk found: read + set aside (files named twice count once).
+        public var seen: Int { files.count + setAside.count }
+    }
+
+    public let options: ReaderOptions
+
+    public init(options: ReaderOptions) { self.options = options }
+
+    struct FileID: Hashable {
+        let dev: UInt64
+        let ino: UInt64
+    }
+
+    /// Walks `paths` (files, folders, or `-` for standard input). Never throws: problems become diagnostics.
+    public func discover(_ paths: [String]) -> Result {
+        var result = Result()
+        var visitedFolders = Set<FileID>()
+        var seenFiles = Set<FileID>()
+        var candidates: [(String, explicit: Bool)] = []
+        var stdin = false
+
+        for path in paths {
+            if path == InputFile.stdinPath {
+                stdin = true
+                continue
+            }
+            var st = stat()
+            guard stat(path, &st) == 0 else {
+                result.diagnostics.append(
+                    Diagnostic(.missingPath, path: path, message: String(cString: strerror(errno))))
+                continue
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                walk(path, &visitedFolders, &candidates, &result)
+            } else {
+                candidates.append((path, true))
+            }
+        }
+
+        for (path, explicit) in candidates {
+            var st = stat()
+            if stat(path, &st) == 0 {
+                let id = FileID(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))
+                if !seenFiles.insert(id).inserted { continue }  // the same file named twice is read once
+                if !explicit && (st.st_mode & S_IFMT) != S_IFREG {
+                    result.setAside.append(SetAsideFile(path: path, reason: .notLogFile))
+                    continue
+                }
+            } else if !explicit {
+                // A dangling link or a file that vanished: reading it reports why.
+            }
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            let info = LogPath(path)
+            if info.isDigest {
+                result.setAside.append(SetAsideFile(path: path, reason: .digest))
+                continue
+            }
+            if !explicit && !LogPath.isLogFileName(name) {
+                result.setAside.append(SetAsideFile(path: path, reason: .notLogFile))
+                continue
+            }
+            if !passesPathFilters(info) {
+                result.setAside.append(SetAsideFile(path: path, reason: .filtered))
+                continue
+            }
+            result.files.append(
+                InputFile(
+                    path: path, account: info.account, region: info.region, nameTime: info.nameTime,
+                    folderDay: info.folderDay))
+        }
+        result.files.sort { a, b in
+            let ta = a.orderTime ?? Int64.min
+            let tb = b.orderTime ?? Int64.min
+            return ta != tb ? ta < tb : a.path.utf8.lexicographicallyPrecedes(b.path.utf8)
+        }
+        if stdin { result.files.insert(InputFile(path: InputFile.stdinPath), at: 0) }
+        result.setAside.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        return result
+    }
+
+    func passesPathFilters(_ info: LogPath) -> Bool {
+        if !options.accounts.isEmpty, let account = info.account, !options.accounts.contains(account) { return false }
+        if !options.regions.isEmpty, let region = info.region, !options.regions.contains(region) { return false }
+        if let t = info.nameTime {
+            if !options.mayContain(deliveredAt: t) { return false }
+        } else if let day = info.folderDay, !options.mayContain(day: day) {
+            return false
+        }
+        return true
+    }
+
+    /// Depth-first walk; each folder is entered once (by device and inode), so symlink loops end.
+    func walk(
+        _ root: String, _ visited: inout Set<FileID>, _ out: inout [(String, explicit: Bool)], _ result: inout Result
+    ) {
+        var pending = [root]
+        while let folder = pending.popLast() {
+            var st = stat()
+            guard stat(folder, &st) == 0 else {
+                result.diagnostics.append(
+                    Diagnostic(.unreadableFolder, path: folder, message: String(cString: strerror(errno))))
+                continue
+            }
+            guard visited.insert(FileID(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))).inserted else { continue }
+            guard let dir = opendir(folder) else {
+                result.diagnostics.append(
+                    Diagnostic(.unreadableFolder, path: folder, message: String(cString: strerror(errno))))
+                continue
+            }
+            var subfolders: [String] = []
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+                var isDir = Int32(entry.pointee.d_type) == Int32(DT_DIR)
+                if Int32(entry.pointee.d_type) == Int32(DT_LNK) || Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
+                    var target = stat()
+                    isDir = stat(path, &target) == 0 && (target.st_mode & S_IFMT) == S_IFDIR
+                }
+                if isDir { subfolders.append(path) } else { out.append((path, false)) }
+            }
+            closedir(dir)
+            // Reverse order onto the stack so folders are walked in name order (ordering is by sort anyway).
+            pending.append(contentsOf: subfolders.sorted().reversed())
+        }
+    }
+}

@@ -1,0 +1,373 @@
+// Hot path. Reads one file: raw bytes or gzip members into a reused buffer, then records out of it.
+//
+// Invariants:
+// - `buffer[0..<filled]` holds decompressed bytes not yet discarded; `scanned <= filled`; bytes before
+//   `scanner.retainFrom(scanned:)` are no longer needed and may be overwritten after `scanner.shift(by:)`.
+// - The buffer grows only while one record does not fit, never past about twice `maxRecordBytes`, and shrinks
+//   back after a file that made it grow; input and inflate buffers are fixed.
+// - An `Event` handed to the callback points into `buffer` (or `embedded` for lookup-events input) and is
+//   used before the buffer is touched again.
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Reads CloudTrail files one at a time, reusing its buffers. One per thread.
+public final class FileReader {
+    public let options: ReaderOptions
+
+    static let initialCapacity = 256 << 10
+    static let inputCapacity = 128 << 10
+    static let minimumFree = 64 << 10
+
+    let inflater = Inflater()
+    var scanner: RecordScanner
+    var embeddedScanner: RecordScanner
+    var embedded: [UInt8] = []
+    var buffer: UnsafeMutableRawPointer
+    var capacity: Int
+    let input: UnsafeMutablePointer<UInt8>
+    var filled = 0
+    var scanned = 0
+    var report = FileReport(path: "")
+
+    public init(options: ReaderOptions) {
+        self.options = options
+        scanner = RecordScanner(maxDepth: options.maxDepth, maxRecordBytes: options.maxRecordBytes)
+        embeddedScanner = RecordScanner(maxDepth: options.maxDepth, maxRecordBytes: options.maxRecordBytes)
+        capacity = Self.initialCapacity
+        buffer = .allocate(byteCount: capacity, alignment: 16)
+        input = .allocate(capacity: Self.inputCapacity)
+    }
+
+    deinit {
+        buffer.deallocate()
+        input.deallocate()
+    }
+
+    /// Reads `file`, calling `body` with each CloudTrail event that passes the options' filters, in file order.
+    /// Never throws: every problem is in the returned report, and records before a problem are delivered.
+    public func read(_ file: InputFile, _ body: (Event) -> Void) -> FileReport {
+        report = FileReport(path: file.path)
+        let fd = file.isStdin ? 0 : open(file.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            fail(.unreadable, message: String(cString: strerror(errno)))
+            return finishReport()
+        }
+        defer { if !file.isStdin { close(fd) } }
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+            fail(.notRegularFile, message: "is a folder")
+            return finishReport()
+        }
+        scanner.reset()
+        filled = 0
+        scanned = 0
+        let n = readSome(fd, input, Self.inputCapacity)
+        if n < 0 {
+            fail(.unreadable, message: String(cString: strerror(errno)))
+        } else if n == 0 {
+            fail(.empty, message: "the file has no content")
+        } else if n >= 2 && input[0] == 0x1F && input[1] == 0x8B {
+            report.inputBytes = n
+            readGzip(fd, firstChunk: n, body)
+        } else {
+            report.inputBytes = n
+            readPlain(fd, firstChunk: n, body)
+        }
+        if capacity > Self.initialCapacity {
+            buffer.deallocate()
+            capacity = Self.initialCapacity
+            buffer = .allocate(byteCount: capacity, alignment: 16)
+        }
+        return finishReport()
+    }
+
+    func finishReport() -> FileReport {
+        if report.problemCount > 0 && report.status == .read {
+            report.status = report.records + report.rejected > 0 ? .partial : .failed
+        }
+        return report
+    }
+
+    func fail(_ kind: Diagnostic.Kind, offset: Int? = nil, record: Int? = nil, message: String) {
+        report.add(Diagnostic(kind, path: report.path, offset: offset, recordIndex: record, message: message))
+    }
+
+    /// read(2), retrying on EINTR.
+    func readSome(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        while true {
+            let n = Glibc.read(fd, p, count)
+            if n < 0 && errno == EINTR { continue }
+            return n
+        }
+    }
+
+    func readPlain(_ fd: Int32, firstChunk n: Int, _ body: (Event) -> Void) {
+        buffer.copyMemory(from: input, byteCount: n)
+        filled = n
+        while true {
+            guard scanAvailable(body) else { return }
+            let free = makeSpace()
+            let got = readSome(fd, buffer + filled, free)
+            if got < 0 {
+                fail(.unreadable, offset: report.jsonBytes, message: String(cString: strerror(errno)))
+                return
+            }
+            if got == 0 { break }
+            filled += got
+            report.inputBytes += got
+        }
+        report.jsonBytes = scanner.streamBase + filled
+        finishStream()
+    }
+
+    func readGzip(_ fd: Int32, firstChunk n: Int, _ body: (Event) -> Void) {
+        inflater.reset()
+        inflater.setInput(input, count: n)
+        var eof = false
+        var inMember = true
+        var inflated = 0
+        var consumed: Int { report.inputBytes - inflater.pendingInput }
+        while true {
+            if inflater.pendingInput == 0 && !eof {
+                let got = readSome(fd, input, Self.inputCapacity)
+                if got < 0 {
+                    fail(.unreadable, offset: consumed, message: String(cString: strerror(errno)))
+                    return
+                }
+                if got == 0 {
+                    eof = true
+                } else {
+                    inflater.setInput(input, count: got)
+                    report.inputBytes += got
+                }
+            }
+            if !inMember {
+                // Between gzip members: another member, zero padding, or the end.
+                let pending = inflater.pendingInput
+                if pending == 0 {
+                    if eof { break }
+                    continue
+                }
+                let next = inflater.nextInput!
+                if next[0] == 0x1F && (pending < 2 || next[1] == 0x8B) {
+                    inflater.reset()
+                    inMember = true
+                } else if (0..<pending).allSatisfy({ next[$0] == 0 }) {
+                    inflater.setInput(next + pending, count: 0)
+                    continue
+                } else {
+                    fail(
+                        .trailingData, offset: consumed,
+                        message: "\(report.inputBytes - consumed)+ bytes after the last gzip member are not gzip; ignored")
+                    break
+                }
+            }
+            let free = makeSpace()
+            let produced: Int
+            switch inflater.inflate(into: buffer + filled, capacity: free) {
+            case .corrupt(let message):
+                fail(.corruptGzip, offset: consumed, message: "\(message) (after \(inflated) bytes inflated)")
+                _ = scanAvailable(body)
+                return
+            case .progress(let p):
+                produced = p
+                if p == 0 && inflater.pendingInput == 0 && eof {
+                    fail(
+                        .truncatedGzip, offset: consumed,
+                        message: "the gzip stream ends early (after \(inflated) bytes inflated)")
+                    return
+                }
+            case .memberEnd(let p):
+                produced = p
+                inMember = false
+            }
+            inflated += produced
+            filled += produced
+            if inflated > options.maxInflatedBytes {
+                filled -= inflated - options.maxInflatedBytes
+                _ = scanAvailable(body)
+                fail(
+                    .inflateLimit, offset: consumed,
+                    message: "inflated past the limit of \(options.maxInflatedBytes) bytes; the rest was not read")
+                return
+            }
+            guard scanAvailable(body) else { return }
+        }
+        report.jsonBytes = scanner.streamBase + filled
+        finishStream()
+    }
+
+    /// The input ended cleanly: the JSON must be complete too.
+    func finishStream() {
+        report.jsonBytes = scanner.streamBase + filled
+        if let fault = scanner.finish(at: filled) {
+            reportFault(fault)
+        } else if scanner.valuesSeen == 0 && report.problemCount == 0 {
+            fail(.empty, message: "no JSON content")
+        }
+    }
+
+    /// Makes room to write at `buffer + filled`; returns the free byte count.
+    func makeSpace() -> Int {
+        if capacity - filled >= Self.minimumFree { return capacity - filled }
+        let keep = scanner.retainFrom(scanned: scanned)
+        if keep > 0 {
+            (buffer).copyMemory(from: buffer + keep, byteCount: filled - keep)
+            filled -= keep
+            scanned -= keep
+            scanner.shift(by: keep)
+        }
+        if capacity - filled < Self.minimumFree {
+            let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
+            bigger.copyMemory(from: buffer, byteCount: filled)
+            buffer.deallocate()
+            buffer = bigger
+            capacity *= 2
+        }
+        return capacity - filled
+    }
+
+    /// Scans new bytes, delivering records. Returns false when a fault ends the file.
+    func scanAvailable(_ body: (Event) -> Void) -> Bool {
+        let base = UnsafePointer(buffer.assumingMemoryBound(to: UInt8.self))
+        scanned = scanner.scan(
+            base, from: scanned, to: filled,
+            onRecord: { rec in
+                if rec.layout == .lookupEventsEnvelope {
+                    unwrapLookupEvent(rec, body)
+                } else {
+                    deliver(rec, base: UnsafeRawPointer(base), body)
+                }
+            },
+            onNotice: { notice($0) })
+        if let fault = scanner.fault {
+            reportFault(fault)
+            return false
+        }
+        if scanner.inRecord && filled - scanner.recordStart > options.maxRecordBytes {
+            scanner.dropOversizeRecord(scanned: scanned) { notice($0) }
+        }
+        return true
+    }
+
+    func deliver(_ rec: ScannedRecord, base: UnsafeRawPointer, _ body: (Event) -> Void) {
+        let event = Event(
+            bytes: UnsafeRawBufferPointer(start: base + rec.start, count: rec.end - rec.start), base: base,
+            keys: rec.keys, index: rec.index, offset: rec.streamOffset, hasLineBreaks: rec.hasLineBreaks)
+        guard event.looksLikeCloudTrail else {
+            report.rejected += 1
+            fail(
+                .notCloudTrail, offset: event.offset, record: rec.index,
+                message: "an object without eventTime, eventName and eventSource")
+            return
+        }
+        report.records += 1
+        if options.hasEventFilter && !passesFilters(event) {
+            report.filtered += 1
+            return
+        }
+        report.delivered += 1
+        body(event)
+    }
+
+    /// `aws cloudtrail lookup-events` wraps each event as a JSON string in `CloudTrailEvent`.
+    func unwrapLookupEvent(_ rec: ScannedRecord, _ body: (Event) -> Void) {
+        let base = UnsafeRawPointer(buffer)
+        let offset = rec.streamOffset
+        let wrapper = Event(
+            bytes: UnsafeRawBufferPointer(start: base + rec.start, count: rec.end - rec.start), base: base,
+            keys: rec.keys, index: rec.index, offset: offset, hasLineBreaks: rec.hasLineBreaks)
+        guard let raw = wrapper.member("CloudTrailEvent")?.rawStringContents else {
+            report.rejected += 1
+            fail(.notCloudTrail, offset: offset, record: rec.index, message: "an Events element without CloudTrailEvent")
+            return
+        }
+        embedded.removeAll(keepingCapacity: true)
+        JSONString.unescape(raw, into: &embedded)
+        embeddedScanner.reset()
+        var delivered = false
+        embedded.withUnsafeBufferPointer { inner in
+            let innerBase = inner.baseAddress!
+            _ = embeddedScanner.scan(
+                innerBase, from: 0, to: inner.count,
+                onRecord: { innerRec in
+                    guard !delivered else { return }
+                    delivered = true
+                    let event = Event(
+                        bytes: UnsafeRawBufferPointer(start: innerBase + innerRec.start, count: innerRec.end - innerRec.start),
+                        base: UnsafeRawPointer(innerBase), keys: innerRec.keys, index: rec.index, offset: offset,
+                        hasLineBreaks: innerRec.hasLineBreaks)
+                    deliverEmbedded(event, body)
+                }, onNotice: { _ in })
+        }
+        if !delivered {
+            report.rejected += 1
+            let why = embeddedScanner.fault.map { "invalid JSON at byte \($0.offset) of the string" } ?? "not an event object"
+            fail(.invalidJSON, offset: offset, record: rec.index, message: "CloudTrailEvent: \(why)")
+        }
+    }
+
+    func deliverEmbedded(_ event: Event, _ body: (Event) -> Void) {
+        guard event.looksLikeCloudTrail else {
+            report.rejected += 1
+            fail(.notCloudTrail, offset: event.offset, record: event.index, message: "CloudTrailEvent is not an event")
+            return
+        }
+        report.records += 1
+        if options.hasEventFilter && !passesFilters(event) {
+            report.filtered += 1
+            return
+        }
+        report.delivered += 1
+        body(event)
+    }
+
+    func notice(_ notice: ScanNotice) {
+        report.rejected += 1
+        switch notice {
+        case .nonObjectElement(let index, let offset, let kind):
+            fail(.notCloudTrail, offset: offset, record: index, message: "\(kind) where an event object was expected")
+        case .recordTooLarge(let index, let offset):
+            fail(.recordTooLarge, offset: offset, record: index, message: "larger than \(options.maxRecordBytes) bytes; skipped")
+        case .recovered(let fault):
+            reportFault(fault, recovered: true)
+        }
+    }
+
+    func reportFault(_ fault: ScanFault, recovered: Bool = false) {
+        let tail = recovered ? "; skipped to the next line" : "; the rest of the file was not read"
+        switch fault.kind {
+        case .syntax(let what):
+            fail(.invalidJSON, offset: fault.offset, record: fault.recordIndex, message: what + tail)
+        case .tooDeep(let limit):
+            fail(.tooDeep, offset: fault.offset, record: fault.recordIndex, message: "deeper than \(limit) levels" + tail)
+        case .notObject(let kind):
+            fail(.notCloudTrail, offset: fault.offset, record: fault.recordIndex, message: "a top-level value that is \(kind)" + tail)
+        case .unexpectedEnd:
+            fail(
+                .truncatedJSON, offset: fault.offset, record: fault.recordIndex,
+                message: "the JSON ends inside a value (the file is cut short)")
+        }
+    }
+
+    func passesFilters(_ event: Event) -> Bool {
+        if options.since != nil || options.until != nil {
+            guard let t = event.eventTime else { return false }
+            if let since = options.since, t < since { return false }
+            if let until = options.until, t > until { return false }
+        }
+        if !options.accounts.isEmpty {
+            let account = event.member("recipientAccountId")?.string
+                ?? event.member("userIdentity")?.member("accountId")?.string
+            guard let account, options.accounts.contains(account) else { return false }
+        }
+        if !options.regions.isEmpty {
+            guard let region = event.member("awsRegion")?.string, options.regions.contains(region) else { return false }
+        }
+        return true
+    }
+}
