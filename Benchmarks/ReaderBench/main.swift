@@ -1,1 +1,122 @@
-print("bench")
+// trailhound-bench: measures the reader against inflate alone, on the same files, with the same zlib.
+// Usage: trailhound-bench inflate|split [--threads N] PATH...
+// Prints one JSON object: mode, threads, files, events, json_bytes, seconds, mb_per_s, events_per_s, peak_rss_kb.
+
+import CZlib
+import Foundation
+import TrailReader
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let mode = arguments.first, ["inflate", "split"].contains(mode) else {
+    FileHandle.standardError.write("usage: trailhound-bench inflate|split [--threads N] PATH...\n".data(using: .utf8)!)
+    exit(2)
+}
+var threads = 1
+var paths: [String] = []
+var k = 1
+while k < arguments.count {
+    if arguments[k] == "--threads", k + 1 < arguments.count {
+        threads = Int(arguments[k + 1]) ?? 1
+        k += 2
+    } else {
+        paths.append(arguments[k])
+        k += 1
+    }
+}
+
+var options = ReaderOptions()
+options.threads = threads
+let files = Discovery(options: options).discover(paths).files
+
+/// Inflates a file with zlib through fixed buffers the size the reader uses; returns inflated bytes.
+@Sendable func inflateOnly(_ path: String) -> Int {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return 0 }
+    defer { try? handle.close() }
+    var stream = z_stream()
+    guard czlib_inflate_init_gzip(&stream) == Z_OK else { return 0 }
+    defer { inflateEnd(&stream) }
+    let inCap = 128 << 10
+    let outCap = 256 << 10
+    let input = UnsafeMutablePointer<UInt8>.allocate(capacity: inCap)
+    let output = UnsafeMutablePointer<UInt8>.allocate(capacity: outCap)
+    defer {
+        input.deallocate()
+        output.deallocate()
+    }
+    var total = 0
+    let fd = handle.fileDescriptor
+    var eof = false
+    while true {
+        if stream.avail_in == 0 && !eof {
+            let n = read(fd, input, inCap)
+            if n <= 0 { eof = true } else {
+                stream.next_in = input
+                stream.avail_in = UInt32(n)
+            }
+        }
+        stream.next_out = output
+        stream.avail_out = UInt32(outCap)
+        let ret = inflate(&stream, Z_NO_FLUSH)
+        total += outCap - Int(stream.avail_out)
+        if ret == Z_STREAM_END {
+            if stream.avail_in == 0 && eof { break }
+            if stream.avail_in == 0 {
+                let n = read(fd, input, inCap)
+                if n <= 0 { break }
+                stream.next_in = input
+                stream.avail_in = UInt32(n)
+            }
+            inflateReset(&stream)
+        } else if ret != Z_OK && ret != Z_BUF_ERROR {
+            break
+        } else if eof && stream.avail_in == 0 && stream.avail_out != 0 {
+            break
+        }
+    }
+    return total
+}
+
+let eventName = FieldPath("eventName")!
+let eventSource = FieldPath("eventSource")!
+let userArn = FieldPath("userIdentity.arn")!
+
+let start = Date()
+var jsonBytes = 0
+var events = 0
+var checksum = 0
+ParallelReader(options: options).run(
+    files,
+    process: { file, reader, emit in
+        if mode == "inflate" {
+            emit((inflateOnly(file.path), 0, 0), 0)
+            return FileReport(path: file.path)
+        }
+        var count = 0
+        var sum = 0
+        let report = reader.read(file) { event in
+            count += 1
+            // Touch the three fields so the lookups cannot be optimised away.
+            sum &+= event.value(at: eventName)?.bytes.count ?? 0
+            sum &+= event.value(at: eventSource)?.bytes.count ?? 0
+            sum &+= event.value(at: userArn)?.bytes.count ?? 0
+        }
+        emit((report.jsonBytes, count, sum), 0)
+        return report
+    },
+    consume: { _, item in
+        if case .output(let (bytes, count, sum)) = item {
+            jsonBytes += bytes
+            events += count
+            checksum &+= sum
+        }
+    })
+let seconds = Date().timeIntervalSince(start)
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+let result: [String: Any] = [
+    "mode": mode, "threads": threads, "files": files.count, "events": events, "json_bytes": jsonBytes,
+    "seconds": seconds, "mb_per_s": Double(jsonBytes) / 1e6 / seconds, "events_per_s": Double(events) / seconds,
+    "peak_rss_kb": usage.ru_maxrss, "checksum": checksum,
+]
+let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+print(String(decoding: data, as: UTF8.self))

@@ -18,9 +18,13 @@
 public final class FileReader {
     public let options: ReaderOptions
 
-    static let initialCapacity = 256 << 10
-    static let inputCapacity = 128 << 10
-    static let minimumFree = 64 << 10
+    /// Buffer sizes: 256 KiB of JSON at a time is as fast as whole-file buffers and keeps memory flat.
+    struct BufferSizes {
+        var initialCapacity = 256 << 10
+        var inputCapacity = 128 << 10
+        var minimumFree = 64 << 10
+    }
+    let sizes: BufferSizes
 
     let inflater = Inflater()
     var scanner: RecordScanner
@@ -33,13 +37,19 @@ public final class FileReader {
     var scanned = 0
     var report = FileReport(path: "")
 
-    public init(options: ReaderOptions) {
+    public convenience init(options: ReaderOptions) {
+        self.init(options: options, sizes: BufferSizes())
+    }
+
+    /// Tests use tiny buffers so that records and tokens straddle every possible boundary.
+    init(options: ReaderOptions, sizes: BufferSizes) {
         self.options = options
+        self.sizes = sizes
         scanner = RecordScanner(maxDepth: options.maxDepth, maxRecordBytes: options.maxRecordBytes)
         embeddedScanner = RecordScanner(maxDepth: options.maxDepth, maxRecordBytes: options.maxRecordBytes)
-        capacity = Self.initialCapacity
+        capacity = sizes.initialCapacity
         buffer = .allocate(byteCount: capacity, alignment: 16)
-        input = .allocate(capacity: Self.inputCapacity)
+        input = .allocate(capacity: sizes.inputCapacity)
     }
 
     deinit {
@@ -51,6 +61,9 @@ public final class FileReader {
     /// Never throws: every problem is in the returned report, and records before a problem are delivered.
     public func read(_ file: InputFile, _ body: (Event) -> Void) -> FileReport {
         report = FileReport(path: file.path)
+        filled = 0
+        scanned = 0
+        scanner.reset()
         let fd = file.isStdin ? 0 : open(file.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             fail(.unreadable, message: String(cString: strerror(errno)))
@@ -65,7 +78,7 @@ public final class FileReader {
         scanner.reset()
         filled = 0
         scanned = 0
-        let n = readSome(fd, input, Self.inputCapacity)
+        let n = readSome(fd, input, sizes.inputCapacity)
         if n < 0 {
             fail(.unreadable, message: String(cString: strerror(errno)))
         } else if n == 0 {
@@ -77,17 +90,18 @@ public final class FileReader {
             report.inputBytes = n
             readPlain(fd, firstChunk: n, body)
         }
-        if capacity > Self.initialCapacity {
+        if capacity > sizes.initialCapacity {
             buffer.deallocate()
-            capacity = Self.initialCapacity
+            capacity = sizes.initialCapacity
             buffer = .allocate(byteCount: capacity, alignment: 16)
         }
         return finishReport()
     }
 
     func finishReport() -> FileReport {
+        if report.inputBytes > 0 { report.jsonBytes = scanner.streamBase + filled }
         if report.problemCount > 0 && report.status == .read {
-            report.status = report.records + report.rejected > 0 ? .partial : .failed
+            report.status = report.records > 0 ? .partial : .failed
         }
         return report
     }
@@ -133,7 +147,7 @@ public final class FileReader {
         var consumed: Int { report.inputBytes - inflater.pendingInput }
         while true {
             if inflater.pendingInput == 0 && !eof {
-                let got = readSome(fd, input, Self.inputCapacity)
+                let got = readSome(fd, input, sizes.inputCapacity)
                 if got < 0 {
                     fail(.unreadable, offset: consumed, message: String(cString: strerror(errno)))
                     return
@@ -169,9 +183,11 @@ public final class FileReader {
             let free = makeSpace()
             let produced: Int
             switch inflater.inflate(into: buffer + filled, capacity: free) {
-            case .corrupt(let message):
-                fail(.corruptGzip, offset: consumed, message: "\(message) (after \(inflated) bytes inflated)")
+            case .corrupt(let message, let p):
+                filled += p
+                inflated += p
                 _ = scanAvailable(body)
+                fail(.corruptGzip, offset: consumed, message: "\(message) (after \(inflated) bytes inflated)")
                 return
             case .progress(let p):
                 produced = p
@@ -213,7 +229,7 @@ public final class FileReader {
 
     /// Makes room to write at `buffer + filled`; returns the free byte count.
     func makeSpace() -> Int {
-        if capacity - filled >= Self.minimumFree { return capacity - filled }
+        if capacity - filled >= sizes.minimumFree { return capacity - filled }
         let keep = scanner.retainFrom(scanned: scanned)
         if keep > 0 {
             (buffer).copyMemory(from: buffer + keep, byteCount: filled - keep)
@@ -221,7 +237,7 @@ public final class FileReader {
             scanned -= keep
             scanner.shift(by: keep)
         }
-        if capacity - filled < Self.minimumFree {
+        if capacity - filled < sizes.minimumFree {
             let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
             bigger.copyMemory(from: buffer, byteCount: filled)
             buffer.deallocate()

@@ -14,7 +14,7 @@ enum InflateStep {
     /// The current gzip member ended (its CRC and length checked).
     case memberEnd(produced: Int)
     /// zlib rejected the data.
-    case corrupt(String)
+    case corrupt(String, produced: Int)
 }
 
 final class Inflater {
@@ -46,7 +46,7 @@ final class Inflater {
     var nextInput: UnsafeMutablePointer<UInt8>? { stream.next_in }
 
     func inflate(into out: UnsafeMutableRawPointer, capacity: Int) -> InflateStep {
-        guard initialised else { return .corrupt("zlib could not be initialised") }
+        guard initialised else { return .corrupt("zlib could not be initialised", produced: 0) }
         stream.next_out = out.assumingMemoryBound(to: UInt8.self)
         stream.avail_out = UInt32(min(capacity, Int(UInt32.max)))
         let before = Int(stream.avail_out)
@@ -59,7 +59,7 @@ final class Inflater {
             return .memberEnd(produced: produced)
         default:
             let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(ret)"
-            return .corrupt(message)
+            return .corrupt(message, produced: produced)
         }
     }
 }

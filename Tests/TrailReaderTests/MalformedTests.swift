@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+
+@testable import TrailReader
+
+/// Bad input is a diagnostic naming the file and offset; records before the fault are still delivered.
+@Suite struct MalformedTests {
+    // Records that differ enough that the compressed stream is spread over all of them.
+    let ten = (0..<10).map { k in
+        record(id: "m\(k)", extra: ",\"pad\":\"" + (0..<40).map { String(($0 * 7919 + k * 104_729) % 1_000_003, radix: 36) }.joined() + "\"")
+    }
+    var tenText: [UInt8] { Array(delivery(ten).utf8) }
+
+    func read(_ bytes: [UInt8], name: String, options: ReaderOptions = ReaderOptions()) throws -> [ReadResult] {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent(name)
+        try write(bytes, to: url)
+        return [readFile(url.path, options: options), readFile(url.path, options: options, sizes: tinySizes)]
+    }
+
+    func kinds(_ r: ReadResult) -> [Diagnostic.Kind] { r.report.diagnostics.map(\.kind) }
+
+    @Test func truncatedGzip() throws {
+        let gz = gzip(tenText)
+        for r in try read(Array(gz[..<(gz.count * 7 / 10)]), name: "t.json.gz") {
+            #expect(kinds(r) == [.truncatedGzip])
+            #expect(r.report.status == .partial)
+            #expect(r.events.count >= 3 && r.events.count < 10)
+            #expect(r.eventIDs == Array(["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"].prefix(r.events.count)))
+        }
+    }
+
+    @Test func corruptDeflateData() throws {
+        var gz = gzip(tenText)
+        for k in (gz.count / 2)..<(gz.count / 2 + 8) { gz[k] ^= 0x5A }
+        for r in try read(gz, name: "c.json.gz") {
+            #expect(r.report.problemCount >= 1)
+            #expect([.corruptGzip, .invalidJSON, .notCloudTrail, .truncatedJSON].contains(kinds(r).first!))
+            #expect(r.events.count < 10)
+        }
+    }
+
+    @Test func badCRCStillDeliversRecordsButIsReported() throws {
+        var gz = gzip(tenText)
+        gz[gz.count - 8] ^= 0xFF
+        for r in try read(gz, name: "crc.json.gz") {
+            #expect(kinds(r) == [.corruptGzip])
+            #expect(r.report.diagnostics[0].message.contains("incorrect data check"))
+            #expect(r.report.status == .partial)
+        }
+    }
+
+    @Test func invalidJSONNamesTheByteOffset() throws {
+        let bad = record(id: "m3").replacingOccurrences(of: "\"readOnly\":true", with: "\"readOnly\":tru")
+        let text = delivery(Array(ten[0..<3]) + [bad] + Array(ten[4...]))
+        let expected = Array(text.utf8).firstRange(of: Array("tru,".utf8))!.lowerBound + 3
+        for name in ["i.json", "i.json.gz"] {
+            let bytes = name.hasSuffix(".gz") ? gzip(Array(text.utf8)) : Array(text.utf8)
+            for r in try read(bytes, name: name) {
+                #expect(r.eventIDs == ["m0", "m1", "m2"])
+                #expect(kinds(r) == [.invalidJSON])
+                #expect(r.report.diagnostics[0].offset == expected)
+                #expect(r.report.diagnostics[0].recordIndex == 3)
+                #expect(r.report.diagnostics[0].description.contains("i.json"))
+            }
+        }
+    }
+
+    @Test func validJSONThatIsNotCloudTrail() throws {
+        for r in try read(Array("{\"hello\":\"world\",\"items\":[1,2,3]}".utf8), name: "n.json") {
+            #expect(kinds(r) == [.notCloudTrail])
+            #expect(r.report.status == .failed)
+        }
+        for r in try read(Array("\"just a string\"".utf8), name: "s.json") {
+            #expect(kinds(r) == [.notCloudTrail])
+            #expect(r.report.status == .failed)
+        }
+    }
+
+    @Test func nonEventElementsAreRejectedOneByOne() throws {
+        let text = delivery([ten[0], "42", "{\"foo\":\"bar\"}", ten[1]])
+        for r in try read(Array(text.utf8), name: "r.json") {
+            #expect(r.eventIDs == ["m0", "m1"])
+            #expect(r.report.rejected == 2)
+            #expect(kinds(r) == [.notCloudTrail, .notCloudTrail])
+            #expect(r.report.diagnostics.map(\.recordIndex) == [1, 2])
+        }
+    }
+
+    @Test func emptyInputs() throws {
+        for (bytes, name) in [([UInt8](), "e.json.gz"), (gzip([]), "m.json.gz"), (Array(" \n\t\n".utf8), "w.json")] {
+            for r in try read(bytes, name: name) {
+                #expect(kinds(r) == [.empty], "\(name)")
+                #expect(r.report.status == .failed)
+            }
+        }
+        for r in try read(Array("{\"Records\":[]}".utf8), name: "none.json") {
+            #expect(r.report.status == .read)
+            #expect(r.events.isEmpty)
+        }
+    }
+
+    @Test func decompressionBombStopsAtTheCap() throws {
+        let bomb = Array("{\"Records\":[\(ten[0]),".utf8) + [UInt8](repeating: 0x20, count: 8 << 20) + Array("]}".utf8)
+        var options = ReaderOptions()
+        options.maxInflatedBytes = 1 << 20
+        for r in try read(gzip(bomb, level: 9), name: "b.json.gz", options: options) {
+            #expect(r.eventIDs == ["m0"])
+            #expect(kinds(r) == [.inflateLimit])
+        }
+    }
+
+    @Test func trailingGarbageAfterGzip() throws {
+        for r in try read(gzip(tenText) + Array("not gzip at all, junk".utf8), name: "g.json.gz") {
+            #expect(r.events.count == 10)
+            #expect(kinds(r) == [.trailingData])
+        }
+        for r in try read(gzip(tenText) + [UInt8](repeating: 0, count: 512), name: "z.json.gz") {
+            #expect(r.events.count == 10)
+            #expect(r.report.status == .read)
+        }
+    }
+
+    @Test func unterminatedJSON() throws {
+        let text = Array(delivery(ten).utf8)
+        let cut = Array(text[..<(text.firstRange(of: Array("m2-req".utf8))!.lowerBound)])
+        for r in try read(cut, name: "u.json") {
+            #expect(r.eventIDs == ["m0", "m1"])
+            #expect(kinds(r) == [.truncatedJSON])
+            #expect(r.report.diagnostics[0].recordIndex == 2)
+        }
+    }
+
+    @Test func absurdNestingIsAFaultNotACrash() throws {
+        let text = Array("{\"Records\":[".utf8) + [UInt8](repeating: 0x5B, count: 100_000)
+        for r in try read(text, name: "deep.json") {
+            #expect(kinds(r).last == .tooDeep)
+        }
+    }
+
+    @Test func binaryGarbage() throws {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) | 0x80 }
+        for r in try read(bytes, name: "bin.json") {
+            #expect(r.report.status == .failed)
+            #expect(r.report.problemCount >= 1)
+        }
+    }
+
+    @Test func missingFileIsUnreadable() {
+        let r = readFile("/nonexistent/trailhound/file.json.gz")
+        #expect(kinds(r) == [.unreadable])
+        #expect(r.report.status == .failed)
+    }
+
+    @Test func oversizeRecordIsSkippedOthersDelivered() throws {
+        let big = record(id: "big", extra: ",\"pad\":\"" + String(repeating: "x", count: 300_000) + "\"")
+        var options = ReaderOptions()
+        options.maxRecordBytes = 64 << 10
+        for r in try read(Array(delivery([ten[0], big, ten[1]]).utf8), name: "big.json", options: options) {
+            #expect(r.eventIDs == ["m0", "m1"])
+            #expect(kinds(r) == [.recordTooLarge])
+        }
+    }
+
+    @Test func brokenJSONLinesLineIsSkippedAndTheRestRead() throws {
+        let text = [ten[0], "{\"eventTime\": oops}", ten[1], "{\"unterminated\":\"x", ten[2]].joined(separator: "\n")
+        for r in try read(Array(text.utf8), name: "l.jsonl") {
+            #expect(r.eventIDs == ["m0", "m1", "m2"])
+            #expect(kinds(r) == [.invalidJSON, .invalidJSON])
+            #expect(r.report.diagnostics.map(\.recordIndex) == [1, 3])
+        }
+    }
+}
