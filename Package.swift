@@ -16,7 +16,8 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "TrailReader", dependencies: ["CZlib"]),
+        .target(name: "CScan"),
+        .target(name: "TrailReader", dependencies: ["CZlib", "CScan"]),
         .target(name: "TrailOutput", dependencies: ["TrailReader"]),
         .executableTarget(
             name: "trailhound",

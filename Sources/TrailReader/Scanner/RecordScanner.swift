@@ -8,6 +8,8 @@
 // - No allocation happens per byte or per record: the key table grows only when a record has more top-level
 //   keys than ever seen before.
 
+import CScan
+
 /// What the scanner found wrong with the input, with the offset of the byte it stopped at.
 public struct ScanFault: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
@@ -208,31 +210,60 @@ public struct RecordScanner: ~Copyable {
             let c = base[i]
             switch state {
             case Self.sString:
-                // Fast path: skip eight plain bytes at a time; stop at '"', '\\' or a control byte.
-                while i + 8 <= end {
-                    let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                    let m = Self.specialMask(w)
-                    if m != 0 {
-                        i += m.trailingZeroBitCount >> 3
-                        break
-                    }
-                    i += 8
-                }
-                while i < end {
+                // Strings are most of CloudTrail's bytes, and `"key":"value","key"` most of its structure: this case
+                // runs through such chains without going back to the dispatch for each token.
+                strings: while true {
+                    // Skip eight plain bytes at a time; stop at '"', '\\' or a control byte.
+                    i += cscan_plain_run(base + i, end - i)
+                    guard i < end else { break strings }
                     let b = base[i]
-                    if b == 0x22 {  // closing quote
-                        endString(base, at: i)
-                        i += 1
-                        break
-                    } else if b == 0x5C {
+                    if b == 0x5C {
                         state = Self.sEscape
                         i += 1
-                        break
-                    } else if b < 0x20 {
-                        if fail(.syntax("control character in string"), at: i, onNotice) { return i }
-                        break
+                        break strings
                     }
+                    if b < 0x20 {
+                        if fail(.syntax("control character in string"), at: i, onNotice) { return i }
+                        break strings
+                    }
+                    let wasKey = stringIsKey
+                    endString(base, at: i)
                     i += 1
+                    if wasKey {
+                        // `":"` then a string value.
+                        if i + 1 < end && base[i] == 0x3A && base[i + 1] == 0x22 {
+                            if inRecord && depth == memberDepth && !oversize { keys[keyCount - 1].valueStart = i + 1 }
+                            pendingEnvelope = 0
+                            state = Self.sString
+                            stringIsKey = false
+                            i += 2
+                            continue strings
+                        }
+                        // `":{"` then the nested object's first key.
+                        if i + 2 < end && base[i] == 0x3A && base[i + 1] == 0x7B && base[i + 2] == 0x22
+                            && depth < maxDepth
+                        {
+                            if inRecord && depth == memberDepth && !oversize { keys[keyCount - 1].valueStart = i + 1 }
+                            pendingEnvelope = 0
+                            depth += 1
+                            stack[depth] = Self.containerObject
+                            state = Self.sString
+                            stringIsKey = true
+                            stringStart = i + 3
+                            i += 3
+                            continue strings
+                        }
+                    } else if i + 1 < end && base[i] == 0x2C && base[i + 1] == 0x22
+                        && stack[depth] == Self.containerObject
+                    {
+                        // `","` then the next key.
+                        state = Self.sString
+                        stringIsKey = true
+                        stringStart = i + 2
+                        i += 2
+                        continue strings
+                    }
+                    break strings
                 }
                 continue
             case Self.sAfterValue:
@@ -245,6 +276,16 @@ public struct RecordScanner: ~Copyable {
                         continue
                     }
                     closeContainer(base, at: i, onRecord: onRecord, onNotice)
+                    // `},"` then the next key.
+                    if i + 2 < end && base[i + 1] == 0x2C && base[i + 2] == 0x22 && depth > 0
+                        && stack[depth] == Self.containerObject
+                    {
+                        state = Self.sString
+                        stringIsKey = true
+                        stringStart = i + 3
+                        i += 3
+                        continue
+                    }
                 case 0x5D:  // ]
                     if stack[depth] != Self.containerArray {
                         if fail(.syntax("']' closes an object"), at: i, onNotice) { return i }

@@ -1,0 +1,1 @@
+// The header holds the code (static inline, so Swift can inline it).
