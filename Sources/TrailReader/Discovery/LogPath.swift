@@ -37,7 +37,7 @@ public struct LogPath: Sendable, Equatable {
             if fields[1] == "CloudTrail-Digest" { isDigest = true }
             region = region ?? fields[2]
         }
-        nameTime = fields.lazy.compactMap(Self.compactTime).first
+        nameTime = fields.lazy.compactMap { Self.compactTime(String($0.prefix { $0 != "." })) }.first
     }
 
     static func isAccount(_ s: String) -> Bool {
