@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "TrailReaderTests", dependencies: ["TrailReader", "CZlib"]),
         .testTarget(
             name: "TrailhoundCLITests",
-            dependencies: ["TrailReader", "CZlib"]
+            dependencies: ["trailhound"]
         ),
     ]
 )

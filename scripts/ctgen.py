@@ -479,7 +479,7 @@ def _s3get(name, sub, errs=()):
     return build
 
 
-def _iam(name, req_fn=None, ro=True, target=None):
+def _iam(name, req_fn=None, ro=True):
     def build(r, w, g, who):
         req = req_fn(r, w) if req_fn else None
         tgt = None
@@ -707,9 +707,15 @@ def _attach_role_policy(r, w, g, who):
                 perm="iam:AttachRolePolicy", target=w.role_arn(role))
 
 
+def login_to(r):
+    """additionalEventData.LoginTo of a console sign-in."""
+    return ("https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true"
+            "&state=hashArgsFromTB_us-east-1_" + hexs(r, 16))
+
+
 def _console_login(r, w, g, who):
     mfa = r.random() < 0.7
-    add = {"LoginTo": "https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1_" + hexs(r, 16),
+    add = {"LoginTo": login_to(r),
            "MobileVersion": "No", "MFAUsed": "Yes" if mfa else "No"}
     if mfa:
         add = {"LoginTo": add["LoginTo"], "MobileVersion": "No",
@@ -760,6 +766,26 @@ def _run_instances(r, w, g, who):
                 perm="ec2:RunInstances", target=f"arn:aws:ec2:{g}:{w.acct}:instance/*", launch=True)
 
 
+SENSITIVE = set()  # actions left out of the fixtures' background noise (the story has its own)
+MGMT_ONLY = set()  # Organizations reads: only the management account makes them
+SERVICES = {}  # builder -> the AWS service principals that make that call
+
+
+def sensitive(builder):
+    SENSITIVE.add(builder)
+    return builder
+
+
+def mgmt_only(builder):
+    MGMT_ONLY.add(builder)
+    return builder
+
+
+def by_services(builder, *services):
+    SERVICES[builder] = services
+    return builder
+
+
 # (builder, classes, weight, global)
 ACTIONS = [
     # --- EC2 reads
@@ -800,19 +826,19 @@ ACTIONS = [
                                          "tagSet": {"items": [{"key": r.choice(["Owner", "CostCenter", "Patch"]),
                                                                "value": r.choice(["platform", "4410", "2026-11"])}]}},
           ro=False, resp_fn=lambda r, w, g: {"requestId": "@@R@@", "_return": True}), {"deploy", "console", "ci"}, 2, False),
-    (_ec2("AuthorizeSecurityGroupIngress", lambda r, w, g: {
+    (sensitive(_ec2("AuthorizeSecurityGroupIngress", lambda r, w, g: {
         "groupId": r.choice(w.sgs[g]), "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 443, "toPort": 443,
                                                                      "groups": {}, "ipRanges": {"items": [{"cidrIp": "198.51.100.0/24"}]},
                                                                      "ipv6Ranges": {}, "prefixListIds": {}}]}},
           ro=False, resp_fn=lambda r, w, g: {"requestId": "@@R@@", "_return": True, "securityGroupRuleSet": {"items": [{
               "groupOwnerId": w.acct, "groupId": w.sgs[g][0], "securityGroupRuleId": "sgr-0" + hexs(r, 16),
-              "isEgress": False, "ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": "198.51.100.0/24"}]}}),
+              "isEgress": False, "ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": "198.51.100.0/24"}]}})),
      {"deploy", "console"}, 1, False),
-    (_ec2("StopInstances", lambda r, w, g: {"instancesSet": {"items": [{"instanceId": w.instances[g][2]}]}, "force": False},
+    (sensitive(_ec2("StopInstances", lambda r, w, g: {"instancesSet": {"items": [{"instanceId": w.instances[g][2]}]}, "force": False},
           ro=False, resp_fn=lambda r, w, g: {"requestId": "@@R@@", "instancesSet": {"items": [{
               "instanceId": w.instances[g][2], "currentState": {"code": 64, "name": "stopping"},
-              "previousState": {"code": 16, "name": "running"}}]}}), {"console", "human"}, 0.5, False),
-    (_run_instances, {"deploy", "ci"}, 0.4, False),
+              "previousState": {"code": 16, "name": "running"}}]}})), {"console", "human"}, 0.5, False),
+    (sensitive(_run_instances), {"deploy", "ci"}, 0.4, False),
     # --- S3 bucket-level management events
     (lambda r, w, g, who: dict(src="s3.amazonaws.com", name="ListBuckets", ro=True,
                                req={"Host": f"s3.{g}.amazonaws.com"}, add=_s3add(r, r.randint(900, 2400)),
@@ -844,18 +870,20 @@ ACTIONS = [
     (_iam("GetAccountPasswordPolicy"), HUMANISH | {"slr"}, 1, True),
     (_iam("ListGroupsForUser", lambda r, w: {"userName": _pick_user(r, w)}), HUMANISH, 1, True),
     (_iam("ListInstanceProfilesForRole", lambda r, w: {"roleName": _pick_role(r, w)}), HUMANISH | {"slr"}, 1, True),
-    (_create_access_key, {"console"}, 0.15, True),
-    (_put_user_policy, {"console"}, 0.15, True),
-    (_attach_role_policy, {"console", "deploy"}, 0.2, True),
-    (_console_login, {"console"}, 0.3, True),
+    (sensitive(_create_access_key), {"console"}, 0.5, True),
+    (sensitive(_put_user_policy), {"console"}, 0.5, True),
+    (sensitive(_attach_role_policy), {"console", "deploy"}, 0.2, True),
+    (sensitive(_console_login), {"console"}, 2, True),
     # --- STS
     (_sts_gci, HUMANISH | APPS, 10, False),
-    (_assume_by_service, {"svc"}, 8, False),
-    (_assume_by_human, {"human", "deploy", "ci"}, 1, False),
-    (_federation, {"ci", "human"}, 0.1, True),
+    (by_services(_assume_by_service, "lambda.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com"),
+     {"svc"}, 8, False),
+    (sensitive(_assume_by_human), {"human", "deploy", "ci"}, 1, False),
+    (sensitive(_federation), {"ci", "human"}, 0.3, True),
     # --- KMS
-    (_kms_svc("Decrypt"), {"svc"}, 8, False),
-    (_kms_svc("GenerateDataKey"), {"svc"}, 4, False),
+    (by_services(_kms_svc("Decrypt"), "s3.amazonaws.com", "secretsmanager.amazonaws.com", "cloudtrail.amazonaws.com", "lambda.amazonaws.com"), {"svc"}, 8, False),
+    (by_services(_kms_svc("GenerateDataKey"), "s3.amazonaws.com", "secretsmanager.amazonaws.com", "cloudtrail.amazonaws.com", "lambda.amazonaws.com"), {"svc"}, 4,
+     False),
     (_kms_app, APPS, 5, False),
     (_kms_read("DescribeKey", lambda r, w, g: {"keyId": r.choice(["alias/app-data", w.kms[g][0]])}),
      HUMANISH | {"slr"}, 2, False),
@@ -912,9 +940,9 @@ ACTIONS = [
     (_ddb("UpdateTimeToLive", ro=False, extra={"timeToLiveSpecification": {"enabled": True, "attributeName": "expiresAt"}}),
      {"deploy"}, 0.3, False),
     # --- Organizations (management account only; filtered below)
-    (_org("DescribeOrganization"), HUMAN | {"slr"}, 1, True),
-    (_org("ListAccounts"), HUMAN, 1, True),
-    (_org("ListPolicies", {"filter": "SERVICE_CONTROL_POLICY"}), HUMAN, 0.5, True),
+    (mgmt_only(_org("DescribeOrganization")), HUMAN | {"slr"}, 1, True),
+    (mgmt_only(_org("ListAccounts")), HUMAN, 1, True),
+    (mgmt_only(_org("ListPolicies", {"filter": "SERVICE_CONTROL_POLICY"})), HUMAN, 0.5, True),
 ]
 
 DENY_CODES = {"iam.amazonaws.com": "AccessDenied", "sts.amazonaws.com": "AccessDenied",
@@ -961,6 +989,8 @@ def build_template(w: World, region: str, who: Ident, action, variant: int, deni
     ua_kind = r.choice(who.uas)
     if who.kind == "service":
         ua = who.service
+    elif a.get("login"):
+        ua = UA["browser"]
     elif src == "ssm.amazonaws.com" and name in ("UpdateInstanceInformation", "ListInstanceAssociations"):
         ua = UA["ssm-agent"]
     elif src == "logs.amazonaws.com" and name == "CreateLogStream":
@@ -1012,10 +1042,11 @@ class Stream:
     """Everything needed to render records for one account and region quickly."""
 
     NVAR = 6
-    DENY_P = 0.02
 
-    def __init__(self, w: World, region: str):
+    def __init__(self, w: World, region: str, quiet=False):
+        """quiet: no denials and no security-relevant actions (fixture background noise)."""
         self.w, self.region = w, region
+        self.deny_p = 0.0 if quiet else 0.02
         self.idents = identities(w, region)
         pairs, weights = [], []
         for ii, who in enumerate(self.idents):
@@ -1026,13 +1057,13 @@ class Stream:
                     continue
                 if glob and region != "us-east-1":
                     continue
-                if builder in ORG_BUILDERS and w.acct != A2:
+                if builder in MGMT_ONLY and w.acct != A2:
                     continue
-                if who.kind == "service" and builder in KMS_SVC_ONLY and who.service not in KMS_SERVICES:
-                    continue
-                if who.kind == "service" and builder is _assume_by_service and who.service not in ASSUMERS:
+                if who.kind == "service" and who.service not in SERVICES.get(builder, ()):
                     continue
                 if builder is _federation and who.kind != "user":
+                    continue
+                if quiet and builder in SENSITIVE:
                     continue
                 acts.append((ai, wt))
             tot = sum(wt for _, wt in acts)
@@ -1074,7 +1105,7 @@ class Stream:
         for i in range(n):
             pi = picks[i]
             ii = self.pairs[pi][0]
-            denied = idents[ii].cls not in ("svc", "slr") and rnd() < self.DENY_P
+            denied = self.deny_p > 0 and idents[ii].cls not in ("svc", "slr") and rnd() < self.deny_p
             tm = self.template(pi, getrand(16) % self.NVAR, denied)
             s = secs[i]
             ts = tcache.get(s)
@@ -1108,31 +1139,20 @@ class Stream:
         return out
 
 
-ORG_BUILDERS = set()
-KMS_SVC_ONLY = set()
-KMS_SERVICES = ("s3.amazonaws.com", "secretsmanager.amazonaws.com", "cloudtrail.amazonaws.com", "lambda.amazonaws.com")
-ASSUMERS = ("lambda.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com")
-for _a in ACTIONS:
-    _b = _a[0]
-    if getattr(_b, "__qualname__", "").startswith("_org."):
-        ORG_BUILDERS.add(_b)
-    if getattr(_b, "__qualname__", "").startswith("_kms_svc."):
-        KMS_SVC_ONLY.add(_b)
-
 
 # --------------------------------------------------------------------------------------------
 # Corpus
 # --------------------------------------------------------------------------------------------
 
 CORPUS_ACCTS = (A1, A2, A3)
-AVG_RECORD = 1450  # bytes; used only to turn a target file size into a record count
+AVG_RECORD = 1365  # bytes, measured; turns a target file size into a record count
 _STREAMS: dict = {}
 
 
-def stream_for(acct, region) -> Stream:
-    s = _STREAMS.get((acct, region))
+def stream_for(acct, region, quiet=False) -> Stream:
+    s = _STREAMS.get((acct, region, quiet))
     if s is None:
-        s = _STREAMS[(acct, region)] = Stream(World(acct), region)
+        s = _STREAMS[(acct, region, quiet)] = Stream(World(acct), region, quiet)
     return s
 
 
@@ -1202,7 +1222,7 @@ def write_single(outdir, seed, limit):
     st = stream_for(A1, "us-east-1")
     r = rng_for("corpus-single", seed)
     per_seg = 2000
-    nseg = max(1, math.ceil(limit / AVG_RECORD / per_seg))
+    nseg = max(1, math.ceil(limit / AVG_RECORD / per_seg * 1.1))  # margin: times must never wrap
     span = max(1, 86400 // nseg)
     origin = dt.datetime(2026, 11, 19, tzinfo=UTC)
     path = os.path.join(outdir, "single", f"{A1}_CloudTrail_us-east-1_20261120T0000Z_singlefile000000.json.gz")
@@ -1215,7 +1235,7 @@ def write_single(outdir, seed, limit):
         ulen += len(head)
         seg = 0
         while ulen < limit:
-            start = origin + dt.timedelta(seconds=min(seg, nseg - 1) * span)
+            start = origin + dt.timedelta(seconds=seg * span)
             chunk = st.render(r, start, span, per_seg)
             parts = []
             for s in chunk:
@@ -1279,7 +1299,7 @@ class Scenario:
             else:
                 host = f"{svc}.{region}.amazonaws.com"
         if "ro" not in kw:
-            kw["ro"] = name.startswith(("Get", "List", "Describe", "Lookup"))
+            kw["ro"] = name.startswith(("Get", "List", "Describe", "Lookup", "Decrypt", "GenerateDataKey", "AssumeRole"))
         rec = ev(ui=ui, t=iso(t), src=src, name=name, region=region, ip=ip, ua=ua, acct=acct, rid=rid,
                  eid=uuid4(r), tls=tls, host=host, **kw)
         self.items.append({"acct": acct, "region": region, "t": t, "lane": lane, "delay": delay, "rec": rec})
@@ -1303,8 +1323,7 @@ def build_scenario(W1: World, W2: World) -> Scenario:
     sc.call(A1, "us-east-1", t, ui_user(A1, alice["pid"], "alice"), "signin.amazonaws.com", "ConsoleLogin",
             OFFICE_ALICE, UA["browser"], rid=None, host="signin.aws.amazon.com", ro=False, etype="AwsConsoleSignIn",
             resp={"ConsoleLogin": "Success"},
-            add={"LoginTo": "https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1_"
-                            + hexs(r, 16), "MobileVersion": "No", "MFAUsed": "No"})
+            add={"LoginTo": login_to(r), "MobileVersion": "No", "MFAUsed": "No"})
     k_alice = temp_key(r)
     ui_ac = ui_user(A1, alice["pid"], "alice", k_alice, (iso(t), "false"))
     sc.call(A1, "us-east-1", at(d1, "08:53:40"), ui_ac, "iam.amazonaws.com", "ListUsers", OFFICE_ALICE,
@@ -1527,8 +1546,7 @@ def build_scenario(W1: World, W2: World) -> Scenario:
     sc.call(A1, "us-east-1", t, ui_user(A1, alice["pid"], "alice"), "signin.amazonaws.com", "ConsoleLogin",
             OFFICE_ALICE, UA["browser"], rid=None, host="signin.aws.amazon.com", ro=False, etype="AwsConsoleSignIn",
             resp={"ConsoleLogin": "Success"},
-            add={"LoginTo": "https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1_"
-                            + hexs(r, 16), "MobileVersion": "No",
+            add={"LoginTo": login_to(r), "MobileVersion": "No",
                  "MFAIdentifier": f"arn:aws:iam::{A1}:mfa/alice", "MFAUsed": "Yes"})
     k_alice3 = temp_key(r)
     ui_ac3 = ui_user(A1, alice["pid"], "alice", k_alice3, (iso(t), "true"))
@@ -1565,8 +1583,7 @@ def build_scenario(W1: World, W2: World) -> Scenario:
     sc.call(A2, "us-east-1", at(d3, "07:48:10"), ui_root(A2), "signin.amazonaws.com", "ConsoleLogin", "198.51.100.200",
             UA["browser-win"], rid=None, host="signin.aws.amazon.com", ro=False, etype="AwsConsoleSignIn",
             resp={"ConsoleLogin": "Success"},
-            add={"LoginTo": "https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1_"
-                            + hexs(r, 16), "MobileVersion": "No",
+            add={"LoginTo": login_to(r), "MobileVersion": "No",
                  "MFAIdentifier": f"arn:aws:iam::{A2}:mfa/root-account-mfa-device", "MFAUsed": "Yes"})
     t = at(d3, "10:31:00")
     adm = W2.roles[W2.sso_admin]
@@ -1607,7 +1624,7 @@ SPECIAL_FILES = [
 ]
 
 
-def build_log_files(W, sc: Scenario):
+def build_log_files(sc: Scenario):
     r = rng_for("fixtures", "files")
     files = []
     groups = {}
@@ -1653,7 +1670,7 @@ def build_log_files(W, sc: Scenario):
                 files.extend(day_files)
     # background noise in each file's window
     for f in files:
-        st = stream_for(f.acct, f.region)
+        st = stream_for(f.acct, f.region, quiet=True)
         n_story = len(f.records)
         n = max(3 - n_story, min(40 - n_story, r.choice([2, 3, 4, 5, 6, 8, 9, 11, 13, 16, 19, 24, 30, 36])))
         span = max(1, int((f.wend - f.wstart).total_seconds()))
@@ -1713,7 +1730,7 @@ def write(path, data: bytes):
 def write_logs(root):
     W1, W2 = World(A1), World(A2)
     sc = build_scenario(W1, W2)
-    files = build_log_files({A1: W1, A2: W2}, sc)
+    files = build_log_files(sc)
     for f in files:
         write(os.path.join(root, f.rel), gz(f.data))
     digests = build_digests(files)
@@ -1753,7 +1770,10 @@ def logs_readme(files, sc):
         f"{len(files)} log files, {n} records, 2 digest files. Accounts: `{A1}` (account trail, "
         f"`AWSLogs/{A1}/...`) and `{A2}` (organization trail, `AWSLogs/{ORG_ID}/{A2}/...`); regions "
         "us-east-1, eu-west-1, us-west-2; 2026-11-20..22. Every other record is background noise "
-        "(service-linked roles, instance and Lambda roles, AWS services, people at work).",
+        "(service-linked roles, instance and Lambda roles, AWS services, people at work). The noise has no access "
+        "denials, no IAM writes, no console logins, no federation or session tokens and no AssumeRole by people "
+        "(only by AWS services); its only errors are benign `NoSuchBucketPolicy`/`NoSuchTagSet`. Every "
+        "security-relevant event is a story event listed below.",
         "",
         "- `manifest.tsv`: every record (digests excluded) in reader order: files sorted by the `YYYYMMDDTHHMMZ` "
         "in the name, ties by the relative path (bytewise), records in file order; `record_index` is 0-based.",
@@ -1809,8 +1829,7 @@ def format_events():
     e.append(sc.call(A1, "us-east-1", at(d, "10:03:05"), ui_user(A1, bob["pid"], "bob"), "signin.amazonaws.com",
                      "ConsoleLogin", OFFICE_BOB, UA["browser-win"], rid=None, host="signin.aws.amazon.com", ro=False,
                      etype="AwsConsoleSignIn", resp={"ConsoleLogin": "Success"},
-                     add={"LoginTo": "https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1_"
-                                     + hexs(r, 16), "MobileVersion": "No",
+                     add={"LoginTo": login_to(r), "MobileVersion": "No",
                           "MFAIdentifier": f"arn:aws:iam::{A1}:mfa/bob", "MFAUsed": "Yes"}))
     cfg = W1.roles["AWSServiceRoleForConfig"]
     e.append(sc.call(A1, "us-east-1", at(d, "10:04:18"),
@@ -1907,7 +1926,7 @@ Generated by `scripts/ctgen.py fixtures Fixtures`. Events, in eventTime order: {
 # --------------------------------------------------------------------------------------------
 
 def good_records(tag, n):
-    st = stream_for(A1, "us-east-1")
+    st = stream_for(A1, "us-east-1", quiet=True)
     return st.render(rng_for("fixtures", "malformed", tag), at(DAYS[0], "12:00:00"), 300, n)
 
 
@@ -2056,7 +2075,9 @@ def write_malformed(root):
     prefix = '{"Records":[' + rec + ',{"eventVersion":"1.11","requestParameters":'
     write(os.path.join(root, "deep.json"), (prefix + "[" * 100000).encode())
     row("deep.json", "one good record, then a record whose `requestParameters` opens 100000 nested `[` "
-        "(never closed)", 1, f"{len(prefix)} (first `[`)")
+        "(never closed; nesting depth reaches 100003 counting the object, `Records` and the record)", 1,
+        f"{len(prefix)} (first of the `[`; a depth limit of D trips near {len(prefix)} + D - 4; the file ends at "
+        f"{len(prefix) + 100000})")
 
     # binary
     rb = rng_for("fixtures", "binary")

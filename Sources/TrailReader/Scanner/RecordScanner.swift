@@ -434,6 +434,12 @@ public struct RecordScanner: ~Copyable {
             } else {
                 let f = ScanFault(
                     kind: .notObject(Self.valueKind(c)), offset: streamBase + i, recordIndex: topIndex)
+                guard topIndex > 0 else {
+                    // The first value is not an object or array: this is not a log, not a broken line of one.
+                    fault = f
+                    state = Self.sFailed
+                    return false
+                }
                 recover(f, onNotice)
                 return true  // state is now "skip to the next line"; nothing more to do with this byte
             }
@@ -583,11 +589,13 @@ public struct RecordScanner: ~Copyable {
         onNotice(.recordTooLarge(index: recordIndex, offset: streamBase + recordStart))
     }
 
-    /// Records a fault at `i`. JSON Lines input (a top-level object per line) recovers at the next line and the
-    /// function returns false; any other layout stops the scan and it returns true.
+    /// Records a fault at `i`. In JSON Lines input (a one-line top-level object) the scan recovers at the next
+    /// line and the function returns false; otherwise the scan stops and it returns true.
     mutating func fail(_ kind: ScanFault.Kind, at i: Int, _ onNotice: (ScanNotice) -> Void) -> Bool {
         let f = ScanFault(kind: kind, offset: streamBase + i, recordIndex: currentIndex)
-        if layout == .topLevelObject && elementDepth == 0 {
+        if layout == .topLevelObject && elementDepth == 0 && !recordLineBreaks {
+            // A broken line of JSON Lines: skip it and go on with the next. (A fault in a value that spans lines is
+            // a broken document, not a broken line; it ends the file.)
             recover(f, onNotice)
             return false
         }
