@@ -173,3 +173,64 @@ import Testing
         }
     }
 }
+
+/// Regressions found in review.
+@Suite struct ReaderRegressionTests {
+    func read(_ text: String, name: String = "x.json", options: ReaderOptions = ReaderOptions()) throws -> [ReadResult] {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent(name)
+        try write(Array(text.utf8), to: url)
+        return [readFile(url.path, options: options), readFile(url.path, options: options, sizes: tinySizes)]
+    }
+
+    @Test func anEventWithARecordsMemberIsStillAnEvent() throws {
+        let event = record(id: "r1", extra: ",\"Records\":[],\"Events\":[1]")
+        for r in try read(event + "\n" + record(id: "r2") + "\n", name: "x.jsonl") {
+            #expect(r.eventIDs == ["r1", "r2"])
+            #expect(r.report.status == .read)
+        }
+    }
+
+    @Test func oversizeJSONLinesRecordWithShortKeysAfterTheCut() throws {
+        var options = ReaderOptions()
+        options.maxRecordBytes = 1200
+        let big = record(id: "big", extra: ",\"pad\":\"" + String(repeating: "x", count: 2000) + "\",\"Events\":\"y\",\"Records\":\"z\"")
+        for r in try read([record(id: "a"), big, record(id: "b")].joined(separator: "\n"), name: "o.jsonl", options: options) {
+            #expect(r.eventIDs == ["a", "b"])
+            #expect(r.report.diagnostics.map(\.kind) == [.recordTooLarge])
+        }
+    }
+
+    @Test func lookupEventsWithBrokenEmbeddedEvents() throws {
+        func wrap(_ inner: String) -> String {
+            var escaped: [UInt8] = []
+            JSONString.escape(inner.utf8, into: &escaped)
+            return "{\"EventId\":\"x\",\"CloudTrailEvent\":\"\(String(decoding: escaped, as: UTF8.self))\"}"
+        }
+        let good = record(id: "g")
+        let text = "{\"Events\":[" + [wrap(good), wrap(String(good.dropLast())), wrap(good + " trailing"), wrap(good)].joined(separator: ",") + "]}"
+        for r in try read(text) {
+            #expect(r.eventIDs == ["g", "g"])
+            #expect(r.indexes == [0, 3])
+            #expect(r.report.rejected == 2)
+            #expect(r.report.diagnostics.map(\.recordIndex) == [1, 2])
+        }
+    }
+
+    @Test func int64Extremes() throws {
+        let text = record(id: "n", extra: ",\"min\":-9223372036854775808,\"max\":9223372036854775807,\"over\":9223372036854775808")
+        for r in try read(text) {
+            #expect(r.eventIDs == ["n"])
+        }
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("n.json")
+        try write(Array(text.utf8), to: url)
+        _ = FileReader(options: ReaderOptions()).read(InputFile(path: url.path)) { e in
+            #expect(e.value(at: FieldPath("min")!)?.int64 == Int64.min)
+            #expect(e.value(at: FieldPath("max")!)?.int64 == Int64.max)
+            #expect(e.value(at: FieldPath("over")!)?.int64 == nil)
+        }
+    }
+}

@@ -106,12 +106,14 @@ public struct JSONValue {
                 continue
             }
             guard b >= 0x30 && b <= 0x39 else { return nil }
+            // Accumulate negatively: Int64.min has no positive counterpart.
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int64(b - 0x30))
+            let (a, o2) = m.subtractingReportingOverflow(Int64(b - 0x30))
             if o1 || o2 { return nil }
             value = a
         }
-        return negative ? -value : value
+        if negative { return value }
+        return value == Int64.min ? nil : -value
     }
 
     /// The member named `key` of an object; nil when absent or when this is not an object.

@@ -1,11 +1,11 @@
 /// A `--where` condition: `FIELD=PATTERN` or `FIELD!=PATTERN`, where the pattern may use `*` (any run) and `?`
-/// (any one character), `\*` `\?` `\\` for the characters themselves. Matching ignores ASCII case. A string is
+/// (any one byte), `\*` `\?` `\\` for the characters themselves. Matching ignores ASCII case. A string is
 /// compared decoded; a number or boolean by its text; an array matches when any element does. An absent or
 /// null field never matches `=` and always matches `!=`.
 public struct FieldMatch: Sendable, CustomStringConvertible {
     public let path: FieldPath
     public let negated: Bool
-    let pattern: Glob
+    let pattern: WildcardPattern
     public let description: String
 
     public enum ParseError: Error, CustomStringConvertible {
@@ -27,7 +27,7 @@ public struct FieldMatch: Sendable, CustomStringConvertible {
         let field = String(text[..<fieldEnd])
         guard let path = FieldPath(field) else { throw ParseError.badField(field) }
         self.path = path
-        pattern = Glob(String(text[text.index(after: eq)...]))
+        pattern = WildcardPattern(String(text[text.index(after: eq)...]))
         description = text
     }
 
@@ -61,71 +61,3 @@ public struct FieldMatch: Sendable, CustomStringConvertible {
     }
 }
 
-/// A case-insensitive wildcard pattern over bytes.
-struct Glob: Sendable {
-    enum Token: Sendable, Equatable {
-        case byte(UInt8)
-        case any
-        case star
-    }
-    let tokens: [Token]
-
-    init(_ text: String) {
-        var tokens: [Token] = []
-        var escaped = false
-        for b in text.utf8 {
-            if escaped {
-                tokens.append(.byte(Self.fold(b)))
-                escaped = false
-            } else if b == 0x5C {
-                escaped = true
-            } else if b == 0x2A {
-                if tokens.last != .star { tokens.append(.star) }
-            } else if b == 0x3F {
-                tokens.append(.any)
-            } else {
-                tokens.append(.byte(Self.fold(b)))
-            }
-        }
-        if escaped { tokens.append(.byte(0x5C)) }
-        self.tokens = tokens
-    }
-
-    @inline(__always)
-    static func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
-
-    /// Iterative matching with single-star backtracking: linear in practice, never exponential.
-    func matches(_ s: UnsafeRawBufferPointer) -> Bool {
-        var si = 0
-        var ti = 0
-        var starToken = -1
-        var starString = 0
-        while si < s.count {
-            if ti < tokens.count {
-                switch tokens[ti] {
-                case .star:
-                    starToken = ti
-                    starString = si
-                    ti += 1
-                    continue
-                case .any:
-                    si += 1
-                    ti += 1
-                    continue
-                case .byte(let b) where b == Self.fold(s[si]):
-                    si += 1
-                    ti += 1
-                    continue
-                default:
-                    break
-                }
-            }
-            guard starToken >= 0 else { return false }
-            ti = starToken + 1
-            starString += 1
-            si = starString
-        }
-        while ti < tokens.count && tokens[ti] == .star { ti += 1 }
-        return ti == tokens.count
-    }
-}

@@ -78,7 +78,14 @@ public final class FileReader {
         scanner.reset()
         filled = 0
         scanned = 0
-        let n = readSome(fd, input, sizes.inputCapacity)
+        // Read until two bytes are in (or the input ends) so a pipe that delivers one byte first is still sniffed
+        // correctly as gzip.
+        var n = readSome(fd, input, sizes.inputCapacity)
+        while n == 1 {
+            let more = readSome(fd, input + 1, sizes.inputCapacity - 1)
+            if more <= 0 { break }
+            n += more
+        }
         if n < 0 {
             fail(.unreadable, message: String(cString: strerror(errno)))
         } else if n == 0 {
@@ -127,7 +134,7 @@ public final class FileReader {
             let free = makeSpace()
             let got = readSome(fd, buffer + filled, free)
             if got < 0 {
-                fail(.unreadable, offset: report.jsonBytes, message: String(cString: strerror(errno)))
+                fail(.unreadable, offset: scanner.streamBase + filled, message: String(cString: strerror(errno)))
                 return
             }
             if got == 0 { break }
@@ -305,25 +312,33 @@ public final class FileReader {
         embedded.removeAll(keepingCapacity: true)
         JSONString.unescape(raw, into: &embedded)
         embeddedScanner.reset()
-        var delivered = false
+        var problem: String?
         embedded.withUnsafeBufferPointer { inner in
             let innerBase = inner.baseAddress!
+            var found: ScannedRecord?
+            var values = 0
             _ = embeddedScanner.scan(
                 innerBase, from: 0, to: inner.count,
                 onRecord: { innerRec in
-                    guard !delivered else { return }
-                    delivered = true
-                    let event = Event(
-                        bytes: UnsafeRawBufferPointer(start: innerBase + innerRec.start, count: innerRec.end - innerRec.start),
-                        base: UnsafeRawPointer(innerBase), keys: innerRec.keys, index: rec.index, offset: offset,
-                        hasLineBreaks: innerRec.hasLineBreaks)
-                    deliverEmbedded(event, body)
-                }, onNotice: { _ in })
+                    values += 1
+                    if values == 1 { found = innerRec }
+                }, onNotice: { _ in values += 1 })
+            if let fault = embeddedScanner.fault ?? embeddedScanner.finish(at: inner.count) {
+                problem = "invalid JSON at byte \(fault.offset) of the string"
+            } else if embeddedScanner.valuesSeen != 1 || values != 1 || found?.layout != .topLevelObject {
+                problem = "not exactly one event object"
+            } else if let innerRec = found {
+                // The scanner is done with the string, so the record's key table is still as it left it.
+                let event = Event(
+                    bytes: UnsafeRawBufferPointer(start: innerBase + innerRec.start, count: innerRec.end - innerRec.start),
+                    base: UnsafeRawPointer(innerBase), keys: innerRec.keys, index: rec.index, offset: offset,
+                    hasLineBreaks: innerRec.hasLineBreaks)
+                deliverEmbedded(event, body)
+            }
         }
-        if !delivered {
+        if let problem {
             report.rejected += 1
-            let why = embeddedScanner.fault.map { "invalid JSON at byte \($0.offset) of the string" } ?? "not an event object"
-            fail(.invalidJSON, offset: offset, record: rec.index, message: "CloudTrailEvent: \(why)")
+            fail(.invalidJSON, offset: offset, record: rec.index, message: "CloudTrailEvent: \(problem)")
         }
     }
 

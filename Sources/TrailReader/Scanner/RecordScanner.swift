@@ -124,6 +124,8 @@ public struct RecordScanner: ~Copyable {
     var memberDepth = 0
     var recordIndex = 0
     var recordLineBreaks = false
+    /// The top-level object has a member only events have (so a later `Records` member is not an envelope).
+    var eventKeySeen = false
     /// 0: the key just read is ordinary; 1: `Records`; 2: `Events`.
     var pendingEnvelope: UInt8 = 0
     var keys: UnsafeMutablePointer<KeyEntry>
@@ -510,6 +512,7 @@ public struct RecordScanner: ~Copyable {
         recordIndex = index
         keyCount = 0
         recordLineBreaks = false
+        eventKeySeen = false
     }
 
     @inline(__always)
@@ -522,9 +525,14 @@ public struct RecordScanner: ~Copyable {
                     keyStart: stringStart, keyLength: i - stringStart, valueStart: 0, valueEnd: 0)
                 keyCount += 1
             }
-            if depth == 1 && layout == .topLevelObject {
+            if depth == 1 && layout == .topLevelObject && !oversize && !eventKeySeen {
+                // `Records`/`Events` in an object that is not itself an event (no eventTime, eventName, eventSource or
+                // eventVersion before it): a delivery envelope. An event that happens to have such a member stays an
+                // event.
                 let n = i - stringStart
-                if n == 7 && Self.equals(base + stringStart, "Records") {
+                if (n == 9 || n == 12 || n == 11) && Self.isEventKey(base + stringStart, n) {
+                    eventKeySeen = true
+                } else if n == 7 && Self.equals(base + stringStart, "Records") {
                     pendingEnvelope = 1
                 } else if n == 6 && Self.equals(base + stringStart, "Events") {
                     pendingEnvelope = 2
@@ -675,6 +683,11 @@ public struct RecordScanner: ~Copyable {
         keys.deallocate()
         keys = bigger
         keyCapacity *= 2
+    }
+
+    static func isEventKey(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        (n == 9 && (equals(p, "eventTime") || equals(p, "eventName"))) || (n == 11 && equals(p, "eventSource"))
+            || (n == 12 && equals(p, "eventVersion"))
     }
 
     @inline(__always)

@@ -1,0 +1,143 @@
+/// A wildcard pattern over bytes: `*` any run, `?` any one byte; `\*`, `\?`, `\\` stand for themselves and any other
+/// backslash is literal (Sigma's escaping). Matching ignores ASCII case unless `cased`. Patterns without wildcards, or
+/// with them only at the ends, are matched by direct comparison; others by a linear backtracking matcher that is
+/// never exponential.
+public struct WildcardPattern: Sendable, Hashable {
+    public enum Token: Sendable, Hashable {
+        case byte(UInt8)
+        case any
+        case star
+    }
+
+    enum Shape: Sendable, Hashable {
+        case exact, prefix, suffix, contains, general
+    }
+
+    public let tokens: [Token]
+    public let cased: Bool
+    let shape: Shape
+    /// The literal bytes for the direct shapes (folded to lower case unless cased).
+    let literal: [UInt8]
+
+    /// Parses `text` with Sigma's escapes.
+    public init(_ text: String, cased: Bool = false) {
+        var tokens: [Token] = []
+        let bytes = Array(text.utf8)
+        var k = 0
+        while k < bytes.count {
+            let b = bytes[k]
+            if b == 0x5C, k + 1 < bytes.count, [0x2A, 0x3F, 0x5C].contains(bytes[k + 1]) {
+                tokens.append(.byte(Self.fold(bytes[k + 1], cased)))
+                k += 2
+                continue
+            }
+            switch b {
+            case 0x2A: if tokens.last != .star { tokens.append(.star) }
+            case 0x3F: tokens.append(.any)
+            default: tokens.append(.byte(Self.fold(b, cased)))
+            }
+            k += 1
+        }
+        self.init(tokens: tokens, cased: cased)
+    }
+
+    /// A pattern from tokens (already folded unless `cased`).
+    public init(tokens: [Token], cased: Bool) {
+        self.tokens = tokens
+        self.cased = cased
+        let inner = tokens.drop { $0 == .star }.reversed().drop { $0 == .star }.reversed()
+        let leading = tokens.first == .star
+        let trailing = tokens.count > 1 && tokens.last == .star
+        if inner.allSatisfy({ if case .byte = $0 { return true } else { return false } }) {
+            literal = inner.map { if case .byte(let b) = $0 { return b } else { return 0 } }
+            switch (leading, trailing) {
+            case (false, false): shape = .exact
+            case (false, true): shape = .prefix
+            case (true, false): shape = tokens.count == 1 ? .contains : .suffix
+            case (true, true): shape = .contains
+            }
+        } else {
+            literal = []
+            shape = .general
+        }
+    }
+
+    /// The same pattern with `*` added at the start and/or end (Sigma's `contains`, `startswith`, `endswith`).
+    public func anchored(leadingStar: Bool, trailingStar: Bool) -> WildcardPattern {
+        var t = tokens
+        if leadingStar && t.first != .star { t.insert(.star, at: 0) }
+        if trailingStar && t.last != .star { t.append(.star) }
+        return WildcardPattern(tokens: t, cased: cased)
+    }
+
+    /// True when the pattern has no wildcard: it matches exactly one string.
+    public var isLiteral: Bool { shape == .exact }
+    /// The literal text of a pattern without wildcards (lower-cased unless cased).
+    public var literalBytes: [UInt8]? { shape == .exact ? literal : nil }
+
+    @inline(__always)
+    static func fold(_ b: UInt8, _ cased: Bool) -> UInt8 { !cased && b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+
+    public func matches(_ s: UnsafeRawBufferPointer) -> Bool {
+        switch shape {
+        case .exact:
+            return s.count == literal.count && equal(s, at: 0)
+        case .prefix:
+            return s.count >= literal.count && equal(s, at: 0)
+        case .suffix:
+            return s.count >= literal.count && equal(s, at: s.count - literal.count)
+        case .contains:
+            if literal.isEmpty { return true }
+            guard s.count >= literal.count else { return false }
+            for start in 0...(s.count - literal.count) where equal(s, at: start) { return true }
+            return false
+        case .general:
+            return general(s)
+        }
+    }
+
+    public func matches(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { matches(UnsafeRawBufferPointer($0)) }
+    }
+
+    @inline(__always)
+    func equal(_ s: UnsafeRawBufferPointer, at start: Int) -> Bool {
+        for k in 0..<literal.count where Self.fold(s[start + k], cased) != literal[k] { return false }
+        return true
+    }
+
+    func general(_ s: UnsafeRawBufferPointer) -> Bool {
+        var si = 0
+        var ti = 0
+        var starToken = -1
+        var starString = 0
+        while si < s.count {
+            if ti < tokens.count {
+                switch tokens[ti] {
+                case .star:
+                    starToken = ti
+                    starString = si
+                    ti += 1
+                    continue
+                case .any:
+                    si += 1
+                    ti += 1
+                    continue
+                case .byte(let b) where b == Self.fold(s[si], cased):
+                    si += 1
+                    ti += 1
+                    continue
+                default:
+                    break
+                }
+            }
+            guard starToken >= 0 else { return false }
+            ti = starToken + 1
+            starString += 1
+            si = starString
+        }
+        while ti < tokens.count && tokens[ti] == .star { ti += 1 }
+        return ti == tokens.count
+    }
+}
