@@ -9,7 +9,9 @@ let package = Package(
         .library(name: "TrailReader", targets: ["TrailReader"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -18,11 +20,17 @@ let package = Package(
         ),
         .target(name: "CScan"),
         .target(name: "TrailReader", dependencies: ["CZlib", "CScan"]),
-        .target(name: "TrailOutput", dependencies: ["TrailReader"]),
+        .target(
+            name: "TrailDetect",
+            dependencies: [
+                "TrailReader", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "TrailOutput", dependencies: ["TrailReader", "TrailDetect"]),
         .executableTarget(
             name: "trailhound",
             dependencies: [
-                "TrailReader", "TrailOutput",
+                "TrailReader", "TrailDetect", "TrailOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -32,6 +40,7 @@ let package = Package(
             path: "Benchmarks/ReaderBench"
         ),
         .testTarget(name: "TrailReaderTests", dependencies: ["TrailReader", "CZlib"]),
+        .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "CZlib"]),
         .testTarget(
             name: "TrailhoundCLITests",
             dependencies: ["trailhound"]

@@ -26,11 +26,22 @@ public final class ParallelReader: @unchecked Sendable {
         process: @escaping @Sendable (InputFile, FileReader, (Output, Int) -> Void) -> FileReport,
         consume: (Int, FileItem<Output>) -> Void
     ) {
+        run(files, state: { () }, process: { file, reader, _, emit in process(file, reader, emit) }, consume: consume)
+    }
+
+    /// As `run(_:process:consume:)`, with a per-worker `State` (a rule engine, say) made on each worker's thread.
+    public func run<State, Output: Sendable>(
+        _ files: [InputFile],
+        state makeState: @escaping @Sendable () -> State,
+        process: @escaping @Sendable (InputFile, FileReader, State, (Output, Int) -> Void) -> FileReport,
+        consume: (Int, FileItem<Output>) -> Void
+    ) {
         let threads = max(1, min(options.threads, files.count))
         if threads == 1 {
             let reader = FileReader(options: options)
+            let state = makeState()
             for (i, file) in files.enumerated() {
-                let report = process(file, reader) { output, _ in consume(i, .output(output)) }
+                let report = process(file, reader, state) { output, _ in consume(i, .output(output)) }
                 consume(i, .done(report))
             }
             return
@@ -42,8 +53,9 @@ public final class ParallelReader: @unchecked Sendable {
         for _ in 0..<threads {
             let thread = Thread {
                 let reader = FileReader(options: options)
+                let state = makeState()
                 while let i = shared.takeNext() {
-                    let report = process(files[i], reader) { output, bytes in
+                    let report = process(files[i], reader, state) { output, bytes in
                         shared.put(i, output, bytes: bytes, limit: limit)
                     }
                     shared.finish(i, report)

@@ -1,0 +1,104 @@
+import TrailReader
+
+/// Runs the rules over events. One per worker thread; findings are gathered per file and merged in file order, so
+/// results do not depend on the thread count.
+public final class Detector {
+    public let rules: RuleSet
+    let context: EventContext
+    var builders: [String: FindingBuilder] = [:]
+    var order: [String] = []
+    public private(set) var evaluated = 0
+
+    static let eventNamePath = FieldPath("eventName")!
+    static let defaultGroupBy: [RuleField] = [
+        RuleField("recipientAccountId")!, RuleField("userIdentity.arn")!, .derived(.targetUserName),
+    ]
+
+    public init(rules: RuleSet) {
+        self.rules = rules
+        context = EventContext(catalog: rules.catalog)
+    }
+
+    /// Checks one event against the rules that can match it.
+    public func process(_ event: Event, file: String) {
+        let name = event.member("eventName")?.rawStringContents
+        let (indexed, unindexed) = rules.candidates(eventName: name)
+        guard !indexed.isEmpty || !unindexed.isEmpty else { return }
+        context.reset(event)
+        for i in indexed { check(i, file) }
+        for i in unindexed { check(i, file) }
+    }
+
+    @inline(__always)
+    func check(_ i: Int, _ file: String) {
+        evaluated += 1
+        let rule = rules.rules[i]
+        guard rule.matches(context) else { return }
+        let groupBy = rule.groupBy.isEmpty ? Self.defaultGroupBy : rule.groupBy
+        let values = groupBy.map { context.strings($0).first ?? "" }
+        let id = FindingBuilder.id(rule: rule.id, values: values)
+        if builders[id] == nil {
+            builders[id] = FindingBuilder(id: id, ruleIndex: i, title: title(rule))
+            order.append(id)
+        }
+        builders[id]!.add(context, file: file)
+    }
+
+    func title(_ rule: SigmaRule) -> String {
+        guard let template = rule.titleTemplate else {
+            let who = context.strings(.derived(.actorArn)).first ?? context.strings(.derived(.actorType)).first
+            return who.map { "\(rule.title): \($0)" } ?? rule.title
+        }
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            let name = String(rest[rest.index(after: open)..<close])
+            out += RuleField(name).flatMap { context.strings($0).first } ?? "?"
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
+    /// The findings gathered since the last call, in the order first seen.
+    public func take() -> [FindingBuilder] {
+        defer {
+            builders = [:]
+            order = []
+        }
+        return order.map { builders[$0]! }
+    }
+}
+
+/// Findings merged across files.
+public struct FindingSet: Sendable {
+    var builders: [String: FindingBuilder] = [:]
+    var order: [String] = []
+
+    public init() {}
+
+    public mutating func merge(_ partial: [FindingBuilder]) {
+        for b in partial {
+            if builders[b.id] == nil {
+                builders[b.id] = b
+                order.append(b.id)
+            } else {
+                builders[b.id]!.merge(b)
+            }
+        }
+    }
+
+    public var count: Int { order.count }
+
+    /// The findings, ordered by first event time, then rule id and finding id.
+    public func findings(_ rules: RuleSet) -> [Finding] {
+        order.map { builders[$0]! }
+            .sorted { a, b in
+                if a.firstTime != b.firstTime { return a.firstTime < b.firstTime }
+                let ra = rules.rules[a.ruleIndex].id
+                let rb = rules.rules[b.ruleIndex].id
+                return ra != rb ? ra < rb : a.id < b.id
+            }
+            .map { $0.finding(rules) }
+    }
+}

@@ -1,0 +1,148 @@
+import TrailReader
+
+/// The derived `trailhound.*` values of one event (rules/README.md lists them). Computed on demand, only for events a
+/// rule that reads derived fields is evaluated on.
+public struct Enrichment: Sendable {
+    var values: [DerivedField: [String]] = [:]
+
+    public func values(_ field: DerivedField) -> [String] { values[field] ?? [] }
+    public func value(_ field: DerivedField) -> String? { values[field]?.first }
+
+    mutating func set(_ field: DerivedField, _ value: String?) {
+        if let value, !value.isEmpty { values[field, default: []].append(value) }
+    }
+
+    mutating func set(_ field: DerivedField, _ flag: Bool) { values[field] = [flag ? "true" : "false"] }
+
+    public init(_ event: Event, catalog: PolicyCatalog) {
+        func s(_ path: String) -> String? { event.string(at: FieldPath(path)!) }
+        let identity = event.member("userIdentity")
+        func id(_ key: String) -> String? { identity?.member(key)?.scalarText }
+        let issuer = identity?.member("sessionContext")?.member("sessionIssuer")
+
+        // Actor.
+        let type = id("type")
+        let arn = id("arn")
+        set(.actorType, type)
+        set(.actorArn, arn)
+        set(.actorAccount, id("accountId") ?? s("recipientAccountId"))
+        set(.actorParentArn, issuer?.member("arn")?.scalarText)
+        set(.actorIdentityCenterUserId, identity?.member("onBehalfOf")?.member("userId")?.scalarText)
+        let key = id("accessKeyId")
+        set(.actorAccessKeyId, key)
+        if let key, key.hasPrefix("AKIA") { set(.actorKeyType, "long-term") }
+        if let key, key.hasPrefix("ASIA") { set(.actorKeyType, "temporary") }
+        set(.actorIsService, type == "AWSService" || id("invokedBy") != nil)
+        var actorUser: String?
+        switch type {
+        case "IAMUser":
+            actorUser = id("userName") ?? arn.flatMap { Self.lastSegment($0, after: ":user/") }
+        case "FederatedUser":
+            actorUser = issuer?.member("userName")?.scalarText
+                ?? issuer?.member("arn")?.scalarText.flatMap { Self.lastSegment($0, after: ":user/") }
+            set(.actorFederatedName, arn.flatMap { Self.lastSegment($0, after: ":federated-user/") })
+        case "AssumedRole":
+            var parts: [String] = []
+            if let arn, let r = arn.range(of: ":assumed-role/") {
+                parts = arn[r.upperBound...].split(separator: "/").map(String.init)
+            }
+            set(.actorRoleName, issuer?.member("userName")?.scalarText ?? parts.first)
+            set(.actorSessionName, parts.count >= 2 ? parts.last : nil)
+        default:
+            break
+        }
+        set(.actorUserName, actorUser)
+
+        // Target.
+        let params = event.member("requestParameters")
+        let response = event.member("responseElements")
+        var targetUser: String?
+        var source: String?
+        if let u = params?.member("userName")?.scalarText {
+            targetUser = u
+            source = "requestParameters"
+        } else if let u = response?.member("accessKey")?.member("userName")?.scalarText
+            ?? response?.member("loginProfile")?.member("userName")?.scalarText
+            ?? response?.member("user")?.member("userName")?.scalarText
+        {
+            targetUser = u
+            source = "responseElements"
+        }
+        let errorCode = s("errorCode")
+        let denial = s("errorMessage").map(DenialMessage.init)
+        if targetUser == nil, let u = denial?.resourceUserName {
+            targetUser = u
+            source = "errorMessage"
+        }
+        set(.targetUserName, targetUser)
+        let role = params?.member("roleName")?.scalarText
+            ?? params?.member("roleArn")?.scalarText.flatMap { Self.lastSegment($0, after: ":role/") }
+        set(.targetRoleName, role)
+        if source == nil && role != nil { source = "requestParameters" }
+        set(.targetSource, source)
+        set(
+            .targetAccessKeyId,
+            params?.member("accessKeyId")?.scalarText ?? response?.member("accessKey")?.member("accessKeyId")?.scalarText)
+        if let targetUser {
+            // IAM user names are unique ignoring case, so compare that way, but whole names only (jack is not jackson).
+            set(.targetIsOtherUser, actorUser.map { $0.lowercased() != targetUser.lowercased() } ?? true)
+        }
+
+        // Policies.
+        var arns: [String] = []
+        if let a = params?.member("policyArn")?.scalarText { arns.append(a) }
+        params?.member("policyArns")?.forEachElement { element in
+            if let a = element.member("arn")?.scalarText ?? element.scalarText { arns.append(a) }
+            return true
+        }
+        for a in arns { set(.policyArn, a) }
+        let name = params?.member("policyName")?.scalarText
+        set(.policyName, name)
+        var documents: [PolicyDocument] = []
+        for field in ["policyDocument", "policy", "content"] {
+            guard let v = params?.member(field) else { continue }
+            if let text = v.string, let doc = PolicyDocument(text: text) {
+                documents.append(doc)
+            } else if v.kind == .object, let doc = PolicyDocument(text: v.rawText) {
+                documents.append(doc)
+            }
+        }
+        let allowsAll = documents.contains { $0.allowsAll }
+        let deniesAll = documents.contains { $0.deniesAll }
+        let cutoff = documents.compactMap(\.tokenIssueTimeCutoff).first
+        if !documents.isEmpty {
+            set(.policyAllowsAll, allowsAll)
+            set(.policyDeniesAll, deniesAll)
+        }
+        set(.policyTokenIssueTimeCutoff, cutoff)
+        for u in documents.flatMap(\.deniedIdentityCenterUserIds) { set(.policyDeniedIdentityCenterUserId, u) }
+        var quarantine = arns.compactMap { catalog.quarantineVersion($0) }
+        if let name, catalog.legacyInlineQuarantine.contains(name) { quarantine.append("legacy") }
+        for q in quarantine { set(.policyQuarantine, q) }
+        let isAdmin = arns.contains { catalog.adminEquivalent.contains($0) } || allowsAll
+        let isDenyAll = arns.contains { catalog.denyAll.contains($0) }
+            || documents.contains { $0.deniesAllUnconditionally }
+        let isRevoke = (name.map { catalog.revokeSessionsInline.contains($0) } ?? false) || cutoff != nil
+        if !arns.isEmpty || name != nil || !documents.isEmpty {
+            set(.policyIsAdmin, isAdmin)
+            set(.policyIsQuarantine, !quarantine.isEmpty)
+            set(.policyIsDenyAll, isDenyAll)
+            set(.policyIsRevokeSessions, isRevoke)
+            set(.policyIsContainment, !quarantine.isEmpty || isDenyAll || isRevoke)
+        }
+
+        // Denials.
+        set(.denialIsDenied, errorCode.map { DenialMessage.deniedCodes.contains($0) } ?? false)
+        if let denial {
+            if let e = denial.explicit { set(.denialExplicit, e) }
+            set(.denialPolicyType, denial.policyType)
+            set(.denialAction, denial.action)
+            set(.denialResource, denial.resource)
+        }
+    }
+
+    static func lastSegment(_ arn: String, after marker: String) -> String? {
+        guard let r = arn.range(of: marker) else { return nil }
+        return arn[r.upperBound...].split(separator: "/").last.map(String.init)
+    }
+}

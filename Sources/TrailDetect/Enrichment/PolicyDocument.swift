@@ -1,0 +1,67 @@
+import Foundation
+
+/// What an IAM or SCP policy document (as CloudTrail logs it: a JSON string, sometimes URL-encoded, sometimes already
+/// an object) allows and denies, judged for the detections that need it.
+public struct PolicyDocument: Sendable, Equatable {
+    /// An `Allow` of action `*` on resource `*`.
+    public var allowsAll = false
+    /// A `Deny` of action `*` on resource `*`, with or without conditions.
+    public var deniesAll = false
+    /// A `Deny` of `*` on `*` without any condition.
+    public var deniesAllUnconditionally = false
+    /// The `aws:TokenIssueTime` cutoff of a `Deny *` (`DateLessThan`/`DateLessThanEquals`).
+    public var tokenIssueTimeCutoff: String?
+    /// `identitystore:userId` values in `Deny` conditions.
+    public var deniedIdentityCenterUserIds: [String] = []
+
+    /// Parses a document; nil when it is not a JSON policy.
+    public init?(text: String) {
+        var text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("%7B") || text.hasPrefix("%7b"), let decoded = text.removingPercentEncoding { text = decoded }
+        guard let data = text.data(using: .utf8),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
+        self.init(object: object)
+    }
+
+    public init(object: [String: Any]) {
+        let statements: [[String: Any]]
+        if let list = object["Statement"] as? [[String: Any]] {
+            statements = list
+        } else if let one = object["Statement"] as? [String: Any] {
+            statements = [one]
+        } else {
+            statements = []
+        }
+        for s in statements {
+            let effect = (s["Effect"] as? String)?.lowercased()
+            let actions = Self.strings(s["Action"])
+            let resources = Self.strings(s["Resource"])
+            let all = actions.contains("*") && (resources.contains("*") || s["Resource"] == nil) && s["NotAction"] == nil
+            let condition = s["Condition"] as? [String: Any]
+            if effect == "allow" && all { allowsAll = true }
+            if effect == "deny" {
+                if all {
+                    deniesAll = true
+                    if condition == nil || condition!.isEmpty { deniesAllUnconditionally = true }
+                    for (op, value) in condition ?? [:] where op.lowercased().hasPrefix("datelessthan") {
+                        for (key, v) in (value as? [String: Any]) ?? [:] where key.lowercased() == "aws:tokenissuetime" {
+                            tokenIssueTimeCutoff = Self.strings(v).first
+                        }
+                    }
+                }
+                for (_, value) in condition ?? [:] {
+                    for (key, v) in (value as? [String: Any]) ?? [:] where key.lowercased() == "identitystore:userid" {
+                        deniedIdentityCenterUserIds += Self.strings(v)
+                    }
+                }
+            }
+        }
+    }
+
+    static func strings(_ value: Any?) -> [String] {
+        if let s = value as? String { return [s] }
+        if let list = value as? [Any] { return list.compactMap { $0 as? String } }
+        return []
+    }
+}

@@ -1,0 +1,141 @@
+import Crypto
+import Foundation
+import TrailReader
+
+/// Gathers the events of one finding while files are read; merged across files in file order, then rendered.
+public struct FindingBuilder: Sendable {
+    public static let maxEvidence = 100
+    static let maxListed = 20
+
+    public let id: String
+    let ruleIndex: Int
+    var title: String
+    var first: (Int64, String) = (Int64.max, "")
+    var last: (Int64, String) = (Int64.min, "")
+    var count = 0
+    var account: String?
+    var regions: [String] = []
+    var actor = Finding.Actor()
+    var target: Finding.Target?
+    var evidence: [Finding.Evidence] = []
+
+    /// The finding id for a rule and the values that identify the incident.
+    public static func id(rule: String, values: [String]) -> String {
+        var text = rule
+        for v in values { text += "\u{1F}" + v }
+        let digest = SHA256.hash(data: Data(text.utf8))
+        return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    init(id: String, ruleIndex: Int, title: String) {
+        self.id = id
+        self.ruleIndex = ruleIndex
+        self.title = title
+    }
+
+    /// Adds one matching event.
+    mutating func add(_ context: EventContext, file: String) {
+        let event = context.event!
+        let e = context.enrichment
+        func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
+        let timeText = s("eventTime") ?? ""
+        let time = event.eventTime ?? 0
+        if time < first.0 { first = (time, timeText) }
+        if time > last.0 || (time == last.0 && last.1.isEmpty) { last = (time, timeText) }
+        count += 1
+        if account == nil { account = s("recipientAccountId") ?? e.value(.actorAccount) }
+        if let region = s("awsRegion") { Self.insert(region, into: &regions, limit: 50) }
+        if actor.type == nil {
+            actor.type = e.value(.actorType)
+            actor.arn = e.value(.actorArn)
+            actor.userName = e.value(.actorUserName)
+            actor.roleName = e.value(.actorRoleName)
+            actor.sessionName = e.value(.actorSessionName)
+            actor.federatedName = e.value(.actorFederatedName)
+            actor.parentArn = e.value(.actorParentArn)
+            actor.identityCenterUserId = e.value(.actorIdentityCenterUserId)
+        }
+        if let key = e.value(.actorAccessKeyId) { Self.insert(key, into: &actor.accessKeyIds, limit: Self.maxListed) }
+        if let ip = s("sourceIPAddress") { Self.insert(ip, into: &actor.sourceIPAddresses, limit: Self.maxListed) }
+        let targetUser = e.value(.targetUserName)
+        let targetRole = e.value(.targetRoleName)
+        if targetUser != nil || targetRole != nil {
+            if target == nil { target = Finding.Target(userName: targetUser, roleName: targetRole) }
+            if let key = e.value(.targetAccessKeyId), key != e.value(.actorAccessKeyId) {
+                Self.insert(key, into: &target!.accessKeyIds, limit: Self.maxListed)
+            }
+        }
+        if evidence.count < Self.maxEvidence {
+            evidence.append(
+                Finding.Evidence(
+                    eventID: s("eventID"), eventTime: timeText.isEmpty ? nil : timeText, eventSource: s("eventSource"),
+                    eventName: s("eventName"), errorCode: s("errorCode"), file: file, recordIndex: event.index))
+        }
+    }
+
+    /// Folds in the same finding from a later file.
+    mutating func merge(_ other: FindingBuilder) {
+        if other.first.0 < first.0 { first = other.first }
+        if other.last.0 > last.0 { last = other.last }
+        count += other.count
+        for r in other.regions { Self.insert(r, into: &regions, limit: 50) }
+        for k in other.actor.accessKeyIds { Self.insert(k, into: &actor.accessKeyIds, limit: Self.maxListed) }
+        for ip in other.actor.sourceIPAddresses { Self.insert(ip, into: &actor.sourceIPAddresses, limit: Self.maxListed) }
+        if let t = other.target {
+            if target == nil { target = t } else {
+                for k in t.accessKeyIds { Self.insert(k, into: &target!.accessKeyIds, limit: Self.maxListed) }
+            }
+        }
+        evidence += other.evidence.prefix(Self.maxEvidence - evidence.count)
+    }
+
+    static func insert(_ value: String, into list: inout [String], limit: Int) {
+        if list.count < limit && !list.contains(value) { list.append(value) }
+    }
+
+    var firstTime: Int64 { first.0 }
+
+    /// The finding with its containment filled in.
+    func finding(_ rules: RuleSet) -> Finding {
+        let rule = rules.rules[ruleIndex]
+        let actions = rule.containment.compactMap { ref -> RenderedContainment? in
+            guard let action = rules.containment[ref.id] else { return nil }
+            return action.render(variables(for: ref.subject))
+        }
+        return Finding(
+            id: id,
+            rule: Finding.Rule(
+                id: rule.id, title: rule.title, level: rule.level.rawValue, tactics: rule.attackTactics,
+                techniques: rule.attackTechniques, file: rule.file),
+            title: title, firstSeen: first.1, lastSeen: last.1, count: count, account: account, regions: regions,
+            actor: actor, target: target, evidence: evidence, evidenceNotListed: count - evidence.count,
+            containment: actions)
+    }
+
+    /// Template values for a containment action aimed at the actor or the target.
+    func variables(for subject: ContainmentRef.Subject) -> [String: [String]] {
+        var v: [String: [String]] = [:]
+        func put(_ k: String, _ value: String?) { if let value, !value.isEmpty { v[k] = [value] } }
+        put("account", account)
+        put("region", regions.first)
+        put("cutoff", last.1)
+        put("actorArn", actor.arn)
+        put("targetUserName", target?.userName)
+        switch subject {
+        case .actor:
+            put("userName", actor.userName)
+            put("roleName", actor.roleName)
+            put("sessionName", actor.sessionName)
+            put("federatedName", actor.federatedName)
+            put("identityCenterUserId", actor.identityCenterUserId)
+            // Only long-term keys can be deactivated; temporary ones are cut off through their parent.
+            let keys = actor.accessKeyIds.filter { $0.hasPrefix("AKIA") }
+            if !keys.isEmpty { v["accessKeyId"] = keys }
+        case .target:
+            put("userName", target?.userName)
+            put("roleName", target?.roleName)
+            if let keys = target?.accessKeyIds, !keys.isEmpty { v["accessKeyId"] = keys }
+        }
+        return v
+    }
+}

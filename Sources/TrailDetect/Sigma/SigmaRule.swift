@@ -1,0 +1,86 @@
+import TrailReader
+
+/// A compiled Sigma detection rule with trailhound's extensions.
+public struct SigmaRule: Sendable {
+    public enum Level: String, Sendable, CaseIterable, Comparable {
+        case informational, low, medium, high, critical
+        public static func < (a: Level, b: Level) -> Bool {
+            allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        }
+    }
+
+    public let id: String
+    public let title: String
+    public let level: Level
+    public let status: String?
+    public let description: String?
+    public let tags: [String]
+    public let references: [String]
+    public let file: String
+    /// Selections in file order: each an OR of alternatives, each an AND of field tests.
+    let selections: [[[FieldTest]]]
+    let selectionNames: [String]
+    let condition: Condition
+    public let containment: [ContainmentRef]
+    /// The fields that make two events the same finding (empty: the default).
+    public let groupBy: [RuleField]
+    public let titleTemplate: String?
+    public let tests: RuleTests
+    /// Lower-cased `eventName` values the rule can match, when its detection pins them down.
+    public let eventNames: Set<String>?
+    /// Every field the detection reads.
+    public let fields: [RuleField]
+    public let usesDerivedFields: Bool
+
+    /// True when the event in `context` matches the detection.
+    public func matches(_ context: EventContext) -> Bool {
+        condition.evaluate { i in
+            selections[i].contains { alternative in alternative.allSatisfy { $0.matches(context) } }
+        }
+    }
+
+    /// ATT&CK technique ids from the tags (`attack.t1098.001` → `T1098.001`).
+    public var attackTechniques: [String] {
+        tags.compactMap { tag in
+            let lower = tag.lowercased()
+            guard lower.hasPrefix("attack.t"), lower.dropFirst(8).first?.isNumber == true else { return nil }
+            return String(tag.dropFirst(7)).uppercased()
+        }
+    }
+
+    /// ATT&CK tactics from the tags (`attack.persistence`).
+    public var attackTactics: [String] {
+        tags.compactMap { tag in
+            let lower = tag.lowercased()
+            guard lower.hasPrefix("attack."), !(lower.dropFirst(7).first?.isNumber ?? true),
+                !(lower.hasPrefix("attack.t") && lower.dropFirst(8).first?.isNumber == true),
+                !(lower.hasPrefix("attack.g") && lower.dropFirst(8).first?.isNumber == true),
+                !(lower.hasPrefix("attack.s") && lower.dropFirst(8).first?.isNumber == true)
+            else { return nil }
+            return String(tag.dropFirst(7))
+        }
+    }
+}
+
+/// A containment action a rule names, and whose identity it applies to.
+public struct ContainmentRef: Sendable, Hashable {
+    public enum Subject: String, Sendable {
+        /// The identity that acted (or, for a federated session, its parent user).
+        case actor
+        /// The user or role acted on.
+        case target
+    }
+    public let id: String
+    public let subject: Subject
+    public let line: Int?
+}
+
+/// A rule's test events, as JSON text with the line each starts on.
+public struct RuleTests: Sendable {
+    public struct Case: Sendable {
+        public let json: String
+        public let line: Int?
+    }
+    public var match: [Case] = []
+    public var noMatch: [Case] = []
+}

@@ -1,0 +1,119 @@
+import Foundation
+import TrailReader
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One value of a Sigma detection item with its modifiers applied, matched against the bytes of a field value.
+enum ValueMatcher: Sendable {
+    case pattern(WildcardPattern)
+    case regex(RegexBox)
+    case cidr(CIDRBlock)
+    case compare(Comparison, Double)
+
+    enum Comparison: String, Sendable {
+        case lt, lte, gt, gte
+    }
+
+    func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        switch self {
+        case .pattern(let p):
+            return p.matches(bytes)
+        case .regex(let r):
+            let text = String(decoding: bytes, as: UTF8.self)
+            return r.regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        case .cidr(let block):
+            return block.contains(String(decoding: bytes, as: UTF8.self))
+        case .compare(let op, let limit):
+            guard let v = Double(String(decoding: bytes, as: UTF8.self)) else { return false }
+            switch op {
+            case .lt: return v < limit
+            case .lte: return v <= limit
+            case .gt: return v > limit
+            case .gte: return v >= limit
+            }
+        }
+    }
+}
+
+/// NSRegularExpression is immutable once made; this box lets compiled rules be shared across threads.
+final class RegexBox: @unchecked Sendable {
+    let regex: NSRegularExpression
+    init(_ regex: NSRegularExpression) { self.regex = regex }
+}
+
+/// An IPv4 or IPv6 network, for the `cidr` modifier.
+struct CIDRBlock: Sendable {
+    let network: [UInt8]
+    let prefix: Int
+
+    init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1)
+        guard let address = Self.parse(String(parts[0])) else { return nil }
+        let bits = address.count * 8
+        let prefix = parts.count == 2 ? Int(parts[1]) : bits
+        guard let prefix, prefix >= 0, prefix <= bits else { return nil }
+        network = address
+        self.prefix = prefix
+    }
+
+    func contains(_ text: String) -> Bool {
+        guard let address = Self.parse(text), address.count == network.count else { return false }
+        var left = prefix
+        for k in 0..<address.count where left > 0 {
+            let take = min(8, left)
+            let mask = UInt8(truncatingIfNeeded: 0xFF << (8 - take))
+            if address[k] & mask != network[k] & mask { return false }
+            left -= take
+        }
+        return true
+    }
+
+    static func parse(_ text: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
+    }
+}
+
+/// One `field|modifiers: values` item of a selection.
+struct FieldTest: Sendable {
+    enum Kind: Sendable {
+        /// Any (or, with `all`, every) matcher matches some value; `orNull` also accepts an absent or null field.
+        case values([ValueMatcher], all: Bool, orNull: Bool)
+        /// `field: null`, or `field|exists: false`.
+        case absent
+        /// `field|exists: true`.
+        case present
+        /// `field|fieldref: other`, optionally with `contains`/`startswith`/`endswith`.
+        case fieldref(RuleField, leadingStar: Bool, trailingStar: Bool, cased: Bool)
+    }
+
+    let field: RuleField
+    let kind: Kind
+
+    func matches(_ context: EventContext) -> Bool {
+        switch kind {
+        case .absent:
+            return !context.isPresent(field)
+        case .present:
+            return context.isPresent(field)
+        case .values(let matchers, let all, let orNull):
+            if orNull && !context.isPresent(field) { return true }
+            if all {
+                return matchers.allSatisfy { m in context.anyValue(field) { m.matches($0) } }
+            }
+            return context.anyValue(field) { bytes in matchers.contains { $0.matches(bytes) } }
+        case .fieldref(let other, let leading, let trailing, let cased):
+            let patterns = context.strings(other).map {
+                WildcardPattern(tokens: Array($0.utf8).map { .byte(cased ? $0 : ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0)) }, cased: cased)
+                    .anchored(leadingStar: leading, trailingStar: trailing)
+            }
+            guard !patterns.isEmpty else { return false }
+            return context.anyValue(field) { bytes in patterns.contains { $0.matches(bytes) } }
+        }
+    }
+}

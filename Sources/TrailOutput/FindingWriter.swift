@@ -1,0 +1,82 @@
+import Foundation
+import TrailDetect
+
+/// Writes findings: JSON Lines (one finding per line, for pipelines), a JSON array, or a table for people.
+public struct FindingWriter: Sendable {
+    public enum Format: String, Sendable, CaseIterable {
+        case jsonl, json, table
+    }
+
+    public let format: Format
+
+    public init(format: Format) { self.format = format }
+
+    static func encoder(pretty: Bool) -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+
+    public func render(_ findings: [Finding]) -> [UInt8] {
+        switch format {
+        case .jsonl:
+            let e = Self.encoder(pretty: false)
+            var out: [UInt8] = []
+            for f in findings {
+                out += Array((try? e.encode(f)) ?? Data())
+                out.append(0x0A)
+            }
+            return out
+        case .json:
+            return Array(((try? Self.encoder(pretty: true).encode(findings)) ?? Data("[]".utf8)) + Data("\n".utf8))
+        case .table:
+            return Array(Self.table(findings).utf8)
+        }
+    }
+
+    static func table(_ findings: [Finding]) -> String {
+        guard !findings.isEmpty else { return "No findings.\n" }
+        var lines: [String] = []
+        func add(_ s: String) { lines.append(TerminalText.sanitize(s)) }
+        for (n, f) in findings.enumerated() {
+            if n > 0 { lines.append("") }
+            add("\(f.rule.level.uppercased())  \(f.title)")
+            add("    finding \(f.id)   rule \(f.rule.id) (\(f.rule.file))"
+                + (f.rule.techniques.isEmpty ? "" : "   ATT&CK \(f.rule.techniques.joined(separator: ", "))"))
+            add("    account \(f.account ?? "?")  region \(f.regions.joined(separator: ","))  "
+                + "\(f.firstSeen) → \(f.lastSeen)  (\(f.count) event\(f.count == 1 ? "" : "s"))")
+            var who = "    actor   \(f.actor.arn ?? f.actor.type ?? "?")"
+            if !f.actor.accessKeyIds.isEmpty { who += "  keys \(f.actor.accessKeyIds.joined(separator: ","))" }
+            if !f.actor.sourceIPAddresses.isEmpty { who += "  from \(f.actor.sourceIPAddresses.joined(separator: ","))" }
+            add(who)
+            if let t = f.target {
+                var target = "    target " + [t.userName.map { "user \($0)" }, t.roleName.map { "role \($0)" }].compactMap { $0 }.joined(separator: " ")
+                if !t.accessKeyIds.isEmpty { target += "  keys \(t.accessKeyIds.joined(separator: ","))" }
+                add(target)
+            }
+            add("    evidence")
+            for e in f.evidence.prefix(5) {
+                add("      \(e.eventTime ?? "?")  \(e.eventName ?? "?")\(e.errorCode.map { " (\($0))" } ?? "")  \(e.eventID ?? "?")  \(e.file) record \(e.recordIndex)")
+            }
+            if f.evidence.count > 5 || f.evidenceNotListed > 0 {
+                add("      … \(f.count - min(5, f.evidence.count)) more")
+            }
+            if !f.containment.isEmpty { add("    contain") }
+            for (k, action) in f.containment.enumerated() {
+                add("      \(k + 1). \(action.title)  [\(action.id)]")
+                for step in action.steps {
+                    if let doc = step.document {
+                        add("         # \(step.title): write \(doc.file):")
+                        for line in doc.content.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
+                            add("         #   \(line)")
+                        }
+                    } else {
+                        add("         # \(step.title)")
+                    }
+                    for command in step.commands { add("         \(command)") }
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import TrailDetect
+import TrailOutput
+import TrailReader
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Scan CloudTrail logs with the rules and print findings with their containment.",
+        discussion: """
+            Findings go to stdout (a table on a terminal, JSON Lines otherwise); the reading summary and rule \
+            problems to stderr. Exit status: 0 read everything; 2 some input or a rule could not be read \
+            (findings are still written).
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Files or folders to read; - for standard input.", valueName: "path"))
+    var paths: [String]
+
+    @Option(help: "Output: jsonl, json or table (default: table on a terminal, jsonl otherwise).")
+    var format: FindingWriter.Format?
+
+    @Option(help: "Only findings at or above this level: informational, low, medium, high, critical.")
+    var minLevel: SigmaRule.Level = .informational
+
+    @Flag(name: .shortAndLong, help: "Print problems but not the summary on stderr.")
+    var quiet = false
+
+    @OptionGroup var rules: RuleFlags
+    @OptionGroup var reader: ReaderFlags
+
+    func run() throws {
+        let stderr = ByteSink(fd: 2)
+        defer { stderr.flush() }
+        let options = try reader.readerOptions()
+        let (ruleSet, ruleReport) = try rules.load { stderr.write($0) }
+        let discovery = Discovery(options: options).discover(paths)
+        var summary = RunSummary(discovery: discovery)
+        var findings = FindingSet()
+        var evaluated = 0
+        ParallelReader(options: options).run(
+            discovery.files,
+            state: { Detector(rules: ruleSet) },
+            process: { file, fileReader, detector, emit in
+                let before = detector.evaluated
+                let report = fileReader.read(file) { event in detector.process(event, file: file.path) }
+                emit((detector.take(), detector.evaluated - before), 0)
+                return report
+            },
+            consume: { _, item in
+                switch item {
+                case .output(let (partial, n)):
+                    findings.merge(partial)
+                    evaluated += n
+                case .done(let report):
+                    summary.add(report)
+                }
+            })
+        let all = findings.findings(ruleSet).filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
+        let chosen = format ?? (isatty(1) == 1 ? .table : .jsonl)
+        let stdout = ByteSink(fd: 1)
+        stdout.write(FindingWriter(format: chosen).render(all))
+        stdout.flush()
+        if quiet {
+            for d in summary.diagnostics { stderr.write("trailhound: " + TerminalText.sanitize(d.description) + "\n") }
+        } else {
+            stderr.write(SummaryWriter.render(summary))
+            let matchedRules = Set(all.map(\.rule.id)).count
+            stderr.write(
+                "trailhound: rules: \(ruleReport.loaded) loaded, \(ruleReport.skipped.count) skipped (unsupported), "
+                    + "\(ruleReport.errors.count) invalid; \(evaluated) rule evaluations; \(all.count) findings from "
+                    + "\(matchedRules) rules\n")
+        }
+        if summary.hasInputProblems || !ruleReport.errors.isEmpty { throw ExitCode(2) }
+    }
+}
+
+extension FindingWriter.Format: ExpressibleByArgument {}
+extension SigmaRule.Level: ExpressibleByArgument {}
