@@ -7,14 +7,16 @@ import Yams
 /// warning and skip.
 enum RuleParser {
     static func parse(_ text: String, file: String) throws -> SigmaRule {
-        let documents: [Node]
+        var documents: [Node] = []
         do {
-            documents = Array(try Yams.compose_all(yaml: text))
+            let parser = try Parser(yaml: text)
+            while let root = try parser.nextRoot() { documents.append(root) }
         } catch let error as YamlError {
             throw DetectError(.yaml, file: file, line: Self.line(of: error), "\(Self.problem(of: error))")
         } catch {
             throw DetectError(.yaml, file: file, "\(error)")
         }
+        guard !documents.isEmpty else { throw DetectError(.rule, file: file, line: 1, "the file has no rule") }
         guard documents.count == 1 else {
             throw DetectError(.unsupported, file: file, "a multi-document rule collection (\(documents.count) documents)")
         }
