@@ -36,7 +36,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "trailhound-bench",
-            dependencies: ["TrailReader", "CZlib"],
+            dependencies: ["TrailReader", "TrailDetect", "CZlib"],
             path: "Benchmarks/ReaderBench"
         ),
         .testTarget(name: "TrailReaderTests", dependencies: ["TrailReader", "CZlib"]),

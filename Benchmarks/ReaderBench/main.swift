@@ -1,22 +1,28 @@
 // trailhound-bench: measures the reader against inflate alone, on the same files, with the same zlib.
-// Usage: trailhound-bench inflate|split [--threads N] PATH...
+// Usage: trailhound-bench inflate|split|scan [--threads N] [--rules DIR]... PATH...
+// scan runs every bundled rule (and any --rules folders) through the detector, as `trailhound scan` does.
 // Prints one JSON object: mode, threads, files, events, json_bytes, seconds, mb_per_s, events_per_s, peak_rss_kb.
 
 import CZlib
 import Foundation
+import TrailDetect
 import TrailReader
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let mode = arguments.first, ["inflate", "split"].contains(mode) else {
-    FileHandle.standardError.write("usage: trailhound-bench inflate|split [--threads N] PATH...\n".data(using: .utf8)!)
+guard let mode = arguments.first, ["inflate", "split", "scan"].contains(mode) else {
+    FileHandle.standardError.write("usage: trailhound-bench inflate|split|scan [--threads N] [--rules DIR] PATH...\n".data(using: .utf8)!)
     exit(2)
 }
 var threads = 1
 var paths: [String] = []
+var extraRules: [URL] = []
 var k = 1
 while k < arguments.count {
     if arguments[k] == "--threads", k + 1 < arguments.count {
         threads = Int(arguments[k + 1]) ?? 1
+        k += 2
+    } else if arguments[k] == "--rules", k + 1 < arguments.count {
+        extraRules.append(URL(fileURLWithPath: arguments[k + 1]))
         k += 2
     } else {
         paths.append(arguments[k])
@@ -80,16 +86,36 @@ let eventName = FieldPath("eventName")!
 let eventSource = FieldPath("eventSource")!
 let userArn = FieldPath("userIdentity.arn")!
 
+var ruleSet: RuleSet?
+var ruleCount = 0
+if mode == "scan" {
+    guard let home = RuleSet.bundledFolder() else { fatalError("no rules folder; set TRAILHOUND_RULES") }
+    let (set, report) = RuleSet.load(bundled: home, extra: extraRules)
+    ruleSet = set
+    ruleCount = report.loaded
+}
+let rules = ruleSet
+
 let start = Date()
 var jsonBytes = 0
 var events = 0
 var checksum = 0
 ParallelReader(options: options).run(
     files,
-    process: { file, reader, emit in
+    state: { rules.map { Detector(rules: $0) } },
+    process: { file, reader, detector, emit in
         if mode == "inflate" {
             emit((inflateOnly(file.path), 0, 0), 0)
             return FileReport(path: file.path)
+        }
+        if let detector {
+            var count = 0
+            let report = reader.read(file) { event in
+                count += 1
+                detector.process(event, file: file.path)
+            }
+            emit((report.jsonBytes, count, detector.take().count), 0)
+            return report
         }
         var count = 0
         var sum = 0
@@ -116,7 +142,7 @@ getrusage(RUSAGE_SELF.rawValue, &usage)
 let result: [String: Any] = [
     "mode": mode, "threads": threads, "files": files.count, "events": events, "json_bytes": jsonBytes,
     "seconds": seconds, "mb_per_s": Double(jsonBytes) / 1e6 / seconds, "events_per_s": Double(events) / seconds,
-    "peak_rss_kb": usage.ru_maxrss, "checksum": checksum,
+    "peak_rss_kb": usage.ru_maxrss, "checksum": checksum, "rules": ruleCount,
 ]
 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
 print(String(decoding: data, as: UTF8.self))

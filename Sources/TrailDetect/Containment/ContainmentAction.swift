@@ -23,7 +23,7 @@ public struct ContainmentAction: Sendable {
 
     /// The variables a finding fills in (rules/README.md).
     public static let variables: Set<String> = [
-        "account", "region", "userName", "targetUserName", "roleName", "sessionName", "federatedName",
+        "account", "region", "userName", "targetUserName", "targetRoleName", "roleName", "sessionName", "federatedName",
         "identityCenterUserId", "accessKeyId", "cutoff", "actorArn",
     ]
 

@@ -50,7 +50,8 @@ public struct PolicyDocument: Sendable, Equatable {
                         }
                     }
                 }
-                for (_, value) in condition ?? [:] {
+                // `StringNotEquals` and the like deny everyone *but* the named users: not a deny on them.
+                for (op, value) in condition ?? [:] where !op.lowercased().contains("not") {
                     for (key, v) in (value as? [String: Any]) ?? [:] where key.lowercased() == "identitystore:userid" {
                         deniedIdentityCenterUserIds += Self.strings(v)
                     }

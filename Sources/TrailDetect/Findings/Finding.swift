@@ -26,6 +26,8 @@ public struct Finding: Codable, Sendable, Equatable {
     public struct Target: Codable, Sendable, Equatable {
         public var userName: String?
         public var roleName: String?
+        /// The Identity Center user a policy in the evidence denies.
+        public var identityCenterUserId: String?
         public var accessKeyIds: [String] = []
     }
 

@@ -59,8 +59,11 @@ public struct FindingBuilder: Sendable {
         if let ip = s("sourceIPAddress") { Self.insert(ip, into: &actor.sourceIPAddresses, limit: Self.maxListed) }
         let targetUser = e.value(.targetUserName)
         let targetRole = e.value(.targetRoleName)
-        if targetUser != nil || targetRole != nil {
-            if target == nil { target = Finding.Target(userName: targetUser, roleName: targetRole) }
+        let targetIdentityCenterUser = e.value(.policyDeniedIdentityCenterUserId)
+        if targetUser != nil || targetRole != nil || targetIdentityCenterUser != nil {
+            if target == nil {
+                target = Finding.Target(userName: targetUser, roleName: targetRole, identityCenterUserId: targetIdentityCenterUser)
+            }
             if let key = e.value(.targetAccessKeyId), key != e.value(.actorAccessKeyId) {
                 Self.insert(key, into: &target!.accessKeyIds, limit: Self.maxListed)
             }
@@ -121,6 +124,7 @@ public struct FindingBuilder: Sendable {
         put("cutoff", last.1)
         put("actorArn", actor.arn)
         put("targetUserName", target?.userName)
+        put("targetRoleName", target?.roleName)
         switch subject {
         case .actor:
             put("userName", actor.userName)
@@ -134,6 +138,7 @@ public struct FindingBuilder: Sendable {
         case .target:
             put("userName", target?.userName)
             put("roleName", target?.roleName)
+            put("identityCenterUserId", target?.identityCenterUserId)
             if let keys = target?.accessKeyIds, !keys.isEmpty { v["accessKeyId"] = keys }
         }
         return v
