@@ -266,6 +266,8 @@ UA = {
     "ssm-agent": "aws-sdk-go/1.55.5 (go1.22.9; linux; amd64) amazon-ssm-agent/3.3.1230.0",
     "lambda-worker": "awslambda-worker/1.0 rusoto/0.48.0 rust/1.80.1 linux",
     "console": "AWS Internal",
+    "python-requests": "python-requests/2.31.0",
+    "browser-attacker": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
     "browser": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
                "Chrome/131.0.0.0 Safari/537.36",
     "browser-win": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -1283,11 +1285,14 @@ class Scenario:
 
     def __init__(self, seed_name="scenario"):
         self.r = rng_for("fixtures", seed_name)
-        self.items = []  # dicts: acct, region, t, lane, delay, rec
+        # Events added later draw from their own generator (part 1), so the ids and values of the
+        # original story (part 0), and the files and noise built around it, stay byte-for-byte the same.
+        self.rngs = {0: self.r, 1: rng_for("fixtures", seed_name, "part1")}
+        self.items = []  # dicts: acct, region, t, lane, delay, part, rec
 
     def call(self, acct, region, t, ui, src, name, ip, ua, *, host=None, tls=TLS13, rid="uuid", lane=0,
-             delay=None, **kw):
-        r = self.r
+             delay=None, part=0, **kw):
+        r = self.rngs[part]
         if rid == "uuid":
             rid = uuid4(r)
         elif rid == "s3":
@@ -1302,7 +1307,8 @@ class Scenario:
             kw["ro"] = name.startswith(("Get", "List", "Describe", "Lookup", "Decrypt", "GenerateDataKey", "AssumeRole"))
         rec = ev(ui=ui, t=iso(t), src=src, name=name, region=region, ip=ip, ua=ua, acct=acct, rid=rid,
                  eid=uuid4(r), tls=tls, host=host, **kw)
-        self.items.append({"acct": acct, "region": region, "t": t, "lane": lane, "delay": delay, "rec": rec})
+        self.items.append({"acct": acct, "region": region, "t": t, "lane": lane, "delay": delay, "part": part,
+                           "rec": rec})
         return rec
 
 
@@ -1478,6 +1484,58 @@ def build_scenario(W1: World, W2: World) -> Scenario:
                  f"not authorized to perform: ec2:RunInstances on resource: arn:aws:ec2:us-west-2:{A1}:instance/* "
                  "because no identity-based policy allows the ec2:RunInstances action. " + ec2_encoded_message(r)))
 
+    # ---------------- Day 2 us-east-1 (part 1): the federation token turned into a console session. CLI calls
+    # with GetFederationToken credentials cannot reach IAM, console sessions can; build-bot's own key was refused
+    # iam:CreateUser at 03:14:20, the console session creates the user and a key for it.
+    r1 = sc.rngs[1]
+    sc.call(A1, "us-east-1", at(d2, "03:25:30"), ui_fed, "signin.amazonaws.com", "GetSigninToken", ATTACKER,
+            UA["python-requests"], rid=None, host="signin.aws.amazon.com", tls=TLS12, ro=False,
+            etype="AwsConsoleSignIn", part=1,
+            resp={"credentials": {"accessKeyId": k_fed}, "GetSigninToken": "Success"}, add={"MobileVersion": "No"})
+    ui_fed_signin = {k: v for k, v in ui_fed.items() if k != "accessKeyId"}
+    sc.call(A1, "us-east-1", at(d2, "03:25:58"), ui_fed_signin, "signin.amazonaws.com", "ConsoleLogin", ATTACKER,
+            UA["browser-attacker"], rid=None, host="signin.aws.amazon.com", ro=False, etype="AwsConsoleSignIn",
+            part=1, resp={"ConsoleLogin": "Success"},
+            add={"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": "No"})
+    ui_fedc = ui_federated(A1, "maint", temp_key(r1), iso(t_fed), bot["pid"], "build-bot")
+    sc.call(A1, "us-east-1", at(d2, "03:27:12"), ui_fedc, "iam.amazonaws.com", "ListUsers", ATTACKER, UA["console"],
+            console=True, part=1, req={"maxItems": 1000})
+    t = at(d2, "03:28:40")
+    sc.call(A1, "us-east-1", t, ui_fedc, "iam.amazonaws.com", "CreateUser", ATTACKER, UA["console"], console=True,
+            part=1, req={"userName": "support-admin"},
+            resp={"user": {"path": "/", "userName": "support-admin", "userId": "AIDA" + b32(r1, 17),
+                           "arn": W1.user_arn("support-admin"), "createDate": iam_time(t)}})
+    t = at(d2, "03:29:05")
+    sc.call(A1, "us-east-1", t, ui_fedc, "iam.amazonaws.com", "CreateAccessKey", ATTACKER, UA["console"],
+            console=True, part=1, req={"userName": "support-admin"},
+            resp={"accessKey": {"userName": "support-admin", "accessKeyId": long_key(r1), "status": "Active",
+                                "createDate": iam_time(t)}})
+
+    # ---------------- Day 2 us-east-1 (part 1): AWS quarantines build-bot (the exposed key's user). Who AWS
+    # calls as is not documented: an AWSService identity "AWS Internal" is our stand-in. The quarantine (V3)
+    # now refuses a second federation token, but Secrets Manager is not in V3's deny list.
+    q_arn = "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3"
+    sc.call(A1, "us-east-1", at(d2, "03:38:52"), {"type": "AWSService", "invokedBy": "AWS Internal"},
+            "iam.amazonaws.com", "AttachUserPolicy", "AWS Internal", "AWS Internal", tls=None, ro=False, part=1,
+            req={"policyArn": q_arn, "userName": "build-bot"})
+    sc.call(A1, "us-east-1", at(d2, "03:44:10"), ui_bot, "sts.amazonaws.com", "GetFederationToken", ATTACKER,
+            ua("cli-attacker", "sts.amazonaws.com", "GetFederationToken"), tls=TLS12, ro=True, part=1,
+            err=("AccessDenied", f"User: {bot_arn} is not authorized to perform: sts:GetFederationToken on resource: "
+                                 f"arn:aws:sts::{A1}:federated-user/maint2 with an explicit deny in an identity-based "
+                                 "policy"))
+    sc.call(A1, "us-east-1", at(d2, "03:46:31"), ui_bot, "secretsmanager.amazonaws.com", "GetSecretValue", ATTACKER,
+            ua("cli-attacker", "secretsmanager.amazonaws.com", "GetSecretValue"), tls=TLS12, part=1,
+            req={"secretId": "prod/app/db"})
+
+    # ---------------- Day 2 us-east-1 (part 1): alice takes the quarantine off build-bot again (containment undone)
+    ui_alice = ui_user(A1, alice["pid"], "alice", alice["key"])
+    sc.call(A1, "us-east-1", at(d2, "08:29:47"), ui_alice, "iam.amazonaws.com", "ListAttachedUserPolicies",
+            OFFICE_ALICE, ua("cli-mac", "iam.amazonaws.com", "ListAttachedUserPolicies"), part=1,
+            req={"userName": "build-bot"})
+    sc.call(A1, "us-east-1", at(d2, "08:31:16"), ui_alice, "iam.amazonaws.com", "DetachUserPolicy", OFFICE_ALICE,
+            ua("cli-mac", "iam.amazonaws.com", "DetachUserPolicy"), ro=False, part=1,
+            req={"policyArn": q_arn, "userName": "build-bot"})
+
     # ---------------- Day 2: cross-account AssumeRole (both copies) and calls with the session
     t = at(d2, "11:02:33")
     aud = W2.users["auditor"]
@@ -1624,34 +1682,57 @@ SPECIAL_FILES = [
 ]
 
 
+def story_clusters(items):
+    """Story items of one account/region/day -> runs that go into one file (same lane, within 9 minutes)."""
+    clusters = []
+    for it in sorted(items, key=lambda x: (x["lane"], x["t"])):
+        c = clusters[-1] if clusters else None
+        if c and c[0]["lane"] == it["lane"] and (it["t"] - c[0]["t"]).total_seconds() <= 540:
+            c.append(it)
+        else:
+            clusters.append([it])
+    return clusters
+
+
+def story_file(r, acct, region, c):
+    first, last = c[0]["t"], c[-1]["t"]
+    delay = c[0]["delay"] or r.randint(180, 330)
+    deliver = (last + dt.timedelta(seconds=delay)).replace(second=0)
+    wstart = first - dt.timedelta(seconds=r.randint(30, 150))
+    wend = min(last + dt.timedelta(seconds=r.randint(20, 90)), deliver - dt.timedelta(seconds=30))
+    return LogFile(acct, region, deliver, wstart, wend, [x["rec"] for x in c], "late" if c[0]["delay"] else "story")
+
+
+def fill_files(r, files):
+    """Background noise in each file's window, then the file names and bytes."""
+    for f in files:
+        st = stream_for(f.acct, f.region, quiet=True)
+        n_story = len(f.records)
+        n = max(3 - n_story, min(40 - n_story, r.choice([2, 3, 4, 5, 6, 8, 9, 11, 13, 16, 19, 24, 30, 36])))
+        span = max(1, int((f.wend - f.wstart).total_seconds()))
+        noise = [json.loads(s) for s in st.render(r, f.wstart, span, n)]
+        recs = f.records + noise
+        recs.sort(key=lambda d: d["eventTime"])  # stable: story order kept for equal times
+        f.records = recs
+    for f in files:
+        suffix = alnum(r, 16)
+        f.rel = "/".join((acct_prefix(f.acct), "CloudTrail", f.region, f.deliver.strftime("%Y/%m/%d"),
+                          f"{f.acct}_CloudTrail_{f.region}_{name_stamp(f.deliver)}_{suffix}.json.gz"))
+        f.data = delivery([dumps(x) for x in f.records])
+
+
 def build_log_files(sc: Scenario):
     r = rng_for("fixtures", "files")
     files = []
     groups = {}
     for it in sc.items:
-        key = (it["acct"], it["region"], it["t"].date())
-        groups.setdefault(key, []).append(it)
+        if it["part"] == 0:
+            groups.setdefault((it["acct"], it["region"], it["t"].date()), []).append(it)
     for acct in (A1, A2):
         for region in FIX_REGIONS:
             for day in DAYS:
-                its = sorted(groups.get((acct, region, day.date()), []), key=lambda x: (x["lane"], x["t"]))
-                clusters = []
-                for it in its:
-                    c = clusters[-1] if clusters else None
-                    if c and c[0]["lane"] == it["lane"] and (it["t"] - c[0]["t"]).total_seconds() <= 540:
-                        c.append(it)
-                    else:
-                        clusters.append([it])
-                day_files = []
-                for c in clusters:
-                    first, last = c[0]["t"], c[-1]["t"]
-                    delay = c[0]["delay"] or r.randint(180, 330)
-                    deliver = (last + dt.timedelta(seconds=delay)).replace(second=0)
-                    wstart = first - dt.timedelta(seconds=r.randint(30, 150))
-                    wend = min(last + dt.timedelta(seconds=r.randint(20, 90)), deliver - dt.timedelta(seconds=30))
-                    lf = LogFile(acct, region, deliver, wstart, wend, [x["rec"] for x in c],
-                                 "late" if c[0]["delay"] else "story")
-                    day_files.append(lf)
+                day_files = [story_file(r, acct, region, c)
+                             for c in story_clusters(groups.get((acct, region, day.date()), []))]
                 for (sa, sr, ws, we, dl, kind) in SPECIAL_FILES:
                     if sa == acct and sr == region and ws.date() == day.date():
                         day_files.append(LogFile(acct, region, dl, ws, we, [], kind))
@@ -1668,23 +1749,22 @@ def build_log_files(sc: Scenario):
                         continue
                     day_files.append(LogFile(acct, region, dl, ws, we, []))
                 files.extend(day_files)
-    # background noise in each file's window
-    for f in files:
-        st = stream_for(f.acct, f.region, quiet=True)
-        n_story = len(f.records)
-        n = max(3 - n_story, min(40 - n_story, r.choice([2, 3, 4, 5, 6, 8, 9, 11, 13, 16, 19, 24, 30, 36])))
-        span = max(1, int((f.wend - f.wstart).total_seconds()))
-        noise = [json.loads(s) for s in st.render(r, f.wstart, span, n)]
-        recs = f.records + noise
-        recs.sort(key=lambda d: d["eventTime"])  # stable: story order kept for equal times
-        f.records = recs
-    # names
-    for f in files:
-        suffix = alnum(r, 16)
-        f.rel = "/".join((acct_prefix(f.acct), "CloudTrail", f.region, f.deliver.strftime("%Y/%m/%d"),
-                          f"{f.acct}_CloudTrail_{f.region}_{name_stamp(f.deliver)}_{suffix}.json.gz"))
-        f.data = delivery([dumps(x) for x in f.records])
-    return files
+    fill_files(r, files)
+    # Story events added later (part 1) go into files of their own, built with their own generator, so every
+    # file above keeps its bytes.
+    r1 = rng_for("fixtures", "files", "part1")
+    groups1 = {}
+    for it in sc.items:
+        if it["part"] == 1:
+            groups1.setdefault((it["acct"], it["region"], it["t"].date()), []).append(it)
+    added = [story_file(r1, acct, region, c) for (acct, region, _), its in sorted(groups1.items())
+             for c in story_clusters(its)]
+    fill_files(r1, added)
+    for f in added:
+        same = [g for g in files if g.acct == f.acct and g.region == f.region]
+        assert not any(g.wstart < f.wend and f.wstart < g.wend for g in same), f"{f.rel} overlaps another file"
+        assert not any(name_stamp(g.deliver) == name_stamp(f.deliver) for g in same), f"{f.rel} same minute"
+    return files + added
 
 
 def reader_order(files):

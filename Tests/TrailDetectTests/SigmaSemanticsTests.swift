@@ -232,6 +232,17 @@ import Testing
         #expect(either.rules[0].eventNames == nil)
         let both = try ruleSet(rule("a:\n  eventName: [A, B]\nb:\n  userAgent: x\ncondition: a and b"))
         #expect(both.rules[0].eventNames == ["a", "b"])
+        // Without an eventName, eventSource indexes the rule.
+        let bySource = try ruleSet(rule("a:\n  eventSource: [iam.amazonaws.com, STS.amazonaws.com]\nf:\n  eventName: GetCallerIdentity\ncondition: a and not f"))
+        #expect(bySource.rules[0].eventNames == nil)
+        #expect(bySource.rules[0].eventSources == ["iam.amazonaws.com", "sts.amazonaws.com"])
+        let sourceDetector = Detector(rules: bySource)
+        for (source, name) in [("s3.amazonaws.com", "GetObject"), ("iam.amazonaws.com", "ListUsers"), ("sts.amazonaws.com", "GetCallerIdentity")] {
+            let json = RuleTestRunner.completed(#"{"eventName":"\#(name)","eventSource":"\#(source)"}"#, index: 0)
+            _ = EventParser.withEvent(Array(json.utf8)) { sourceDetector.process($0, file: "f") }
+        }
+        #expect(sourceDetector.evaluated == 2)
+        #expect(sourceDetector.take().count == 1)
     }
 }
 

@@ -29,7 +29,7 @@ public struct ContainmentAction: Sendable {
 
     public init(yaml text: String, file: String) throws {
         let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch { throw DetectError(.yaml, file: file, "\(error)") }
+        do { node = try Parser(yaml: text, resolver: .basic).singleRoot() } catch { throw DetectError(.yaml, file: file, "\(error)") }
         guard let map = node?.mapping else { throw DetectError(.containment, file: file, line: 1, "expected a mapping") }
         func req(_ m: Node.Mapping, _ key: String) throws -> String {
             guard let s = m[key]?.string, !s.isEmpty else {

@@ -21,19 +21,21 @@ public final class Detector {
 
     /// Checks one event against the rules that can match it.
     public func process(_ event: Event, file: String) {
-        let name = event.member("eventName")?.rawStringContents
-        let (indexed, unindexed) = rules.candidates(eventName: name)
-        guard !indexed.isEmpty || !unindexed.isEmpty else { return }
+        let byName = event.member("eventName")?.rawStringContents.flatMap { rules.index[RuleSet.hash($0)] }
+        let bySource = rules.sourceIndex.isEmpty
+            ? nil : event.member("eventSource")?.rawStringContents.flatMap { rules.sourceIndex[RuleSet.hash($0)] }
+        guard byName != nil || bySource != nil || !rules.unindexed.isEmpty else { return }
         context.reset(event)
-        for i in indexed { check(i, file) }
-        for i in unindexed { check(i, file) }
+        if let byName { for i in byName { check(i, file) } }
+        if let bySource { for i in bySource { check(i, file) } }
+        for i in rules.unindexed { check(i, file) }
     }
 
     @inline(__always)
     func check(_ i: Int, _ file: String) {
         evaluated += 1
+        guard rules.detections[i].matches(context) else { return }
         let rule = rules.rules[i]
-        guard rule.matches(context) else { return }
         let groupBy = rule.groupBy.isEmpty ? Self.defaultGroupBy : rule.groupBy
         let values = groupBy.map { context.strings($0).first ?? "" }
         let id = FindingBuilder.id(rule: rule.id, values: values)

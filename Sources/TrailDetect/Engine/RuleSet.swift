@@ -14,24 +14,34 @@ public final class RuleSet: Sendable {
     public let rules: [SigmaRule]
     public let catalog: PolicyCatalog
     public let containment: [String: ContainmentAction]
+    /// Rules by the `eventName` values they can match; then, for rules that do not pin `eventName` down, by
+    /// `eventSource`; the rest are checked against every event.
     let index: [UInt64: [Int]]
+    let sourceIndex: [UInt64: [Int]]
     let unindexed: [Int]
+    /// `rules[i].detection`, kept apart for the hot loop.
+    let detections: [CompiledDetection]
 
     public init(rules: [SigmaRule], catalog: PolicyCatalog, containment: [String: ContainmentAction]) {
         self.rules = rules
         self.catalog = catalog
         self.containment = containment
         var index: [UInt64: [Int]] = [:]
+        var sourceIndex: [UInt64: [Int]] = [:]
         var unindexed: [Int] = []
         for (i, rule) in rules.enumerated() {
             if let names = rule.eventNames {
                 for name in names { index[Self.hash(Array(name.utf8)), default: []].append(i) }
+            } else if let sources = rule.eventSources {
+                for source in sources { sourceIndex[Self.hash(Array(source.utf8)), default: []].append(i) }
             } else {
                 unindexed.append(i)
             }
         }
         self.index = index
+        self.sourceIndex = sourceIndex
         self.unindexed = unindexed
+        detections = rules.map(\.detection)
     }
 
     /// FNV-1a over ASCII-lower-cased bytes: the index key, computed without allocating.
@@ -45,12 +55,6 @@ public final class RuleSet: Sendable {
         return h
     }
 
-    /// Rules that may match an event with this raw `eventName`, indexed ones first, in rule order.
-    @inline(__always)
-    func candidates(eventName: UnsafeRawBufferPointer?) -> (indexed: [Int], unindexed: [Int]) {
-        guard let name = eventName else { return ([], unindexed) }
-        return (index[Self.hash(name)] ?? [], unindexed)
-    }
 
     /// The folder of bundled rules: `$TRAILHOUND_RULES`, else a `rules/` folder beside or above the executable (a
     /// source checkout), else `./rules`.

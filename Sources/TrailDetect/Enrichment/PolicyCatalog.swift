@@ -14,7 +14,7 @@ public struct PolicyCatalog: Sendable, Equatable {
 
     public init(yaml text: String, file: String) throws {
         let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch { throw DetectError(.yaml, file: file, "\(error)") }
+        do { node = try Parser(yaml: text, resolver: .basic).singleRoot() } catch { throw DetectError(.yaml, file: file, "\(error)") }
         guard let map = node?.mapping else { throw DetectError(.rule, file: file, "expected a mapping") }
         func strings(_ key: String) throws -> Set<String> {
             guard let value = map[key] else { return [] }

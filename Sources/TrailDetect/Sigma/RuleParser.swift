@@ -9,7 +9,9 @@ enum RuleParser {
     static func parse(_ text: String, file: String) throws -> SigmaRule {
         var documents: [Node] = []
         do {
-            let parser = try Parser(yaml: text)
+            // The basic resolver leaves scalars untyped (Yams' default types them with regular expressions, which cost
+            // more than everything else at start-up); `YAMLScalar` types plain scalars the way YAML 1.2's core schema does.
+            let parser = try Parser(yaml: text, resolver: .basic)
             while let root = try parser.nextRoot() { documents.append(root) }
         } catch let error as YamlError {
             throw DetectError(.yaml, file: file, line: Self.line(of: error), "\(Self.problem(of: error))")
@@ -125,26 +127,32 @@ enum RuleParser {
         }
 
         let fields = selections.flatMap { $0.flatMap { $0.map(\.field) } }
-        let eventName = RuleField.json(FieldPath("eventName")!)
-        let eventNames = condition.constraint { i in
-            var union = Set<String>()
-            for alternative in selections[i] {
-                guard let test = alternative.first(where: { $0.field == eventName }),
-                    case .values(let matchers, false, false) = test.kind
-                else { return nil }
-                for m in matchers {
-                    guard case .pattern(let p) = m, let literal = p.literalBytes else { return nil }
-                    union.insert(String(decoding: literal, as: UTF8.self).lowercased())
+        /// The literal values `name` must take for the condition to hold, if the detection pins them down.
+        func literals(_ name: String) -> Set<String>? {
+            let field = RuleField.json(FieldPath(name)!)
+            return condition.constraint { i in
+                var union = Set<String>()
+                for alternative in selections[i] {
+                    guard let test = alternative.first(where: { $0.field == field }),
+                        case .values(let matchers, false, false) = test.kind
+                    else { return nil }
+                    for m in matchers {
+                        guard case .pattern(let p) = m, let literal = p.literalBytes else { return nil }
+                        union.insert(String(decoding: literal, as: UTF8.self).lowercased())
+                    }
                 }
+                return union
             }
-            return union
         }
+        let eventNames = literals("eventName")
+        let eventSources = literals("eventSource")
         return SigmaRule(
             id: id, title: title, level: level, status: try string("status", required: false),
             description: try string("description", required: false), tags: try strings("tags"),
-            references: try strings("references"), file: file, selections: selections, selectionNames: names,
-            condition: condition, containment: containment, groupBy: groupBy,
+            references: try strings("references"), file: file,
+            detection: CompiledDetection(selections: selections, names: names, condition: condition), containment: containment, groupBy: groupBy,
             titleTemplate: try string("title-template", required: false), tests: tests, eventNames: eventNames,
+            eventSources: eventSources,
             fields: fields, usesDerivedFields: fields.contains { if case .derived = $0 { return true } else { return false } })
     }
 
@@ -174,9 +182,11 @@ enum RuleParser {
                 mods.insert(m)
             }
             let values: [Node] = value.sequence.map { Array($0) } ?? [value]
-            func isNull(_ n: Node) -> Bool { n.scalar != nil && n.tag.rawValue == Tag.Name.null.rawValue }
+            func isNull(_ n: Node) -> Bool { YAMLScalar.kind(n) == .null }
             if mods.contains("exists") {
-                guard let flag = value.bool else { throw DetectError(.rule, file: file, line: line, "exists takes true or false") }
+                guard case .bool(let flag) = YAMLScalar.kind(value) else {
+                    throw DetectError(.rule, file: file, line: line, "exists takes true or false")
+                }
                 tests.append(FieldTest(field: field, kind: flag ? .present : .absent))
                 continue
             }
@@ -276,17 +286,11 @@ enum JSONFromYAML {
             }
             out.append(0x5D)
         case .scalar(let s):
-            let tag = node.tag.rawValue
-            if tag == Tag.Name.null.rawValue {
-                out += Array("null".utf8)
-            } else if tag == Tag.Name.bool.rawValue, let b = node.bool {
-                out += Array((b ? "true" : "false").utf8)
-            } else if tag == Tag.Name.int.rawValue, let i = node.int {
-                out += Array(String(i).utf8)
-            } else if tag == Tag.Name.float.rawValue, let f = node.float, f.isFinite {
-                out += Array(String(f).utf8)
-            } else {
-                quoted(s.string, &out)
+            switch YAMLScalar.kind(node) {
+            case .null: out += Array("null".utf8)
+            case .bool(let b): out += Array((b ? "true" : "false").utf8)
+            case .number: out += Array(s.string.utf8)
+            case .string: quoted(s.string, &out)
             }
         case .alias:
             out += Array("null".utf8)
@@ -297,5 +301,43 @@ enum JSONFromYAML {
         out.append(0x22)
         JSONString.escape(s.utf8, into: &out)
         out.append(0x22)
+    }
+}
+
+/// The type of a YAML scalar under YAML 1.2's core schema: only plain (unquoted) scalars are typed.
+enum YAMLScalar: Equatable {
+    case null, bool(Bool), number, string
+
+    static func kind(_ node: Node) -> YAMLScalar {
+        guard let scalar = node.scalar else { return .string }
+        guard scalar.style == .plain || scalar.style == .any else { return .string }
+        let text = scalar.string
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default: break
+        }
+        // JSON-compatible numbers only, so the text can be written into JSON as it is.
+        let bytes = Array(text.utf8)
+        var k = 0
+        if k < bytes.count && bytes[k] == 0x2D { k += 1 }
+        let digitsStart = k
+        while k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 { k += 1 }
+        guard k > digitsStart, !(bytes[digitsStart] == 0x30 && k - digitsStart > 1) else { return .string }
+        if k < bytes.count && bytes[k] == 0x2E {
+            k += 1
+            let fraction = k
+            while k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 { k += 1 }
+            guard k > fraction else { return .string }
+        }
+        if k < bytes.count && (bytes[k] == 0x65 || bytes[k] == 0x45) {
+            k += 1
+            if k < bytes.count && (bytes[k] == 0x2B || bytes[k] == 0x2D) { k += 1 }
+            let exponent = k
+            while k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 { k += 1 }
+            guard k > exponent else { return .string }
+        }
+        return k == bytes.count ? .number : .string
     }
 }

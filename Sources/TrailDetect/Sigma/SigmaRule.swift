@@ -17,10 +17,8 @@ public struct SigmaRule: Sendable {
     public let tags: [String]
     public let references: [String]
     public let file: String
-    /// Selections in file order: each an OR of alternatives, each an AND of field tests.
-    let selections: [[[FieldTest]]]
-    let selectionNames: [String]
-    let condition: Condition
+    /// The compiled detection (a class, so the engine's hot loop touches one reference, not the whole rule).
+    let detection: CompiledDetection
     public let containment: [ContainmentRef]
     /// The fields that make two events the same finding (empty: the default).
     public let groupBy: [RuleField]
@@ -28,16 +26,14 @@ public struct SigmaRule: Sendable {
     public let tests: RuleTests
     /// Lower-cased `eventName` values the rule can match, when its detection pins them down.
     public let eventNames: Set<String>?
+    /// Lower-cased `eventSource` values the rule can match, when its detection pins them down.
+    public let eventSources: Set<String>?
     /// Every field the detection reads.
     public let fields: [RuleField]
     public let usesDerivedFields: Bool
 
     /// True when the event in `context` matches the detection.
-    public func matches(_ context: EventContext) -> Bool {
-        condition.evaluate { i in
-            selections[i].contains { alternative in alternative.allSatisfy { $0.matches(context) } }
-        }
-    }
+    public func matches(_ context: EventContext) -> Bool { detection.matches(context) }
 
     /// ATT&CK technique ids from the tags (`attack.t1098.001` → `T1098.001`).
     public var attackTechniques: [String] {
@@ -83,4 +79,24 @@ public struct RuleTests: Sendable {
     }
     public var match: [Case] = []
     public var noMatch: [Case] = []
+}
+
+/// A rule's selections and condition, compiled.
+final class CompiledDetection: Sendable {
+    /// Selections in file order: each an OR of alternatives, each an AND of field tests.
+    let selections: [[[FieldTest]]]
+    let names: [String]
+    let condition: Condition
+
+    init(selections: [[[FieldTest]]], names: [String], condition: Condition) {
+        self.selections = selections
+        self.names = names
+        self.condition = condition
+    }
+
+    func matches(_ context: EventContext) -> Bool {
+        condition.evaluate { i in
+            selections[i].contains { alternative in alternative.allSatisfy { $0.matches(context) } }
+        }
+    }
 }

@@ -17,8 +17,9 @@ struct Rules: ParsableCommand {
             defer { out.flush() }
             let (set, report) = try rules.load { out.write($0) }
             for rule in set.rules.sorted(by: { $0.file < $1.file }) {
-                let index = rule.eventNames.map { $0.sorted().joined(separator: ",") } ?? "(every event)"
-                out.write("\(rule.level.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(rule.id)  \(rule.title)  [\(rule.file)] eventName: \(index)\n")
+                let index = rule.eventNames.map { "eventName: " + $0.sorted().joined(separator: ",") }
+                    ?? rule.eventSources.map { "eventSource: " + $0.sorted().joined(separator: ",") } ?? "every event"
+                out.write("\(rule.level.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(rule.id)  \(rule.title)  [\(rule.file)] checked on \(index)\n")
             }
             out.write("\(report.files) rule files: \(report.loaded) loaded, \(report.skipped.count) skipped, \(report.errors.count) invalid\n")
             var reasons: [String: Int] = [:]
