@@ -1870,6 +1870,28 @@ def logs_readme(files, sc):
         "|---|---|---|---|---|---|",
         *rows,
         "",
+        "### The quarantine thread (2026-11-21, `111122223333`, us-east-1)",
+        "",
+        "The leaked key is build-bot's. Its own `CreateUser` is refused at 03:14:20 (the story assumes build-bot "
+        "carries a guardrail that denies IAM writes signed with its long-term key), so the attacker mints the "
+        "federation token `maint` and, since CLI calls with federation credentials cannot reach IAM, turns it into "
+        "a console session: `GetSigninToken` (03:25:30) and `ConsoleLogin` (03:25:58) as "
+        f"`arn:aws:sts::{A1}:federated-user/maint`, then `ListUsers`, `CreateUser` `support-admin` and "
+        "`CreateAccessKey` for `support-admin` from the console (`sessionCredentialFromConsole`).",
+        "",
+        "At 03:38:52 AWS attaches `arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3` to build-bot. Which "
+        "principal AWS uses for that call is not documented: the record's identity (`AWSService`, `invokedBy`, "
+        "`sourceIPAddress` and `userAgent` all `AWS Internal`) is our stand-in, not a captured record. After it, "
+        "build-bot's key is refused a second federation token (`GetFederationToken`, explicit deny: V2 and V3 deny "
+        "`sts:GetFederationToken`) but still reads a secret (`GetSecretValue`: Secrets Manager is in no quarantine "
+        "version; a management event, unlike `s3:PutObject`). At 08:31:16 alice detaches the quarantine policy "
+        "again with her access key, and build-bot is not contained until 2026-11-22 09:12:30. The `GetSigninToken` "
+        "record's `responseElements`/`additionalEventData`, and the console session calling with an `ASIA` key id "
+        "other than the token's, are our best guess (no captured record at hand), not a documented shape.",
+        "",
+        "These events (and the three files that hold them) come from a generator of their own "
+        "(`part=1` in `scripts/ctgen.py`), so every file and eventID of the rest of the tree is unchanged.",
+        "",
     ])
 
 

@@ -2,6 +2,16 @@ import TrailReader
 
 /// The run summary printed on stderr: files and records reconciled, then every problem kept.
 public enum SummaryWriter {
+    /// Writes the summary (and `extra` lines) to stderr, or with `quiet` only the problems.
+    public static func report(_ s: RunSummary, quiet: Bool, extra: [String], to sink: ByteSink) {
+        if quiet {
+            for d in s.diagnostics { sink.write("trailhound: " + TerminalText.sanitize(d.description) + "\n") }
+        } else {
+            sink.write(render(s))
+            for line in extra { sink.write("trailhound: \(line)\n") }
+        }
+    }
+
     public static func render(_ s: RunSummary, maxListed: Int = 50) -> String {
         var lines: [String] = []
         var aside = s.setAside.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }

@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 import Testing
 
@@ -34,24 +33,7 @@ func enrichment(_ json: String) -> Enrichment {
     return EventParser.withEvent(Array(text.utf8)) { Enrichment($0, catalog: bundled.0.catalog) }!
 }
 
-func gzip(_ data: [UInt8]) -> [UInt8] {
-    var stream = z_stream()
-    precondition(czlib_deflate_init_gzip(&stream, 6) == Z_OK)
-    defer { deflateEnd(&stream) }
-    var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(data.count))) + 64)
-    var input = data
-    let produced = input.withUnsafeMutableBufferPointer { inp in
-        out.withUnsafeMutableBufferPointer { outp in
-            stream.next_in = inp.baseAddress
-            stream.avail_in = UInt32(inp.count)
-            stream.next_out = outp.baseAddress
-            stream.avail_out = UInt32(outp.count)
-            precondition(deflate(&stream, Z_FINISH) == Z_STREAM_END)
-            return outp.count - Int(stream.avail_out)
-        }
-    }
-    return Array(out[..<produced])
-}
+func gzip(_ data: [UInt8]) -> [UInt8] { Gzip.compress(data) }
 
 /// A Sigma rule around a detection block.
 func rule(_ detection: String, extra: String = "") -> String {

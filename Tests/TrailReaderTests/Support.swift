@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 import Testing
 
@@ -15,25 +14,8 @@ func temporaryFolder() throws -> URL {
     return url
 }
 
-/// gzip-compresses `data` with zlib (one member).
-func gzip(_ data: [UInt8], level: Int32 = 6) -> [UInt8] {
-    var stream = z_stream()
-    precondition(czlib_deflate_init_gzip(&stream, level) == Z_OK)
-    defer { deflateEnd(&stream) }
-    var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(data.count))) + 64)
-    var input = data
-    let produced = input.withUnsafeMutableBufferPointer { inp in
-        out.withUnsafeMutableBufferPointer { outp in
-            stream.next_in = inp.baseAddress
-            stream.avail_in = UInt32(inp.count)
-            stream.next_out = outp.baseAddress
-            stream.avail_out = UInt32(outp.count)
-            precondition(deflate(&stream, Z_FINISH) == Z_STREAM_END)
-            return outp.count - Int(stream.avail_out)
-        }
-    }
-    return Array(out[..<produced])
-}
+/// gzip-compresses `data` (one member).
+func gzip(_ data: [UInt8], level: Int32 = 6) -> [UInt8] { Gzip.compress(data, level: level) }
 
 func write(_ bytes: [UInt8], to url: URL) throws {
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -37,6 +37,40 @@ import Testing
         #expect(r.stderr.contains("findings from"))
     }
 
+    /// The planted incident (Fixtures/logs/README.md): each headline finding, contained for its own user and key.
+    @Test func demoIncidentHeadlines() throws {
+        let r = try CLI.run(["scan", "Fixtures/logs", "--format", "jsonl"])
+        let all = try findings(r)
+        func finding(_ ruleFile: String, actor: String? = nil) throws -> [String: Any] {
+            try #require(all.first { f in
+                ((f["rule"] as? [String: Any])?["file"] as? String)?.hasSuffix(ruleFile) == true
+                    && (actor == nil || (f["actor"] as? [String: Any])?["arn"] as? String == actor)
+            }, "no finding from \(ruleFile)")
+        }
+        func commands(_ f: [String: Any]) -> [String] {
+            ((f["containment"] as? [[String: Any]]) ?? []).flatMap { ($0["steps"] as? [[String: Any]] ?? []).flatMap { $0["commands"] as? [String] ?? [] } }
+        }
+        func actionIDs(_ f: [String: Any]) -> [String] { ((f["containment"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } }
+
+        // build-bot's leaked key minted an admin federation token: contain build-bot, its key, and the session's parent.
+        let federation = try finding("sts/sts_federation_token_with_admin_session_policy.yml")
+        #expect(commands(federation).contains("aws iam attach-user-policy --user-name build-bot --policy-arn arn:aws:iam::aws:policy/AWSDenyAll"))
+        #expect(commands(federation).contains { $0.contains("update-access-key --user-name build-bot --access-key-id AKIA") })
+        // The federated session created a backdoor key for a new user: contain that user and its key, and the parent.
+        let backdoor = try finding("iam/iam_access_key_created_for_other_user.yml", actor: "arn:aws:sts::111122223333:federated-user/maint")
+        let target = try #require(backdoor["target"] as? [String: Any])
+        let newKey = try #require((target["accessKeyIds"] as? [String])?.first)
+        #expect(commands(backdoor).contains("aws iam update-access-key --user-name support-admin --access-key-id \(newKey) --status Inactive"))
+        #expect(commands(backdoor).contains("aws iam attach-user-policy --user-name build-bot --policy-arn arn:aws:iam::aws:policy/AWSDenyAll"))
+        #expect(!actionIDs(backdoor).contains("role-revoke-older-sessions"), "role actions do not fit a federated user")
+        // AWS quarantined build-bot, and later the quarantine was taken off again.
+        let quarantined = try finding("iam/iam_user_quarantined.yml")
+        #expect(commands(quarantined).contains { $0.contains("--user-name build-bot") })
+        let undone = try finding("iam/iam_user_containment_policy_removed.yml")
+        #expect((undone["target"] as? [String: Any])?["userName"] as? String == "build-bot")
+        #expect((undone["rule"] as? [String: Any])?["level"] as? String == "high")
+    }
+
     @Test func findingsAreTheSameWhateverTheThreadsAndFileOrder() throws {
         let one = try CLI.run(["scan", "Fixtures/logs", "--format", "jsonl", "--threads", "1"])
         let two = try CLI.run(["scan", "Fixtures/logs", "--format", "jsonl", "--threads", "2"])

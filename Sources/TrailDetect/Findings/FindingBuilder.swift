@@ -101,8 +101,11 @@ public struct FindingBuilder: Sendable {
     /// The finding with its containment filled in.
     func finding(_ rules: RuleSet) -> Finding {
         let rule = rules.rules[ruleIndex]
+        // A rule lists the actions for every kind of identity it may catch; the finding keeps those that fit its own.
         let actions = rule.containment.compactMap { ref -> RenderedContainment? in
             guard let action = rules.containment[ref.id] else { return nil }
+            let type = identityType(ref.subject)
+            guard action.appliesTo.isEmpty || type == nil || action.appliesTo.contains(type!) else { return nil }
             return action.render(variables(for: ref.subject))
         }
         return Finding(
@@ -113,6 +116,20 @@ public struct FindingBuilder: Sendable {
             title: title, firstSeen: first.1, lastSeen: last.1, count: count, account: account, regions: regions,
             actor: actor, target: target, evidence: evidence, evidenceNotListed: count - evidence.count,
             containment: actions)
+    }
+
+    /// The identity type a containment action must apply to: the actor's (a role session of an Identity Center
+    /// permission set counts as `IdentityCenterUser`), or the target's (`IAMUser` or `Role`).
+    func identityType(_ subject: ContainmentRef.Subject) -> String? {
+        switch subject {
+        case .actor:
+            if actor.type == "AssumedRole", actor.roleName?.hasPrefix("AWSReservedSSO_") == true { return "IdentityCenterUser" }
+            return actor.type
+        case .target:
+            if target?.userName != nil { return "IAMUser" }
+            if target?.roleName != nil { return "Role" }
+            return target?.identityCenterUserId != nil ? "IdentityCenterUser" : nil
+        }
     }
 
     /// Template values for a containment action aimed at the actor or the target.

@@ -281,11 +281,14 @@ public final class FileReader {
         let event = Event(
             bytes: UnsafeRawBufferPointer(start: base + rec.start, count: rec.end - rec.start), base: base,
             keys: rec.keys, index: rec.index, offset: rec.streamOffset, hasLineBreaks: rec.hasLineBreaks)
+        accept(event, notEvent: "an object without eventTime, eventName and eventSource", body)
+    }
+
+    /// Counts a record and hands it on if it is a CloudTrail event that passes the filters.
+    func accept(_ event: Event, notEvent: String, _ body: (Event) -> Void) {
         guard event.looksLikeCloudTrail else {
             report.rejected += 1
-            fail(
-                .notCloudTrail, offset: event.offset, record: rec.index,
-                message: "an object without eventTime, eventName and eventSource")
+            fail(.notCloudTrail, offset: event.offset, record: event.index, message: notEvent)
             return
         }
         report.records += 1
@@ -333,28 +336,13 @@ public final class FileReader {
                     bytes: UnsafeRawBufferPointer(start: innerBase + innerRec.start, count: innerRec.end - innerRec.start),
                     base: UnsafeRawPointer(innerBase), keys: innerRec.keys, index: rec.index, offset: offset,
                     hasLineBreaks: innerRec.hasLineBreaks)
-                deliverEmbedded(event, body)
+                accept(event, notEvent: "CloudTrailEvent is not an event", body)
             }
         }
         if let problem {
             report.rejected += 1
             fail(.invalidJSON, offset: offset, record: rec.index, message: "CloudTrailEvent: \(problem)")
         }
-    }
-
-    func deliverEmbedded(_ event: Event, _ body: (Event) -> Void) {
-        guard event.looksLikeCloudTrail else {
-            report.rejected += 1
-            fail(.notCloudTrail, offset: event.offset, record: event.index, message: "CloudTrailEvent is not an event")
-            return
-        }
-        report.records += 1
-        if options.hasEventFilter && !passesFilters(event) {
-            report.filtered += 1
-            return
-        }
-        report.delivered += 1
-        body(event)
     }
 
     func notice(_ notice: ScanNotice) {

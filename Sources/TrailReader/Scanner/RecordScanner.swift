@@ -405,20 +405,6 @@ public struct RecordScanner: ~Copyable {
         return end
     }
 
-    /// Bit 7 of each byte of the result is set where `w` holds '"', '\\' or a byte below 0x20; the lowest set
-    /// bit is exact (higher ones may be spurious, which only costs a slow-path step).
-    @inline(__always)
-    static func specialMask(_ w: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
-        let q = w ^ (ones &* 0x22)
-        let b = w ^ (ones &* 0x5C)
-        let hasQuote = (q &- ones) & ~q
-        let hasBackslash = (b &- ones) & ~b
-        let hasControl = (w &- ones &* 0x20) & ~w
-        return (hasQuote | hasBackslash | hasControl) & high
-    }
-
     /// Handles the first byte of a value. Returns false when a fatal fault stopped the scan.
     @inline(__always)
     mutating func beginValue(

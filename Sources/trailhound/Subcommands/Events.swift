@@ -83,12 +83,7 @@ struct Events: ParsableCommand {
             })
         stdout.flush()
         let stderr = ByteSink(fd: 2)
-        if quiet {
-            for d in summary.diagnostics { stderr.write("trailhound: " + TerminalText.sanitize(d.description) + "\n") }
-        } else {
-            stderr.write(SummaryWriter.render(summary))
-            stderr.write("trailhound: events: \(written) written\n")
-        }
+        SummaryWriter.report(summary, quiet: quiet, extra: ["events: \(written) written"], to: stderr)
         stderr.flush()
         if let errno = stdout.failed {
             throw ValidationError("writing the output failed: \(String(cString: strerror(errno)))")

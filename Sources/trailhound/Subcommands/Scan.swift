@@ -65,16 +65,14 @@ struct Scan: ParsableCommand {
         let stdout = ByteSink(fd: 1)
         stdout.write(FindingWriter(format: chosen).render(all))
         stdout.flush()
-        if quiet {
-            for d in summary.diagnostics { stderr.write("trailhound: " + TerminalText.sanitize(d.description) + "\n") }
-        } else {
-            stderr.write(SummaryWriter.render(summary))
-            let matchedRules = Set(all.map(\.rule.id)).count
-            stderr.write(
-                "trailhound: rules: \(ruleReport.loaded) loaded, \(ruleReport.skipped.count) skipped (unsupported), "
+        let matchedRules = Set(all.map(\.rule.id)).count
+        SummaryWriter.report(
+            summary, quiet: quiet,
+            extra: [
+                "rules: \(ruleReport.loaded) loaded, \(ruleReport.skipped.count) skipped (unsupported), "
                     + "\(ruleReport.errors.count) invalid; \(evaluated) rule evaluations; \(all.count) findings from "
-                    + "\(matchedRules) rules\n")
-        }
+                    + "\(matchedRules) rules"
+            ], to: stderr)
         if summary.hasInputProblems || !ruleReport.errors.isEmpty { throw ExitCode(2) }
     }
 }
