@@ -271,7 +271,19 @@ public struct RecordScanner: ~Copyable {
             case Self.sAfterValue:
                 switch c {
                 case 0x2C:  // ,
-                    state = stack[depth] == Self.containerObject ? Self.sObjectKey : Self.sValue
+                    if stack[depth] == Self.containerObject {
+                        if i + 1 < end && base[i + 1] == 0x22 {
+                            // `,"` then the next key (after a number, literal, object or array).
+                            state = Self.sString
+                            stringIsKey = true
+                            stringStart = i + 2
+                            i += 2
+                            continue
+                        }
+                        state = Self.sObjectKey
+                    } else {
+                        state = Self.sValue
+                    }
                 case 0x7D:  // }
                     if stack[depth] != Self.containerObject {
                         if fail(.syntax("'}' closes an array"), at: i, onNotice) { return i }
@@ -334,6 +346,15 @@ public struct RecordScanner: ~Copyable {
             case Self.sColon:
                 if c == 0x3A {
                     state = Self.sValue
+                    // `:` then a value's first byte: begin it here rather than through another dispatch.
+                    if i + 1 < end {
+                        let v = base[i + 1]
+                        if v != 0x20 && v != 0x0A && v != 0x0D && v != 0x09 {
+                            if !beginValue(base, v, at: i + 1, onNotice) { return i + 1 }
+                            i += 2
+                            continue
+                        }
+                    }
                 } else if c == 0x20 || c == 0x09 {
                 } else if c == 0x0A || c == 0x0D {
                     if inRecord { recordLineBreaks = true }
