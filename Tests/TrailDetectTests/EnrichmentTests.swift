@@ -140,3 +140,22 @@ import Testing
         #expect(rendered.steps.flatMap(\.commands).contains { $0.contains("<userName>") })
     }
 }
+
+/// Regular expressions are checked for a literal every match contains before they run.
+@Suite struct RegexPrefilterTests {
+    @Test func requiredLiterals() {
+        #expect(RegexBox.literals(in: ".+:assumed-role/aws:.+") == [Array(":assumed-role/aws:".utf8)])
+        #expect(RegexBox.literals(in: "^arn:aws:iam::[0-9]{12}:user/admin$") == [Array("arn:aws:iam::".utf8), Array(":user/admin".utf8)])
+        #expect(RegexBox.literals(in: "a|b").isEmpty)
+        #expect(RegexBox.literals(in: "abc?d").map { String(decoding: $0, as: UTF8.self) } == ["ab", "d"])
+        #expect(RegexBox.literals(in: "(foo)bar\\.baz").map { String(decoding: $0, as: UTF8.self) } == ["bar.baz"])
+        #expect(RegexBox.literals(in: "x\\d+yz").map { String(decoding: $0, as: UTF8.self) } == ["x", "yz"])
+    }
+
+    @Test func prefilteredRegexStillMatchesLikeTheRegex() throws {
+        let set = try ruleSet(rule("sel:\n  userIdentity.arn|re|i: '.+:ASSUMED-role/aws:.+'\ncondition: sel"))
+        #expect(matches(set, #"{"userIdentity":{"arn":"arn:aws:sts::1:assumed-role/aws:ec2-instance/i-1"}}"#))
+        #expect(!matches(set, #"{"userIdentity":{"arn":"arn:aws:sts::1:assumed-role/app/i-1"}}"#))
+        #expect(!matches(set, #"{"userIdentity":{"arn":":assumed-role/aws:"}}"#))
+    }
+}

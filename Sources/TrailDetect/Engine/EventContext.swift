@@ -5,21 +5,26 @@ import TrailReader
 public final class EventContext {
     public let catalog: PolicyCatalog
     public private(set) var event: Event?
-    var enrichmentCache: Enrichment?
+    var partial = Enrichment()
 
     public init(catalog: PolicyCatalog) { self.catalog = catalog }
 
     /// Points the context at a new event. The event is valid only while the reader's callback runs.
     public func reset(_ event: Event) {
         self.event = event
-        enrichmentCache = nil
+        if partial.done != 0 { partial = Enrichment() }
     }
 
+    /// The derived fields, every section computed.
     public var enrichment: Enrichment {
-        if let e = enrichmentCache { return e }
-        let e = Enrichment(event!, catalog: catalog)
-        enrichmentCache = e
-        return e
+        for section in [Enrichment.Section.actor, .target, .policy, .denial] { partial.ensure(section, event!, catalog) }
+        return partial
+    }
+
+    /// The values of one derived field, computing only its section.
+    public func derived(_ field: DerivedField) -> [String] {
+        partial.ensure(field.section, event!, catalog)
+        return partial.values(field)
     }
 
     /// Calls `body` with each non-null value of `field` (strings decoded; numbers and booleans as written; objects
@@ -27,7 +32,7 @@ public final class EventContext {
     public func anyValue(_ field: RuleField, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         switch field {
         case .derived(let d):
-            for var v in enrichment.values(d) where v.withUTF8({ body(UnsafeRawBufferPointer($0)) }) { return true }
+            for var v in derived(d) where v.withUTF8({ body(UnsafeRawBufferPointer($0)) }) { return true }
             return false
         case .json(let path):
             guard let event else { return false }

@@ -18,18 +18,17 @@ public struct DenialMessage: Sendable, Equatable {
             // "on resource: user alice": the name follows the type.
             resource = Self.word(after: "on resource: \(resource!) ", in: message).map { "\(resource!) \($0)" }
         }
-        if let r = message.range(of: "with an explicit deny in ") {
+        if let rest = Enrichment.after("with an explicit deny in ", in: message) {
             explicit = true
-            policyType = Self.policyType(String(message[r.upperBound...]))
-        } else if let r = message.range(of: "because no ") {
+            policyType = Self.policyType(String(rest))
+        } else if let rest = Enrichment.after("because no ", in: message) {
             explicit = false
-            policyType = Self.policyType(String(message[r.upperBound...]))
+            policyType = Self.policyType(String(rest))
         }
     }
 
     static func word(after marker: String, in text: String) -> String? {
-        guard let r = text.range(of: marker) else { return nil }
-        let rest = text[r.upperBound...]
+        guard let rest = Enrichment.after(marker, in: text) else { return nil }
         let word = rest.prefix { $0 != " " && $0 != "\n" }
         return word.isEmpty ? nil : String(word)
     }
@@ -53,7 +52,6 @@ public struct DenialMessage: Sendable, Equatable {
     public var resourceUserName: String? {
         guard let resource else { return nil }
         if resource.hasPrefix("user ") { return String(resource.dropFirst(5)) }
-        if let r = resource.range(of: ":user/") { return resource[r.upperBound...].split(separator: "/").last.map(String.init) }
-        return nil
+        return Enrichment.lastSegment(resource, after: ":user/")
     }
 }

@@ -1,12 +1,44 @@
 import TrailReader
 
-/// The derived `trailhound.*` values of one event (rules/README.md lists them). Computed on demand, only for events a
-/// rule that reads derived fields is evaluated on.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The derived `trailhound.*` values of one event (rules/README.md lists them). Computed on demand, section by
+/// section (actor, target, policy, denial), only for events a rule that reads derived fields is evaluated on.
 public struct Enrichment: Sendable {
+    public enum Section: Int, Sendable {
+        case actor, target, policy, denial
+    }
+
     var values: [DerivedField: [String]] = [:]
+    var done: UInt8 = 0
+    var actorUser: String?
 
     public func values(_ field: DerivedField) -> [String] { values[field] ?? [] }
     public func value(_ field: DerivedField) -> String? { values[field]?.first }
+
+    /// Computes every section.
+    public init(_ event: Event, catalog: PolicyCatalog) {
+        for section in [Section.actor, .target, .policy, .denial] { ensure(section, event, catalog) }
+    }
+
+    init() {}
+
+    /// Computes `section` (and what it needs) if it is not done yet.
+    mutating func ensure(_ section: Section, _ event: Event, _ catalog: PolicyCatalog) {
+        let bit = UInt8(1) << UInt8(section.rawValue)
+        guard done & bit == 0 else { return }
+        done |= bit
+        switch section {
+        case .actor: computeActor(event)
+        case .target:
+            ensure(.actor, event, catalog)
+            computeTarget(event)
+        case .policy: computePolicy(event, catalog)
+        case .denial: computeDenial(event)
+        }
+    }
 
     mutating func set(_ field: DerivedField, _ value: String?) {
         if let value, !value.isEmpty { values[field, default: []].append(value) }
@@ -14,8 +46,8 @@ public struct Enrichment: Sendable {
 
     mutating func set(_ field: DerivedField, _ flag: Bool) { values[field] = [flag ? "true" : "false"] }
 
-    public init(_ event: Event, catalog: PolicyCatalog) {
-        func s(_ path: String) -> String? { event.string(at: FieldPath(path)!) }
+    mutating func computeActor(_ event: Event) {
+        func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
         let identity = event.member("userIdentity")
         func id(_ key: String) -> String? { identity?.member(key)?.scalarText }
         let issuer = identity?.member("sessionContext")?.member("sessionIssuer")
@@ -43,8 +75,8 @@ public struct Enrichment: Sendable {
             set(.actorFederatedName, arn.flatMap { Self.lastSegment($0, after: ":federated-user/") })
         case "AssumedRole":
             var parts: [String] = []
-            if let arn, let r = arn.range(of: ":assumed-role/") {
-                parts = arn[r.upperBound...].split(separator: "/").map(String.init)
+            if let arn, let rest = Self.after(":assumed-role/", in: arn) {
+                parts = rest.split(separator: "/").map(String.init)
             }
             set(.actorRoleName, issuer?.member("userName")?.scalarText ?? parts.first)
             set(.actorSessionName, parts.count >= 2 ? parts.last : nil)
@@ -52,8 +84,10 @@ public struct Enrichment: Sendable {
             break
         }
         set(.actorUserName, actorUser)
+        self.actorUser = actorUser
+    }
 
-        // Target.
+    mutating func computeTarget(_ event: Event) {
         let params = event.member("requestParameters")
         let response = event.member("responseElements")
         var targetUser: String?
@@ -68,9 +102,9 @@ public struct Enrichment: Sendable {
             targetUser = u
             source = "responseElements"
         }
-        let errorCode = s("errorCode")
-        let denial = s("errorMessage").map(DenialMessage.init)
-        if targetUser == nil, let u = denial?.resourceUserName {
+        if targetUser == nil, let message = event.member("errorMessage")?.scalarText,
+            let u = DenialMessage(message).resourceUserName
+        {
             targetUser = u
             source = "errorMessage"
         }
@@ -87,8 +121,10 @@ public struct Enrichment: Sendable {
             // IAM user names are unique ignoring case, so compare that way, but whole names only (jack is not jackson).
             set(.targetIsOtherUser, actorUser.map { $0.lowercased() != targetUser.lowercased() } ?? true)
         }
+    }
 
-        // Policies.
+    mutating func computePolicy(_ event: Event, _ catalog: PolicyCatalog) {
+        let params = event.member("requestParameters")
         var arns: [String] = []
         if let a = params?.member("policyArn")?.scalarText { arns.append(a) }
         params?.member("policyArns")?.forEachElement { element in
@@ -130,8 +166,11 @@ public struct Enrichment: Sendable {
             set(.policyIsRevokeSessions, isRevoke)
             set(.policyIsContainment, !quarantine.isEmpty || isDenyAll || isRevoke)
         }
+    }
 
-        // Denials.
+    mutating func computeDenial(_ event: Event) {
+        let errorCode = event.member("errorCode")?.scalarText
+        let denial = event.member("errorMessage")?.scalarText.map(DenialMessage.init)
         set(.denialIsDenied, errorCode.map { DenialMessage.deniedCodes.contains($0) } ?? false)
         if let denial {
             if let e = denial.explicit { set(.denialExplicit, e) }
@@ -142,7 +181,26 @@ public struct Enrichment: Sendable {
     }
 
     static func lastSegment(_ arn: String, after marker: String) -> String? {
-        guard let r = arn.range(of: marker) else { return nil }
-        return arn[r.upperBound...].split(separator: "/").last.map(String.init)
+        after(marker, in: arn)?.split(separator: "/").last.map(String.init)
+    }
+
+    /// The text after the first `marker`. A plain byte search: Foundation's `range(of:)` bridges to CFString and the
+    /// standard library's generic `firstRange(of:)` costs more than the rest of the enrichment.
+    static func after(_ marker: String, in text: String) -> Substring? {
+        var t = text
+        var m = marker
+        let end: Int? = t.withUTF8 { tb in
+            m.withUTF8 { mb in
+                guard mb.count <= tb.count else { return nil }
+                var i = 0
+                while i + mb.count <= tb.count {
+                    if tb[i] == mb[0] && memcmp(tb.baseAddress! + i, mb.baseAddress!, mb.count) == 0 { return i + mb.count }
+                    i += 1
+                }
+                return nil
+            }
+        }
+        guard let end else { return nil }
+        return Substring(text.utf8.dropFirst(end))
     }
 }

@@ -24,7 +24,14 @@ public struct FindingBuilder: Sendable {
         var text = rule
         for v in values { text += "\u{1F}" + v }
         let digest = SHA256.hash(data: Data(text.utf8))
-        return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        for b in digest.prefix(16) {
+            out.append(hex[Int(b >> 4)])
+            out.append(hex[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     init(id: String, ruleIndex: Int, title: String) {
@@ -33,40 +40,43 @@ public struct FindingBuilder: Sendable {
         self.title = title
     }
 
-    /// Adds one matching event.
+    /// Adds one matching event. The first event describes the actor and target; later ones add keys, addresses,
+    /// regions and evidence, read straight from the record.
     mutating func add(_ context: EventContext, file: String) {
         let event = context.event!
-        let e = context.enrichment
         func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
         let timeText = s("eventTime") ?? ""
         let time = event.eventTime ?? 0
         if time < first.0 { first = (time, timeText) }
         if time > last.0 || (time == last.0 && last.1.isEmpty) { last = (time, timeText) }
         count += 1
-        if account == nil { account = s("recipientAccountId") ?? e.value(.actorAccount) }
-        if let region = s("awsRegion") { Self.insert(region, into: &regions, limit: 50) }
-        if actor.type == nil {
-            actor.type = e.value(.actorType)
-            actor.arn = e.value(.actorArn)
-            actor.userName = e.value(.actorUserName)
-            actor.roleName = e.value(.actorRoleName)
-            actor.sessionName = e.value(.actorSessionName)
-            actor.federatedName = e.value(.actorFederatedName)
-            actor.parentArn = e.value(.actorParentArn)
-            actor.identityCenterUserId = e.value(.actorIdentityCenterUserId)
+        if count == 1 {
+            func d(_ f: DerivedField) -> String? { context.derived(f).first }
+            account = s("recipientAccountId") ?? d(.actorAccount)
+            actor.type = d(.actorType)
+            actor.arn = d(.actorArn)
+            actor.userName = d(.actorUserName)
+            actor.roleName = d(.actorRoleName)
+            actor.sessionName = d(.actorSessionName)
+            actor.federatedName = d(.actorFederatedName)
+            actor.parentArn = d(.actorParentArn)
+            actor.identityCenterUserId = d(.actorIdentityCenterUserId)
         }
-        if let key = e.value(.actorAccessKeyId) { Self.insert(key, into: &actor.accessKeyIds, limit: Self.maxListed) }
+        if target == nil {
+            // The first event that names a target describes it.
+            let targetUser = context.derived(.targetUserName).first
+            let targetRole = context.derived(.targetRoleName).first
+            let deniedUser = context.derived(.policyDeniedIdentityCenterUserId).first
+            if targetUser != nil || targetRole != nil || deniedUser != nil {
+                target = Finding.Target(userName: targetUser, roleName: targetRole, identityCenterUserId: deniedUser)
+            }
+        }
+        if let region = s("awsRegion") { Self.insert(region, into: &regions, limit: 50) }
+        let key = event.member("userIdentity")?.member("accessKeyId")?.scalarText
+        if let key, !key.isEmpty { Self.insert(key, into: &actor.accessKeyIds, limit: Self.maxListed) }
         if let ip = s("sourceIPAddress") { Self.insert(ip, into: &actor.sourceIPAddresses, limit: Self.maxListed) }
-        let targetUser = e.value(.targetUserName)
-        let targetRole = e.value(.targetRoleName)
-        let targetIdentityCenterUser = e.value(.policyDeniedIdentityCenterUserId)
-        if targetUser != nil || targetRole != nil || targetIdentityCenterUser != nil {
-            if target == nil {
-                target = Finding.Target(userName: targetUser, roleName: targetRole, identityCenterUserId: targetIdentityCenterUser)
-            }
-            if let key = e.value(.targetAccessKeyId), key != e.value(.actorAccessKeyId) {
-                Self.insert(key, into: &target!.accessKeyIds, limit: Self.maxListed)
-            }
+        if target != nil, let created = context.derived(.targetAccessKeyId).first, created != key {
+            Self.insert(created, into: &target!.accessKeyIds, limit: Self.maxListed)
         }
         if evidence.count < Self.maxEvidence {
             evidence.append(

@@ -61,3 +61,21 @@ public enum DerivedField: String, CaseIterable, Sendable {
     case denialAction = "trailhound.denial.action"
     case denialResource = "trailhound.denial.resource"
 }
+
+extension DerivedField {
+    /// The part of the enrichment that computes this field.
+    var section: Enrichment.Section {
+        switch self {
+        case .actorType, .actorAccount, .actorArn, .actorUserName, .actorRoleName, .actorSessionName,
+            .actorFederatedName, .actorParentArn, .actorIdentityCenterUserId, .actorAccessKeyId, .actorKeyType,
+            .actorIsService:
+            return .actor
+        case .targetUserName, .targetRoleName, .targetAccessKeyId, .targetSource, .targetIsOtherUser:
+            return .target
+        case .denialIsDenied, .denialExplicit, .denialPolicyType, .denialAction, .denialResource:
+            return .denial
+        default:
+            return .policy
+        }
+    }
+}

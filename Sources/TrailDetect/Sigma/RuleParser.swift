@@ -221,7 +221,7 @@ enum RuleParser {
                     guard let regex = try? NSRegularExpression(pattern: text, options: options) else {
                         throw DetectError(.rule, file: file, line: v.mark?.line, "invalid regular expression '\(text)'")
                     }
-                    matchers.append(.regex(RegexBox(regex)))
+                    matchers.append(.regex(RegexBox(regex, pattern: text, caseInsensitive: mods.contains("i"))))
                 } else if mods.contains("cidr") {
                     guard let block = CIDRBlock(text) else {
                         throw DetectError(.rule, file: file, line: v.mark?.line, "invalid network '\(text)'")

@@ -21,6 +21,8 @@ enum ValueMatcher: Sendable {
         case .pattern(let p):
             return p.matches(bytes)
         case .regex(let r):
+            // Cheap first: a literal every match must contain (Foundation's regex bridges each value to UTF-16).
+            for literal in r.requiredLiterals where !literal.matches(bytes) { return false }
             let text = String(decoding: bytes, as: UTF8.self)
             return r.regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
         case .cidr(let block):
@@ -40,7 +42,67 @@ enum ValueMatcher: Sendable {
 /// NSRegularExpression is immutable once made; this box lets compiled rules be shared across threads.
 final class RegexBox: @unchecked Sendable {
     let regex: NSRegularExpression
-    init(_ regex: NSRegularExpression) { self.regex = regex }
+    /// Literal runs every match contains, as `*literal*` patterns, checked before the regular expression runs.
+    let requiredLiterals: [WildcardPattern]
+
+    init(_ regex: NSRegularExpression, pattern: String, caseInsensitive: Bool) {
+        self.regex = regex
+        requiredLiterals = Self.literals(in: pattern).filter { $0.count >= 3 }.map {
+            WildcardPattern(tokens: $0.map { .byte(caseInsensitive && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) }, cased: !caseInsensitive)
+                .anchored(leadingStar: true, trailingStar: true)
+        }
+    }
+
+    /// Runs of plain characters at the top level of a pattern that any match must contain. Conservative: a pattern
+    /// with alternation, or anything this does not understand, yields none.
+    static func literals(in pattern: String) -> [[UInt8]] {
+        let p = Array(pattern.utf8)
+        var runs: [[UInt8]] = []
+        var run: [UInt8] = []
+        var depth = 0
+        var k = 0
+        func flush() {
+            if !run.isEmpty { runs.append(run) }
+            run = []
+        }
+        while k < p.count {
+            let c = p[k]
+            let next: UInt8? = k + 1 < p.count ? p[k + 1] : nil
+            let quantified = next.map { [0x2A, 0x2B, 0x3F, 0x7B].contains($0) } ?? false  // * + ? {
+            switch c {
+            case 0x7C:  // |: alternation, nothing is certain
+                return []
+            case 0x28:  // (
+                flush()
+                depth += 1
+            case 0x29:  // )
+                flush()
+                depth -= 1
+            case 0x5B:  // [: skip the class
+                flush()
+                while k < p.count && p[k] != 0x5D { k += p[k] == 0x5C ? 2 : 1 }
+            case 0x5C:  // escapes: a letter escape is a class; an escaped symbol is itself
+                flush()
+                if let n = next, !((n >= 0x41 && n <= 0x5A) || (n >= 0x61 && n <= 0x7A) || (n >= 0x30 && n <= 0x39)),
+                    depth == 0, !(k + 2 < p.count && [0x2A, 0x2B, 0x3F, 0x7B].contains(p[k + 2]))
+                {
+                    run.append(n)
+                }
+                k += 1
+            case 0x2E, 0x5E, 0x24, 0x2A, 0x2B, 0x3F, 0x7B, 0x7D:  // . ^ $ * + ? { }
+                flush()
+            default:
+                if depth > 0 || quantified {
+                    flush()
+                } else {
+                    run.append(c)
+                }
+            }
+            k += 1
+        }
+        flush()
+        return depth == 0 ? runs : []
+    }
 }
 
 /// An IPv4 or IPv6 network, for the `cidr` modifier.
