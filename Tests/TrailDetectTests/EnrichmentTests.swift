@@ -147,6 +147,7 @@ import Testing
         #expect(RegexBox.literals(in: ".+:assumed-role/aws:.+") == [Array(":assumed-role/aws:".utf8)])
         #expect(RegexBox.literals(in: "^arn:aws:iam::[0-9]{12}:user/admin$") == [Array("arn:aws:iam::".utf8), Array(":user/admin".utf8)])
         #expect(RegexBox.literals(in: "a|b").isEmpty)
+        #expect(RegexBox.literals(in: "(?i)admin").isEmpty)
         #expect(RegexBox.literals(in: "abc?d").map { String(decoding: $0, as: UTF8.self) } == ["ab", "d"])
         #expect(RegexBox.literals(in: "(foo)bar\\.baz").map { String(decoding: $0, as: UTF8.self) } == ["bar.baz"])
         #expect(RegexBox.literals(in: "x\\d+yz").map { String(decoding: $0, as: UTF8.self) } == ["x", "yz"])

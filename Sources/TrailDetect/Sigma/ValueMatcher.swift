@@ -57,6 +57,8 @@ final class RegexBox: @unchecked Sendable {
     /// with alternation, or anything this does not understand, yields none.
     static func literals(in pattern: String) -> [[UInt8]] {
         let p = Array(pattern.utf8)
+        // Inline options such as `(?i)` change what a literal means: take nothing from such patterns.
+        if pattern.contains("(?") { return [] }
         var runs: [[UInt8]] = []
         var run: [UInt8] = []
         var depth = 0
@@ -81,15 +83,19 @@ final class RegexBox: @unchecked Sendable {
             case 0x5B:  // [: skip the class
                 flush()
                 while k < p.count && p[k] != 0x5D { k += p[k] == 0x5C ? 2 : 1 }
-            case 0x5C:  // escapes: a letter escape is a class; an escaped symbol is itself
-                flush()
+            case 0x5C:  // escapes: a letter or digit escape is a class or a back-reference; an escaped symbol is itself
                 if let n = next, !((n >= 0x41 && n <= 0x5A) || (n >= 0x61 && n <= 0x7A) || (n >= 0x30 && n <= 0x39)),
                     depth == 0, !(k + 2 < p.count && [0x2A, 0x2B, 0x3F, 0x7B].contains(p[k + 2]))
                 {
                     run.append(n)
+                } else {
+                    flush()
                 }
                 k += 1
-            case 0x2E, 0x5E, 0x24, 0x2A, 0x2B, 0x3F, 0x7B, 0x7D:  // . ^ $ * + ? { }
+            case 0x7B:  // {m,n}: a quantifier; its digits are not text
+                flush()
+                while k < p.count && p[k] != 0x7D { k += 1 }
+            case 0x2E, 0x5E, 0x24, 0x2A, 0x2B, 0x3F, 0x7D:  // . ^ $ * + ? }
                 flush()
             default:
                 if depth > 0 || quantified {
