@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "trailhound", targets: ["trailhound"]),
         .library(name: "TrailReader", targets: ["TrailReader"]),
+        .library(name: "TrailDetect", targets: ["TrailDetect"]),
+        .library(name: "TrailFuzzing", targets: ["TrailFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +29,7 @@ let package = Package(
             ]
         ),
         .target(name: "TrailOutput", dependencies: ["TrailReader", "TrailDetect"]),
+        .target(name: "TrailFuzzing", dependencies: ["TrailReader", "TrailDetect", "TrailOutput"]),
         .executableTarget(
             name: "trailhound",
             dependencies: [
@@ -41,6 +44,7 @@ let package = Package(
         ),
         .testTarget(name: "TrailReaderTests", dependencies: ["TrailReader", "CZlib"]),
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "CZlib"]),
+        .testTarget(name: "HardeningTests", dependencies: ["TrailFuzzing", "TrailReader", "TrailDetect", "TrailOutput"]),
         .testTarget(
             name: "TrailhoundCLITests",
             dependencies: ["trailhound"]

@@ -4,7 +4,7 @@ import TrailReader
 /// table for people. Appends to a byte buffer so the caller decides when to write.
 public struct EventWriter: Sendable {
     public enum Format: String, Sendable, CaseIterable {
-        case jsonl, table
+        case jsonl, table, csv
     }
 
     public let format: Format
@@ -20,8 +20,11 @@ public struct EventWriter: Sendable {
 
     /// The table's header line, or nothing for JSON Lines.
     public func header(into out: inout [UInt8]) {
-        guard format == .table else { return }
-        appendRow(columns.map(\.title), into: &out)
+        switch format {
+        case .table: appendRow(columns.map(\.title), into: &out)
+        case .csv: out += Array(CSV.row(columns.map(\.title)).utf8)
+        case .jsonl: break
+        }
     }
 
     public func write(_ event: Event, into out: inout [UInt8]) {
@@ -47,6 +50,8 @@ public struct EventWriter: Sendable {
             out.append(0x0A)
         case .table:
             appendRow(columns.map { $0.text(event) }, into: &out)
+        case .csv:
+            out += Array(CSV.row(columns.map { $0.text(event) }).utf8)
         }
     }
 
@@ -65,6 +70,8 @@ public struct EventWriter: Sendable {
     /// Copies JSON text, dropping whitespace between tokens when the text has line breaks, so each record stays on
     /// one line.
     func appendMinified(_ bytes: UnsafeRawBufferPointer, hasLineBreaks: Bool, into out: inout [UInt8]) {
+        let start = out.count
+        defer { UTF8Repair.repair(&out, from: start) }
         guard hasLineBreaks else {
             out.append(contentsOf: bytes)
             return

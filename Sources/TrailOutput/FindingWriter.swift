@@ -4,7 +4,7 @@ import TrailDetect
 /// Writes findings: JSON Lines (one finding per line, for pipelines), a JSON array, or a table for people.
 public struct FindingWriter: Sendable {
     public enum Format: String, Sendable, CaseIterable {
-        case jsonl, json, table
+        case jsonl, json, table, csv
     }
 
     public let format: Format
@@ -31,6 +31,20 @@ public struct FindingWriter: Sendable {
             return Array(((try? Self.encoder(pretty: true).encode(findings)) ?? Data("[]".utf8)) + Data("\n".utf8))
         case .table:
             return Array(Self.table(findings).utf8)
+        case .csv:
+            var text = CSV.row([
+                "id", "level", "rule", "title", "firstSeen", "lastSeen", "count", "account", "regions", "actor",
+                "target", "accessKeyIds", "evidenceEventIDs", "containment",
+            ])
+            for f in findings {
+                text += CSV.row([
+                    f.id, f.rule.level, f.rule.id, f.title, f.firstSeen, f.lastSeen, String(f.count), f.account ?? "",
+                    f.regions.joined(separator: " "), f.actor.arn ?? f.actor.type ?? "",
+                    f.target.map { $0.userName ?? $0.roleName ?? "" } ?? "", f.actor.accessKeyIds.joined(separator: " "),
+                    f.evidence.compactMap(\.eventID).joined(separator: " "), f.containment.map(\.id).joined(separator: " "),
+                ])
+            }
+            return Array(text.utf8)
         }
     }
 

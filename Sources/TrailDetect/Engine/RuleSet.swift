@@ -56,6 +56,29 @@ public final class RuleSet: Sendable {
     }
 
 
+    /// Rules whose regular expressions ran out of time, with the pattern and how often.
+    public func regexTimeouts() -> [(rule: SigmaRule, pattern: String, count: Int)] {
+        var out: [(SigmaRule, String, Int)] = []
+        for rule in rules {
+            for selection in rule.detection.selections {
+                for alternative in selection {
+                    for test in alternative {
+                        guard case .values(let matchers, _, _) = test.kind else { continue }
+                        for case .regex(let box) in matchers where box.timeouts > 0 {
+                            out.append((rule, box.pattern, box.timeouts))
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// A rule set of one rule given as YAML text (no containment catalog, default policy facts).
+    public static func compile(yaml: String, file: String) throws -> RuleSet {
+        RuleSet(rules: [try RuleParser.parse(yaml, file: file)], catalog: PolicyCatalog(), containment: [:])
+    }
+
     /// The folder of bundled rules: `$TRAILHOUND_RULES`, else a `rules/` folder beside or above the executable (a
     /// source checkout), else `./rules`.
     public static func bundledFolder() -> URL? {

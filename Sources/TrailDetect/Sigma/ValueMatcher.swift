@@ -21,10 +21,7 @@ enum ValueMatcher: Sendable {
         case .pattern(let p):
             return p.matches(bytes)
         case .regex(let r):
-            // Cheap first: a literal every match must contain (Foundation's regex bridges each value to UTF-16).
-            for literal in r.requiredLiterals where !literal.matches(bytes) { return false }
-            let text = String(decoding: bytes, as: UTF8.self)
-            return r.regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            return r.matches(bytes)
         case .cidr(let block):
             return block.contains(String(decoding: bytes, as: UTF8.self))
         case .compare(let op, let limit):
@@ -39,14 +36,57 @@ enum ValueMatcher: Sendable {
     }
 }
 
-/// NSRegularExpression is immutable once made; this box lets compiled rules be shared across threads.
+/// A rule's regular expression, with a time budget per match: a foreign rule with a catastrophic pattern (nested
+/// quantifiers) cannot hang a scan. A match that runs out of time counts as no match and is counted, so the scan can
+/// warn about the rule; after `maxTimeouts` the expression is no longer run at all. NSRegularExpression is immutable
+/// once made, so one box serves every thread; the counter is locked.
 final class RegexBox: @unchecked Sendable {
     let regex: NSRegularExpression
+    let pattern: String
     /// Literal runs every match contains, as `*literal*` patterns, checked before the regular expression runs.
     let requiredLiterals: [WildcardPattern]
+    /// Nanoseconds one match may take.
+    static let budget: UInt64 = 100_000_000
+    static let maxTimeouts = 3
+    private let lock = NSLock()
+    private var timeoutCount = 0
+
+    var timeouts: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return timeoutCount
+    }
+
+    func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // Cheap first: a literal every match must contain (Foundation's regex bridges each value to UTF-16).
+        for literal in requiredLiterals where !literal.matches(bytes) { return false }
+        if timeouts >= Self.maxTimeouts { return false }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let deadline = DispatchTime.now().uptimeNanoseconds + Self.budget
+        var found = false
+        var expired = false
+        // `reportProgress` makes the engine call back during long matches, which is where the budget is enforced.
+        regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) {
+            match, _, stop in
+            if match != nil {
+                found = true
+                stop.pointee = true
+            } else if DispatchTime.now().uptimeNanoseconds > deadline {
+                expired = true
+                stop.pointee = true
+            }
+        }
+        if expired && !found {
+            lock.lock()
+            timeoutCount += 1
+            lock.unlock()
+        }
+        return found
+    }
 
     init(_ regex: NSRegularExpression, pattern: String, caseInsensitive: Bool) {
         self.regex = regex
+        self.pattern = pattern
         requiredLiterals = Self.literals(in: pattern).filter { $0.count >= 3 }.map {
             WildcardPattern(tokens: $0.map { .byte(caseInsensitive && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) }, cased: !caseInsensitive)
                 .anchored(leadingStar: true, trailingStar: true)

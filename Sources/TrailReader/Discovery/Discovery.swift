@@ -30,7 +30,7 @@ public struct Discovery: Sendable {
         var result = Result()
         var visitedFolders = Set<FileID>()
         var seenFiles = Set<FileID>()
-        var candidates: [(String, explicit: Bool)] = []
+        var candidates: [(path: [UInt8], explicit: Bool)] = []
         var stdin = false
 
         for path in paths {
@@ -38,58 +38,66 @@ public struct Discovery: Sendable {
                 stdin = true
                 continue
             }
+            let bytes = Array(path.utf8)
             var st = stat()
-            guard stat(path, &st) == 0 else {
+            guard Self.statPath(bytes, &st) == 0 else {
                 result.diagnostics.append(
                     Diagnostic(.missingPath, path: path, message: String(cString: strerror(errno))))
                 continue
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                walk(path, &visitedFolders, &candidates, &result)
+                walk(bytes, &visitedFolders, &candidates, &result)
             } else {
-                candidates.append((path, true))
+                candidates.append((bytes, true))
             }
         }
 
-        for (path, explicit) in candidates {
+        for (bytes, explicit) in candidates {
+            let display = InputFile.display(bytes)
             var st = stat()
-            if stat(path, &st) == 0 {
+            if Self.statPath(bytes, &st) == 0 {
                 let id = FileID(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))
                 if !seenFiles.insert(id).inserted { continue }  // the same file named twice is read once
                 if !explicit && (st.st_mode & S_IFMT) != S_IFREG {
-                    result.setAside.append(SetAsideFile(path: path, reason: .notLogFile))
+                    // FIFOs, sockets and devices in a tree are never opened (a FIFO would block the walk).
+                    result.setAside.append(SetAsideFile(path: display, reason: .notLogFile))
                     continue
                 }
-            } else if !explicit {
-                // A dangling link or a file that vanished: reading it reports why.
             }
-            let name = path.split(separator: "/").last.map(String.init) ?? path
-            let info = LogPath(path)
+            // A dangling link or a file that vanished is kept: reading it reports why it cannot be read.
+            let name = display.split(separator: "/").last.map(String.init) ?? display
+            let info = LogPath(display)
             if info.isDigest {
-                result.setAside.append(SetAsideFile(path: path, reason: .digest))
+                result.setAside.append(SetAsideFile(path: display, reason: .digest))
                 continue
             }
             if !explicit && !LogPath.isLogFileName(name) {
-                result.setAside.append(SetAsideFile(path: path, reason: .notLogFile))
+                result.setAside.append(SetAsideFile(path: display, reason: .notLogFile))
                 continue
             }
             if !passesPathFilters(info) {
-                result.setAside.append(SetAsideFile(path: path, reason: .filtered))
+                result.setAside.append(SetAsideFile(path: display, reason: .filtered))
                 continue
             }
             result.files.append(
                 InputFile(
-                    path: path, account: info.account, region: info.region, nameTime: info.nameTime,
+                    pathBytes: bytes, account: info.account, region: info.region, nameTime: info.nameTime,
                     folderDay: info.folderDay))
         }
         result.files.sort { a, b in
             let ta = a.orderTime ?? Int64.min
             let tb = b.orderTime ?? Int64.min
-            return ta != tb ? ta < tb : a.path.utf8.lexicographicallyPrecedes(b.path.utf8)
+            return ta != tb ? ta < tb : a.pathBytes.lexicographicallyPrecedes(b.pathBytes)
         }
         if stdin { result.files.insert(InputFile(path: InputFile.stdinPath), at: 0) }
         result.setAside.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         return result
+    }
+
+    static func statPath(_ path: [UInt8], _ st: inout stat) -> Int32 {
+        (path + [0]).withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { stat($0.baseAddress!, &st) }
+        }
     }
 
     func passesPathFilters(_ info: LogPath) -> Bool {
@@ -103,41 +111,43 @@ public struct Discovery: Sendable {
         return true
     }
 
-    /// Depth-first walk; each folder is entered once (by device and inode), so symlink loops end.
+    /// Depth-first walk; each folder is entered once (by device and inode), so symlink loops end. Paths are bytes:
+    /// file names need not be UTF-8.
     func walk(
-        _ root: String, _ visited: inout Set<FileID>, _ out: inout [(String, explicit: Bool)], _ result: inout Result
+        _ root: [UInt8], _ visited: inout Set<FileID>, _ out: inout [(path: [UInt8], explicit: Bool)],
+        _ result: inout Result
     ) {
         var pending = [root]
         while let folder = pending.popLast() {
             var st = stat()
-            guard stat(folder, &st) == 0 else {
+            guard Self.statPath(folder, &st) == 0 else {
                 result.diagnostics.append(
-                    Diagnostic(.unreadableFolder, path: folder, message: String(cString: strerror(errno))))
+                    Diagnostic(.unreadableFolder, path: InputFile.display(folder), message: String(cString: strerror(errno))))
                 continue
             }
             guard visited.insert(FileID(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))).inserted else { continue }
-            guard let dir = opendir(folder) else {
+            let dir = (folder + [0]).withUnsafeBufferPointer { p in
+                p.withMemoryRebound(to: CChar.self) { opendir($0.baseAddress!) }
+            }
+            guard let dir else {
                 result.diagnostics.append(
-                    Diagnostic(.unreadableFolder, path: folder, message: String(cString: strerror(errno))))
+                    Diagnostic(.unreadableFolder, path: InputFile.display(folder), message: String(cString: strerror(errno))))
                 continue
             }
-            var subfolders: [String] = []
+            var subfolders: [[UInt8]] = []
             while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
-                if name == "." || name == ".." { continue }
-                let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix(while: { $0 != 0 })) }
+                if name == [0x2E] || name == [0x2E, 0x2E] { continue }
+                let path = folder.last == 0x2F ? folder + name : folder + [0x2F] + name
                 var isDir = Int32(entry.pointee.d_type) == Int32(DT_DIR)
                 if Int32(entry.pointee.d_type) == Int32(DT_LNK) || Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
                     var target = stat()
-                    isDir = stat(path, &target) == 0 && (target.st_mode & S_IFMT) == S_IFDIR
+                    isDir = Self.statPath(path, &target) == 0 && (target.st_mode & S_IFMT) == S_IFDIR
                 }
                 if isDir { subfolders.append(path) } else { out.append((path, false)) }
             }
             closedir(dir)
-            // Reverse order onto the stack so folders are walked in name order (ordering is by sort anyway).
-            pending.append(contentsOf: subfolders.sorted().reversed())
+            pending.append(contentsOf: subfolders.sorted { $0.lexicographicallyPrecedes($1) }.reversed())
         }
     }
 }

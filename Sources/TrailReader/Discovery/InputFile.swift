@@ -1,7 +1,9 @@
 /// A file to read, with what its path says about it (S3 layout and CloudTrail's file name).
 public struct InputFile: Sendable, Hashable {
-    /// The path as walked (`-` for standard input).
+    /// The path as walked (`-` for standard input), for people: bytes that are not UTF-8 are shown as `\xNN`.
     public let path: String
+    /// The path's bytes as the file system has them (names need not be UTF-8), NUL-terminated, for opening.
+    public let pathBytes: [UInt8]
     /// Account id from `AWSLogs/[o-org/]<account>/...` or from the file name.
     public let account: String?
     /// Region from `.../CloudTrail/<region>/...` or from the file name.
@@ -16,7 +18,13 @@ public struct InputFile: Sendable, Hashable {
     public var isStdin: Bool { path == Self.stdinPath }
 
     public init(path: String, account: String? = nil, region: String? = nil, nameTime: Int64? = nil, folderDay: Int64? = nil) {
-        self.path = path
+        self.init(pathBytes: Array(path.utf8), account: account, region: region, nameTime: nameTime, folderDay: folderDay)
+    }
+
+    /// A file named by raw bytes.
+    public init(pathBytes: [UInt8], account: String? = nil, region: String? = nil, nameTime: Int64? = nil, folderDay: Int64? = nil) {
+        self.path = Self.display(pathBytes)
+        self.pathBytes = pathBytes + [0]
         self.account = account
         self.region = region
         self.nameTime = nameTime
@@ -39,4 +47,34 @@ public struct SetAsideFile: Sendable, Hashable {
     }
     public let path: String
     public let reason: Reason
+}
+
+extension InputFile {
+    /// Path bytes as text: valid UTF-8 as it is, anything else as `\xNN`.
+    public static func display(_ bytes: [UInt8]) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        var out = ""
+        var k = 0
+        while k < bytes.count {
+            // Take the longest valid UTF-8 sequence starting here, else escape one byte.
+            var taken = false
+            for length in (1...4).reversed() where k + length <= bytes.count {
+                if let s = String(validating: bytes[k..<(k + length)], as: UTF8.self), s.unicodeScalars.count == 1 {
+                    out += s
+                    k += length
+                    taken = true
+                    break
+                }
+            }
+            if !taken {
+                out += "\\x" + String(bytes[k], radix: 16, uppercase: true).leftPadded(2)
+                k += 1
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }

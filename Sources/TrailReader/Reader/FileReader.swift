@@ -36,6 +36,10 @@ public final class FileReader {
     var filled = 0
     var scanned = 0
     var report = FileReport(path: "")
+    var memory: UnsafeRawBufferPointer?
+    var memoryOffset = 0
+    /// The largest the buffer has been (tests check that memory stays bounded by the record limit).
+    var peakCapacity = 0
 
     public convenience init(options: ReaderOptions) {
         self.init(options: options, sizes: BufferSizes())
@@ -61,20 +65,43 @@ public final class FileReader {
     /// Never throws: every problem is in the returned report, and records before a problem are delivered.
     public func read(_ file: InputFile, _ body: (Event) -> Void) -> FileReport {
         report = FileReport(path: file.path)
-        filled = 0
-        scanned = 0
-        scanner.reset()
-        let fd = file.isStdin ? 0 : open(file.path, O_RDONLY | O_CLOEXEC)
+        let fd = file.isStdin ? 0 : file.pathBytes.withUnsafeBufferPointer {
+            $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_CLOEXEC, 0) }
+        }
         guard fd >= 0 else {
             fail(.unreadable, message: String(cString: strerror(errno)))
             return finishReport()
         }
         defer { if !file.isStdin { close(fd) } }
-        var st = stat()
-        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+        var before = stat()
+        let regular = fstat(fd, &before) == 0 && (before.st_mode & S_IFMT) == S_IFREG
+        if (before.st_mode & S_IFMT) == S_IFDIR {
             fail(.notRegularFile, message: "is a folder")
             return finishReport()
         }
+        readStream(fd, body)
+        var after = stat()
+        if regular && fstat(fd, &after) == 0
+            && (after.st_size != before.st_size || after.st_mtim.tv_sec != before.st_mtim.tv_sec
+                || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec)
+        {
+            // An S3 sync still writing the file: what was read may be incomplete, so it must be read again later.
+            fail(.changedDuringRead, message: "the file changed while it was read (\(before.st_size) → \(after.st_size) bytes); read it again")
+        }
+        return finishReport()
+    }
+
+    /// Reads a file's content held in memory (fuzzing, tests, content from elsewhere), as `read(_:_:)` reads a file.
+    public func read(content: UnsafeRawBufferPointer, path: String, _ body: (Event) -> Void) -> FileReport {
+        report = FileReport(path: path)
+        memory = content
+        memoryOffset = 0
+        defer { memory = nil }
+        readStream(-1, body)
+        return finishReport()
+    }
+
+    func readStream(_ fd: Int32, _ body: (Event) -> Void) {
         scanner.reset()
         filled = 0
         scanned = 0
@@ -102,7 +129,6 @@ public final class FileReader {
             capacity = sizes.initialCapacity
             buffer = .allocate(byteCount: capacity, alignment: 16)
         }
-        return finishReport()
     }
 
     func finishReport() -> FileReport {
@@ -117,8 +143,14 @@ public final class FileReader {
         report.add(Diagnostic(kind, path: report.path, offset: offset, recordIndex: record, message: message))
     }
 
-    /// read(2), retrying on EINTR.
+    /// read(2), retrying on EINTR; or the next bytes of `memory`.
     func readSome(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        if let memory {
+            let n = min(count, memory.count - memoryOffset)
+            if n > 0 { p.copyMemory(from: memory.baseAddress! + memoryOffset, byteCount: n) }
+            memoryOffset += n
+            return n
+        }
         while true {
             let n = Glibc.read(fd, p, count)
             if n < 0 && errno == EINTR { continue }
@@ -250,6 +282,7 @@ public final class FileReader {
             buffer.deallocate()
             buffer = bigger
             capacity *= 2
+            peakCapacity = max(peakCapacity, capacity)
         }
         return capacity - filled
     }

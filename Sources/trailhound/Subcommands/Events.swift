@@ -20,7 +20,7 @@ struct Events: ParsableCommand {
     @Argument(help: ArgumentHelp("Files or folders to read; - for standard input.", valueName: "path"))
     var paths: [String]
 
-    @Option(help: "Output format: jsonl (one event per line) or table.")
+    @Option(help: "Output format: jsonl (one event per line), table or csv.")
     var format: EventWriter.Format = .jsonl
 
     @Option(name: .customLong("where"), help: ArgumentHelp("Keep events where FIELD=VALUE (or FIELD!=VALUE); * and ? are wildcards, case is ignored. Repeatable: all must hold.", valueName: "field=value"))

@@ -21,7 +21,7 @@ struct Scan: ParsableCommand {
     @Argument(help: ArgumentHelp("Files or folders to read; - for standard input.", valueName: "path"))
     var paths: [String]
 
-    @Option(help: "Output: jsonl, json or table (default: table on a terminal, jsonl otherwise).")
+    @Option(help: "Output: jsonl, json, table or csv (default: table on a terminal, jsonl otherwise).")
     var format: FindingWriter.Format?
 
     @Option(help: "Only findings at or above this level: informational, low, medium, high, critical.")
@@ -65,6 +65,12 @@ struct Scan: ParsableCommand {
         let stdout = ByteSink(fd: 1)
         stdout.write(FindingWriter(format: chosen).render(all))
         stdout.flush()
+        for (rule, pattern, count) in ruleSet.regexTimeouts() {
+            stderr.write(
+                "trailhound: warning: rule \(rule.file) (\(rule.id)): the regular expression '\(TerminalText.sanitize(pattern))' "
+                    + "ran out of time on \(count) value(s), treated as not matching"
+                    + (count >= 3 ? "; it was not run again" : "") + "\n")
+        }
         let matchedRules = Set(all.map(\.rule.id)).count
         SummaryWriter.report(
             summary, quiet: quiet,

@@ -1,0 +1,228 @@
+import Foundation
+import Testing
+
+@testable import TrailDetect
+@testable import TrailFuzzing
+@testable import TrailOutput
+@testable import TrailReader
+
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-hardening-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+func record(_ id: String, extra: String = "") -> String {
+    #"{"eventVersion":"1.11","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","userName":"alice"},"eventTime":"2026-11-20T10:00:00Z","eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity","awsRegion":"us-east-1","eventID":"\#(id)","recipientAccountId":"111122223333"\#(extra)}"#
+}
+
+/// Inputs the fuzzers once broke stay fixed: every file in Fixtures/fuzz/<target>/ is replayed.
+@Suite struct FuzzRegressionTests {
+    static func inputs(_ target: String) -> [String] {
+        let folder = repository.appendingPathComponent("Fixtures/fuzz/\(target)")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }
+            .sorted().map { "\(target)/\($0)" }
+    }
+
+    @Test(arguments: inputs("reader") + inputs("rules") + inputs("policy"))
+    func replay(_ name: String) throws {
+        let data = try Data(contentsOf: repository.appendingPathComponent("Fixtures/fuzz/\(name)"))
+        data.withUnsafeBytes { bytes in
+            switch name.split(separator: "/")[0] {
+            case "reader": FuzzChecks.reader(bytes)
+            case "rules": FuzzChecks.rules(bytes)
+            default: FuzzChecks.policy(bytes)
+            }
+        }
+    }
+
+    @Test func seedsRunThroughEveryCheck() throws {
+        for file in ["formats/delivery.json.gz", "formats/lookup-events.json", "malformed/deep.json", "malformed/binary.json"] {
+            let data = try Data(contentsOf: repository.appendingPathComponent("Fixtures/\(file)"))
+            data.withUnsafeBytes { FuzzChecks.reader($0) }
+        }
+        let rule = try Data(contentsOf: repository.appendingPathComponent("rules/iam/iam_access_key_created_for_other_user.yml"))
+        rule.withUnsafeBytes { FuzzChecks.rules($0) }
+        Data(#"{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#.utf8).withUnsafeBytes { FuzzChecks.policy($0) }
+    }
+}
+
+/// Log values are attacker-chosen: they never reach a terminal raw, a spreadsheet as a formula, or a JSON parser as
+/// invalid JSON.
+@Suite struct HostileValueTests {
+    func events(_ text: String, format: EventWriter.Format) -> String {
+        let writer = EventWriter(format: format, fields: [])
+        var out: [UInt8] = []
+        writer.header(into: &out)
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { raw in
+            FileReader(options: ReaderOptions()).read(content: raw, path: "x") { writer.write($0, into: &out) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func controlCharactersNeverReachTheTerminal() {
+        let table = events(record("e1", extra: #","userAgent":"\u001b[31mred\u001b]0;title\u0007 \u009b","sourceIPAddress":"1.2.3.4\r\nfake line""#), format: .table)
+        #expect(!table.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+        #expect(!table.unicodeScalars.contains { (0x7F...0x9F).contains($0.value) })
+        #expect(table.split(separator: "\n").count == 2)
+        let diagnostic = Diagnostic(.invalidJSON, path: "evil\u{1B}[2Jname.json", message: "bad \u{1B}[31m")
+        #expect(!SummaryWriter.render({ var s = RunSummary(); s.diagnostics = [diagnostic]; return s }()).contains("\u{1B}"))
+    }
+
+    @Test func csvCellsCannotBeFormulas() {
+        for evil in ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=1"] {
+            #expect(CSV.cell(evil).hasPrefix("'") || CSV.cell(evil).hasPrefix("\"'"), "\(evil)")
+        }
+        #expect(CSV.cell("a,b\"c") == "\"a,b\"\"c\"")
+        let csv = events(record("e1", extra: #","userAgent":"=cmd|' /C calc'!A0""#), format: .csv)
+        #expect(!csv.contains(",=cmd"))
+    }
+
+    @Test func jsonOutputIsValidEvenWithInvalidUTF8AndNULs() throws {
+        var bytes = Array(record("e1", extra: #","userAgent":"ok \u0000 nul","note":"XX""#).utf8)
+        let at = bytes.firstRange(of: Array("XX".utf8))!.lowerBound
+        bytes[at] = 0xFF  // not UTF-8
+        bytes[at + 1] = 0xC3  // a truncated two-byte sequence
+        let writer = EventWriter(format: .jsonl, fields: [])
+        var out: [UInt8] = []
+        let report = bytes.withUnsafeBytes { raw in
+            FileReader(options: ReaderOptions()).read(content: raw, path: "x") { writer.write($0, into: &out) }
+        }
+        #expect(report.delivered == 1)
+        #expect(String(validating: out, as: UTF8.self) != nil)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(out)) as? [String: Any])
+        #expect(object["note"] as? String == "\u{FFFD}\u{FFFD}")
+        #expect(object["userAgent"] as? String == "ok \u{0} nul")
+        // A raw NUL or control byte inside a string is not JSON: the record is reported, not passed on.
+        let raw = Array(record("e2", extra: ",\"x\":\"a\u{0}b\"").utf8)
+        let bad = raw.withUnsafeBytes { FileReader(options: ReaderOptions()).read(content: $0, path: "y") { _ in } }
+        #expect(bad.delivered == 0 && bad.diagnostics.first?.kind == .invalidJSON)
+    }
+
+    @Test func utf8RepairKeepsValidTextAndReplacesTheRest() {
+        var valid = Array("plain ascii, café, 😀, 日本".utf8)
+        let copy = valid
+        UTF8Repair.repair(&valid, from: 0)
+        #expect(valid == copy)
+        var broken: [UInt8] = [0x61, 0xED, 0xA0, 0x80, 0x62, 0xF8, 0x63, 0xE2, 0x82]  // surrogate, bad lead, truncated
+        UTF8Repair.repair(&broken, from: 0)
+        #expect(String(validating: broken, as: UTF8.self) == "a\u{FFFD}\u{FFFD}\u{FFFD}b\u{FFFD}c\u{FFFD}\u{FFFD}")
+    }
+}
+
+/// Hostile structure stays within bounded memory and time.
+@Suite struct HostileStructureTests {
+    @Test func hugeStringsAndRecordsAreSkippedInBoundedMemory() throws {
+        var options = ReaderOptions()
+        options.maxRecordBytes = 1 << 20
+        let huge = record("big", extra: ",\"pad\":\"" + String(repeating: "A", count: 24 << 20) + "\"")
+        let text = "{\"Records\":[" + [record("a"), huge, record("b")].joined(separator: ",") + "]}"
+        let reader = FileReader(options: options)
+        var ids: [String] = []
+        let report = Array(text.utf8).withUnsafeBytes { raw in
+            reader.read(content: raw, path: "huge.json") { ids.append($0.string(at: FieldPath("eventID")!) ?? "?") }
+        }
+        #expect(ids == ["a", "b"])
+        #expect(report.diagnostics.map(\.kind) == [.recordTooLarge])
+        // The buffer never grew past about twice the record limit, though the record was 24 MiB.
+        #expect(reader.peakCapacity <= 4 << 20)
+    }
+
+    @Test func numbersThatOverflowAreJustText() {
+        let text = record("n", extra: #","big":123456789012345678901234567890,"exp":1e999999,"neg":-0.0e-99999"#)
+        var seen = false
+        _ = Array(text.utf8).withUnsafeBytes { raw in
+            FileReader(options: ReaderOptions()).read(content: raw, path: "n") { e in
+                seen = true
+                #expect(e.value(at: FieldPath("big")!)?.int64 == nil)
+                #expect(e.value(at: FieldPath("big")!)?.scalarText == "123456789012345678901234567890")
+            }
+        }
+        #expect(seen)
+    }
+
+    @Test func catastrophicRegexCannotHangAScan() throws {
+        let yaml = """
+            title: evil
+            id: 00000000-0000-4000-8000-0000000000ee
+            logsource: {product: aws, service: cloudtrail}
+            detection:
+              sel:
+                userAgent|re: '(a+)+$'
+              condition: sel
+            """
+        let set = try RuleSet.compile(yaml: yaml, file: "evil.yml")
+        let detector = Detector(rules: set)
+        let start = Date()
+        for k in 0..<50 {
+            let json = record("e\(k)", extra: ",\"userAgent\":\"" + String(repeating: "a", count: 40) + "!\"")
+            _ = EventParser.withEvent(Array(json.utf8)) { detector.process($0, file: "f") }
+        }
+        #expect(Date().timeIntervalSince(start) < 10)
+        let timeouts = set.regexTimeouts()
+        #expect(timeouts.count == 1)
+        #expect(timeouts.first?.count == RegexBox.maxTimeouts)
+        // A pattern that is only slow on hostile input still matches ordinary values.
+        let ok = record("ok", extra: #","userAgent":"aaaa""#)
+        let fresh = try RuleSet.compile(yaml: yaml, file: "evil.yml")
+        let d2 = Detector(rules: fresh)
+        _ = EventParser.withEvent(Array(ok.utf8)) { d2.process($0, file: "f") }
+        #expect(d2.take().count == 1)
+    }
+}
+
+/// Hostile file systems: names that are not UTF-8, FIFOs, files that change while they are read.
+@Suite struct HostileFileSystemTests {
+    @Test func namesThatAreNotUTF8AreReadAndShownEscaped() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let name: [UInt8] = Array("log-".utf8) + [0xFF, 0xFE] + Array(".json".utf8)
+        let path = Array(folder.path.utf8) + [0x2F] + name + [0]
+        let fd = path.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT, 0o644) }
+        }
+        #expect(fd >= 0)
+        let text = Array(("{\"Records\":[" + record("u1") + "]}").utf8)
+        _ = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
+        close(fd)
+        let discovery = Discovery(options: ReaderOptions()).discover([folder.path])
+        #expect(discovery.files.count == 1)
+        let file = try #require(discovery.files.first)
+        #expect(file.path.hasSuffix("log-\\xFF\\xFE.json"))
+        var ids: [String] = []
+        let report = FileReader(options: ReaderOptions()).read(file) { ids.append($0.string(at: FieldPath("eventID")!) ?? "?") }
+        #expect(ids == ["u1"])
+        #expect(report.status == .read)
+    }
+
+    @Test func fifosInATreeAreSetAsideNotOpened() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(mkfifo(folder.appendingPathComponent("pipe.json").path, 0o644) == 0)
+        try Data(("{\"Records\":[" + record("f1") + "]}").utf8).write(to: folder.appendingPathComponent("real.json"))
+        let discovery = Discovery(options: ReaderOptions()).discover([folder.path])
+        #expect(discovery.files.map { $0.path.hasSuffix("real.json") } == [true])
+        #expect(discovery.setAside.map(\.reason) == [.notLogFile])
+    }
+
+    @Test func aFileThatGrowsWhileReadIsReportedForAnotherRead() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("growing.json")
+        try Data(("{\"Records\":[" + record("g1") + "]}\n").utf8).write(to: url)
+        let handle = try FileHandle(forWritingTo: url)
+        let report = FileReader(options: ReaderOptions()).read(InputFile(path: url.path)) { _ in
+            // An S3 sync appends while we read.
+            handle.seekToEndOfFile()
+            handle.write(Data(String(repeating: " ", count: 100).utf8))
+        }
+        try handle.close()
+        #expect(report.delivered == 1)
+        #expect(report.diagnostics.map(\.kind) == [.changedDuringRead])
+        #expect(report.status == .partial)
+    }
+}
