@@ -1,5 +1,11 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+// ISA-L inflates gzip about twice as fast as zlib here. It is used when its headers are installed (scripts/setup
+// installs Debian's libisal-dev); otherwise the reader uses zlib alone.
+let hasISAL = FileManager.default.fileExists(atPath: "/usr/include/isa-l/igzip_lib.h")
+    && ProcessInfo.processInfo.environment["TRAILHOUND_NO_ISAL"] == nil
 
 let package = Package(
     name: "trailhound",
@@ -20,8 +26,16 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CISAL",
+            providers: [.apt(["libisal-dev"])]
+        ),
         .target(name: "CScan"),
-        .target(name: "TrailReader", dependencies: ["CZlib", "CScan"]),
+        .target(
+            name: "TrailReader",
+            dependencies: ["CZlib", "CScan"] + (hasISAL ? ["CISAL"] : []),
+            swiftSettings: hasISAL ? [.define("TRAILHOUND_ISAL")] : []
+        ),
         .target(
             name: "TrailDetect",
             dependencies: [

@@ -1,5 +1,5 @@
 // trailhound-bench: measures the reader against inflate alone, on the same files, with the same zlib.
-// Usage: trailhound-bench inflate|split|scan [--threads N] [--rules DIR]... PATH...
+// Usage: trailhound-bench inflate|split|scan [--threads N] [--inflater zlib|isal] [--rules DIR]... PATH...
 // scan runs every bundled rule (and any --rules folders) through the detector, as `trailhound scan` does.
 // Prints one JSON object: mode, threads, files, events, json_bytes, seconds, mb_per_s, events_per_s, peak_rss_kb.
 
@@ -16,10 +16,14 @@ guard let mode = arguments.first, ["inflate", "split", "scan"].contains(mode) el
 var threads = 1
 var paths: [String] = []
 var extraRules: [URL] = []
+var inflaterKind = InflaterKind.preferred
 var k = 1
 while k < arguments.count {
     if arguments[k] == "--threads", k + 1 < arguments.count {
         threads = Int(arguments[k + 1]) ?? 1
+        k += 2
+    } else if arguments[k] == "--inflater", k + 1 < arguments.count, let kind = InflaterKind(rawValue: arguments[k + 1]) {
+        inflaterKind = kind
         k += 2
     } else if arguments[k] == "--rules", k + 1 < arguments.count {
         extraRules.append(URL(fileURLWithPath: arguments[k + 1]))
@@ -32,55 +36,8 @@ while k < arguments.count {
 
 var options = ReaderOptions()
 options.threads = threads
+options.inflater = inflaterKind
 let files = Discovery(options: options).discover(paths).files
-
-/// Inflates a file with zlib through fixed buffers the size the reader uses; returns inflated bytes.
-@Sendable func inflateOnly(_ path: String) -> Int {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return 0 }
-    defer { try? handle.close() }
-    var stream = z_stream()
-    guard czlib_inflate_init_gzip(&stream) == Z_OK else { return 0 }
-    defer { inflateEnd(&stream) }
-    let inCap = 128 << 10
-    let outCap = 256 << 10
-    let input = UnsafeMutablePointer<UInt8>.allocate(capacity: inCap)
-    let output = UnsafeMutablePointer<UInt8>.allocate(capacity: outCap)
-    defer {
-        input.deallocate()
-        output.deallocate()
-    }
-    var total = 0
-    let fd = handle.fileDescriptor
-    var eof = false
-    while true {
-        if stream.avail_in == 0 && !eof {
-            let n = read(fd, input, inCap)
-            if n <= 0 { eof = true } else {
-                stream.next_in = input
-                stream.avail_in = UInt32(n)
-            }
-        }
-        stream.next_out = output
-        stream.avail_out = UInt32(outCap)
-        let ret = inflate(&stream, Z_NO_FLUSH)
-        total += outCap - Int(stream.avail_out)
-        if ret == Z_STREAM_END {
-            if stream.avail_in == 0 && eof { break }
-            if stream.avail_in == 0 {
-                let n = read(fd, input, inCap)
-                if n <= 0 { break }
-                stream.next_in = input
-                stream.avail_in = UInt32(n)
-            }
-            inflateReset(&stream)
-        } else if ret != Z_OK && ret != Z_BUF_ERROR {
-            break
-        } else if eof && stream.avail_in == 0 && stream.avail_out != 0 {
-            break
-        }
-    }
-    return total
-}
 
 let eventName = FieldPath("eventName")!
 let eventSource = FieldPath("eventSource")!
@@ -105,7 +62,7 @@ ParallelReader(options: options).run(
     state: { rules.map { Detector(rules: $0) } },
     process: { file, reader, detector, emit in
         if mode == "inflate" {
-            emit((inflateOnly(file.path), 0, 0), 0)
+            emit((reader.inflateOnly(file), 0, 0), 0)
             return FileReport(path: file.path)
         }
         if let detector {
@@ -142,7 +99,7 @@ getrusage(RUSAGE_SELF.rawValue, &usage)
 let result: [String: Any] = [
     "mode": mode, "threads": threads, "files": files.count, "events": events, "json_bytes": jsonBytes,
     "seconds": seconds, "mb_per_s": Double(jsonBytes) / 1e6 / seconds, "events_per_s": Double(events) / seconds,
-    "peak_rss_kb": usage.ru_maxrss, "checksum": checksum, "rules": ruleCount,
+    "peak_rss_kb": usage.ru_maxrss, "checksum": checksum, "rules": ruleCount, "inflater": inflaterKind.rawValue,
 ]
 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
 print(String(decoding: data, as: UTF8.self))

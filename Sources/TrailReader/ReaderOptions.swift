@@ -16,6 +16,8 @@ public struct ReaderOptions: Sendable {
     public var maxDepth: Int = 512
     /// Worker threads reading files in parallel.
     public var threads: Int = 1
+    /// The gzip decoder: ISA-L where this build has it, else zlib.
+    public var inflater: InflaterKind = .preferred
 
     /// How much later than its events a file's name time can be, and how much earlier: the window used to
     /// filter files by `--since`/`--until` from their path without opening them. Late delivery is common, so the

@@ -13,12 +13,16 @@ import Testing
         let url = folder.appendingPathComponent(name)
         try write(gz ? gzip(Array(text.utf8)) : Array(text.utf8), to: url)
         for sizes in [FileReader.BufferSizes(), tinySizes] {
-            let result = readFile(url.path, sizes: sizes)
-            #expect(result.eventIDs == (expectIDs ?? ["e1", "e2", "e3", "e4"]), "\(name) with \(sizes)")
+          for kind in InflaterKind.available {
+            var options = ReaderOptions()
+            options.inflater = kind
+            let result = readFile(url.path, options: options, sizes: sizes)
+            #expect(result.eventIDs == (expectIDs ?? ["e1", "e2", "e3", "e4"]), "\(name) with \(sizes), \(kind)")
             #expect(result.report.status == .read, "\(name): \(result.report.diagnostics)")
             for event in result.events {
                 #expect(try JSONSerialization.jsonObject(with: Data(event.utf8)) is [String: Any])
             }
+          }
         }
     }
 
@@ -84,9 +88,13 @@ import Testing
         let url = folder.appendingPathComponent("g.json.gz")
         try write(gzip(Array(text[..<cut])) + gzip(Array(text[cut...])), to: url)
         for sizes in [FileReader.BufferSizes(), tinySizes] {
-            let result = readFile(url.path, sizes: sizes)
-            #expect(result.eventIDs == ["e1", "e2", "e3", "e4"])
-            #expect(result.report.status == .read)
+            for kind in InflaterKind.available {
+                var options = ReaderOptions()
+                options.inflater = kind
+                let result = readFile(url.path, options: options, sizes: sizes)
+                #expect(result.eventIDs == ["e1", "e2", "e3", "e4"], "\(kind)")
+                #expect(result.report.status == .read)
+            }
         }
     }
 

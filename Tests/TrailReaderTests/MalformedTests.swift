@@ -16,7 +16,12 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent(name)
         try write(bytes, to: url)
-        return [readFile(url.path, options: options), readFile(url.path, options: options, sizes: tinySizes)]
+        // Every inflater this build has (zlib, and ISA-L where installed), with normal and tiny buffers.
+        return InflaterKind.available.flatMap { kind -> [ReadResult] in
+            var options = options
+            options.inflater = kind
+            return [readFile(url.path, options: options), readFile(url.path, options: options, sizes: tinySizes)]
+        }
     }
 
     func kinds(_ r: ReadResult) -> [Diagnostic.Kind] { r.report.diagnostics.map(\.kind) }

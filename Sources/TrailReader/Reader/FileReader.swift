@@ -26,7 +26,7 @@ public final class FileReader {
     }
     let sizes: BufferSizes
 
-    let inflater = Inflater()
+    let inflater: GzipInflater
     var scanner: RecordScanner
     var embeddedScanner: RecordScanner
     var embedded: [UInt8] = []
@@ -49,6 +49,7 @@ public final class FileReader {
     init(options: ReaderOptions, sizes: BufferSizes) {
         self.options = options
         self.sizes = sizes
+        inflater = options.inflater.make()
         scanner = RecordScanner(maxDepth: options.maxDepth, maxRecordBytes: options.maxRecordBytes)
         embeddedScanner = RecordScanner(maxDepth: options.maxDepth, maxRecordBytes: options.maxRecordBytes)
         capacity = sizes.initialCapacity
@@ -89,6 +90,42 @@ public final class FileReader {
             fail(.changedDuringRead, message: "the file changed while it was read (\(before.st_size) → \(after.st_size) bytes); read it again")
         }
         return finishReport()
+    }
+
+    /// Only inflates `file` (or reads it, if plain) through the same buffers, discarding the output: the benchmark's
+    /// "inflate alone with the same library". Returns the bytes produced, or -1 on a fault.
+    public func inflateOnly(_ file: InputFile) -> Int {
+        let fd = file.pathBytes.withUnsafeBufferPointer {
+            $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_CLOEXEC, 0) }
+        }
+        guard fd >= 0 else { return -1 }
+        defer { close(fd) }
+        var total = 0
+        var eof = false
+        inflater.reset()
+        inflater.setInput(input, count: 0)
+        while true {
+            if inflater.pendingInput == 0 && !eof {
+                let got = readSome(fd, input, sizes.inputCapacity)
+                if got <= 0 { eof = true } else { inflater.setInput(input, count: got) }
+            }
+            switch inflater.inflate(into: buffer, capacity: capacity) {
+            case .corrupt: return -1
+            case .progress(let p):
+                total += p
+                if p == 0 && inflater.pendingInput == 0 && eof { return total }
+            case .memberEnd(let p):
+                total += p
+                if inflater.pendingInput == 0 && eof { return total }
+                if inflater.pendingInput > 0 { inflater.reset() }
+                else {
+                    let got = readSome(fd, input, sizes.inputCapacity)
+                    if got <= 0 { return total }
+                    inflater.setInput(input, count: got)
+                    inflater.reset()
+                }
+            }
+        }
     }
 
     /// Reads a file's content held in memory (fuzzing, tests, content from elsewhere), as `read(_:_:)` reads a file.

@@ -7,6 +7,40 @@
 
 import CZlib
 
+/// A streaming gzip decoder: zlib, or ISA-L where it is built in.
+protocol GzipInflater: AnyObject {
+    /// Starts a new gzip member (or file).
+    func reset()
+    var pendingInput: Int { get }
+    func setInput(_ p: UnsafeMutablePointer<UInt8>, count: Int)
+    /// The unconsumed input, for checking what follows the end of a member.
+    var nextInput: UnsafeMutablePointer<UInt8>? { get }
+    func inflate(into out: UnsafeMutableRawPointer, capacity: Int) -> InflateStep
+}
+
+/// The inflaters this build has; `.isal` is the default where it exists.
+public enum InflaterKind: String, Sendable, CaseIterable {
+    case zlib, isal
+
+    /// ISA-L when this build has it, else zlib.
+    public static var preferred: InflaterKind { available.contains(.isal) ? .isal : .zlib }
+
+    public static var available: [InflaterKind] {
+        #if TRAILHOUND_ISAL
+            return [.isal, .zlib]
+        #else
+            return [.zlib]
+        #endif
+    }
+
+    func make() -> GzipInflater {
+        #if TRAILHOUND_ISAL
+            if self == .isal { return ISALInflater() }
+        #endif
+        return Inflater()
+    }
+}
+
 /// What one call to `Inflater.inflate` did.
 enum InflateStep {
     /// Produced output or consumed input; call again.
@@ -17,7 +51,7 @@ enum InflateStep {
     case corrupt(String, produced: Int)
 }
 
-final class Inflater {
+final class Inflater: GzipInflater {
     private var stream = z_stream()
     private var initialised = false
 

@@ -25,6 +25,9 @@ struct ReaderFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Skip, with a diagnostic, records larger than this, e.g. 32M.", valueName: "size"))
     var maxRecordBytes: String = "32M"
 
+    @Option(help: ArgumentHelp("The gzip decoder: isal (default where installed) or zlib.", valueName: "name"))
+    var inflater: String?
+
     mutating func validate() throws {
         _ = try readerOptions()
     }
@@ -43,6 +46,13 @@ struct ReaderFlags: ParsableArguments {
         options.threads = threads ?? cores
         options.maxInflatedBytes = try SizeArgument.parse(maxInflatedBytes, option: "--max-inflated-bytes")
         options.maxRecordBytes = try SizeArgument.parse(maxRecordBytes, option: "--max-record-bytes")
+        if let inflater {
+            guard let kind = InflaterKind(rawValue: inflater), InflaterKind.available.contains(kind) else {
+                throw ValidationError(
+                    "--inflater '\(inflater)' is not available; this build has \(InflaterKind.available.map(\.rawValue).joined(separator: ", "))")
+            }
+            options.inflater = kind
+        }
         return options
     }
 }
