@@ -5,8 +5,12 @@ import TrailReader
 public final class Detector {
     public let rules: RuleSet
     let context: EventContext
-    var builders: [String: FindingBuilder] = [:]
-    var order: [String] = []
+    /// Findings of the current file, in the order first seen; found again through a hash of their group key, so a
+    /// repeat match costs no SHA-256 and no allocation.
+    var builders: [FindingBuilder] = []
+    var keys: [[UInt8]] = []
+    var byHash: [Int: [Int]] = [:]
+    var scratch: [UInt8] = []
     public private(set) var evaluated = 0
 
     static let eventNamePath = FieldPath("eventName")!
@@ -37,13 +41,30 @@ public final class Detector {
         guard rules.detections[i].matches(context) else { return }
         let rule = rules.rules[i]
         let groupBy = rule.groupBy.isEmpty ? Self.defaultGroupBy : rule.groupBy
-        let values = groupBy.map { context.strings($0).first ?? "" }
-        let id = FindingBuilder.id(rule: rule.id, values: values)
-        if builders[id] == nil {
-            builders[id] = FindingBuilder(id: id, ruleIndex: i, title: title(rule))
-            order.append(id)
+        scratch.removeAll(keepingCapacity: true)
+        withUnsafeBytes(of: UInt32(i).littleEndian) { scratch.append(contentsOf: $0) }
+        for field in groupBy {
+            _ = context.anyValue(field) { bytes in
+                scratch.append(contentsOf: bytes)
+                return true
+            }
+            scratch.append(0x1F)
         }
-        builders[id]!.add(context, file: file)
+        let h = scratch.withUnsafeBytes { raw -> Int in
+            var hasher = Hasher()
+            hasher.combine(bytes: raw)
+            return hasher.finalize()
+        }
+        if let candidates = byHash[h], let found = candidates.first(where: { keys[$0] == scratch }) {
+            builders[found].add(context, file: file)
+            return
+        }
+        let values = groupBy.map { context.strings($0).first ?? "" }
+        var builder = FindingBuilder(id: FindingBuilder.id(rule: rule.id, values: values), ruleIndex: i, title: title(rule))
+        builder.add(context, file: file)
+        byHash[h, default: []].append(builders.count)
+        keys.append(scratch)
+        builders.append(builder)
     }
 
     func title(_ rule: SigmaRule) -> String {
@@ -65,10 +86,11 @@ public final class Detector {
     /// The findings gathered since the last call, in the order first seen.
     public func take() -> [FindingBuilder] {
         defer {
-            builders = [:]
-            order = []
+            builders = []
+            keys = []
+            byHash = [:]
         }
-        return order.map { builders[$0]! }
+        return builders
     }
 }
 

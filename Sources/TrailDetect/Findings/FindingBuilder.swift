@@ -45,10 +45,11 @@ public struct FindingBuilder: Sendable {
     mutating func add(_ context: EventContext, file: String) {
         let event = context.event!
         func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
-        let timeText = s("eventTime") ?? ""
-        let time = event.eventTime ?? 0
-        if time < first.0 { first = (time, timeText) }
-        if time > last.0 || (time == last.0 && last.1.isEmpty) { last = (time, timeText) }
+        let timeRaw = event.member("eventTime")?.rawStringContents
+        let time = timeRaw.flatMap { Timestamp.parse($0) } ?? 0
+        // Strings are made only when a value is kept: a finding may gather millions of events.
+        if time < first.0 { first = (time, s("eventTime") ?? "") }
+        if time > last.0 || (time == last.0 && last.1.isEmpty) { last = (time, s("eventTime") ?? "") }
         count += 1
         if count == 1 {
             func d(_ f: DerivedField) -> String? { context.derived(f).first }
@@ -62,8 +63,8 @@ public struct FindingBuilder: Sendable {
             actor.parentArn = d(.actorParentArn)
             actor.identityCenterUserId = d(.actorIdentityCenterUserId)
         }
-        if target == nil {
-            // The first event that names a target describes it.
+        if target == nil && count <= Self.maxEvidence {
+            // The first event (of those kept as evidence) that names a target describes it.
             let targetUser = context.derived(.targetUserName).first
             let targetRole = context.derived(.targetRoleName).first
             let deniedUser = context.derived(.policyDeniedIdentityCenterUserId).first
@@ -71,18 +72,31 @@ public struct FindingBuilder: Sendable {
                 target = Finding.Target(userName: targetUser, roleName: targetRole, identityCenterUserId: deniedUser)
             }
         }
-        if let region = s("awsRegion") { Self.insert(region, into: &regions, limit: 50) }
-        let key = event.member("userIdentity")?.member("accessKeyId")?.scalarText
-        if let key, !key.isEmpty { Self.insert(key, into: &actor.accessKeyIds, limit: Self.maxListed) }
-        if let ip = s("sourceIPAddress") { Self.insert(ip, into: &actor.sourceIPAddresses, limit: Self.maxListed) }
-        if target != nil, let created = context.derived(.targetAccessKeyId).first, created != key {
+        Self.insert(event.member("awsRegion"), into: &regions, limit: 50)
+        let key = event.member("userIdentity")?.member("accessKeyId")
+        Self.insert(key, into: &actor.accessKeyIds, limit: Self.maxListed)
+        Self.insert(event.member("sourceIPAddress"), into: &actor.sourceIPAddresses, limit: Self.maxListed)
+        if target != nil && target!.accessKeyIds.count < Self.maxListed, let created = context.derived(.targetAccessKeyId).first,
+            created != key?.scalarText
+        {
             Self.insert(created, into: &target!.accessKeyIds, limit: Self.maxListed)
         }
         if evidence.count < Self.maxEvidence {
             evidence.append(
                 Finding.Evidence(
-                    eventID: s("eventID"), eventTime: timeText.isEmpty ? nil : timeText, eventSource: s("eventSource"),
+                    eventID: s("eventID"), eventTime: s("eventTime"), eventSource: s("eventSource"),
                     eventName: s("eventName"), errorCode: s("errorCode"), file: file, recordIndex: event.index))
+        }
+    }
+
+    /// Adds a string value to a short list unless it is there already, comparing bytes before making a String.
+    static func insert(_ value: JSONValue?, into list: inout [String], limit: Int) {
+        guard list.count < limit, let value, let raw = value.rawStringContents, raw.count > 0 else { return }
+        if !raw.contains(0x5C) {
+            if list.contains(where: { $0.utf8.elementsEqual(raw) }) { return }
+            list.append(String(decoding: raw, as: UTF8.self))
+        } else if let text = value.string, !list.contains(text) {
+            list.append(text)
         }
     }
 
