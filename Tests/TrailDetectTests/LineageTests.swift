@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+@testable import TrailDetect
+@testable import TrailReader
+
+/// Credential lineage (groundwork for correlation): temporary keys traced back to the key that minted them.
+@Suite struct LineageTests {
+    func issuance(_ api: String, parent: String?, child: String, at time: String, duration: Int? = nil, expiration: String? = nil) -> CredentialIssuance? {
+        let params = duration.map { #","requestParameters":{"durationSeconds":\#($0)}"# } ?? ""
+        let exp = expiration.map { #","expiration":"\#($0)""# } ?? ""
+        let json = """
+            {"eventTime":"\(time)","eventSource":"sts.amazonaws.com","eventName":"\(api)","recipientAccountId":"111122223333",\
+            "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice"\(parent.map { #","accessKeyId":"\#($0)""# } ?? "")}\(params),\
+            "responseElements":{"credentials":{"accessKeyId":"\(child)"\(exp)}}}
+            """
+        return EventParser.withEvent(Array(json.utf8)) { CredentialIssuance($0) } ?? nil
+    }
+
+    @Test func issuancesAreReadFromSTSResponses() throws {
+        let gft = try #require(issuance("GetFederationToken", parent: "AKIAEXAMPLE000000001", child: "ASIAEXAMPLE000000001", at: "2026-11-20T10:00:00Z", expiration: "Nov 21, 2026, 10:00:00 PM"))
+        #expect(gft.expiresAt == Timestamp.parse("2026-11-21T22:00:00Z"))
+        let noExpiry = try #require(issuance("AssumeRole", parent: "ASIAEXAMPLE000000001", child: "ASIAEXAMPLE000000002", at: "2026-11-20T10:00:00Z", duration: 900))
+        #expect(noExpiry.expiresAt == Timestamp.parse("2026-11-20T10:15:00Z")!)
+        let defaulted = try #require(issuance("GetSessionToken", parent: "AKIAEXAMPLE000000001", child: "ASIAEXAMPLE000000003", at: "2026-11-20T10:00:00Z"))
+        #expect(defaulted.expiresAt - defaulted.issuedAt == 43_200)
+        #expect(CredentialIssuance.parseExpiration("Jul 30, 2024 9:53:13 PM") == Timestamp.parse("2024-07-30T21:53:13Z"))
+        #expect(CredentialIssuance.parseExpiration("Aug 2, 2024, 12:05:00 AM") == Timestamp.parse("2024-08-02T00:05:00Z"))
+        #expect(CredentialIssuance.parseExpiration("2026-11-20T10:00:00Z") == Timestamp.parse("2026-11-20T10:00:00Z"))
+        #expect(issuance("ListUsers", parent: nil, child: "ASIAX", at: "2026-11-20T10:00:00Z") == nil)
+    }
+
+    @Test func chainsOfAnyDepthLeadToTheOrigin() throws {
+        var map = LineageMap()
+        for i in [
+            issuance("GetSessionToken", parent: "AKIAORIGIN0000000001", child: "ASIASESSION000000001", at: "2026-11-20T10:00:00Z"),
+            issuance("AssumeRole", parent: "ASIASESSION000000001", child: "ASIAROLE000000000001", at: "2026-11-20T10:05:00Z"),
+            issuance("AssumeRole", parent: "ASIAROLE000000000001", child: "ASIAROLE000000000002", at: "2026-11-20T10:10:00Z"),
+        ] { map.add(try #require(i)) }
+        let t = Timestamp.parse("2026-11-20T10:20:00Z")!
+        let chain = map.chain(of: "ASIAROLE000000000002", account: "111122223333", at: t)
+        #expect(chain.map(\.childKey) == ["ASIAROLE000000000002", "ASIAROLE000000000001", "ASIASESSION000000001"])
+        #expect(map.origin(of: "ASIAROLE000000000002", account: "111122223333", at: t) == "AKIAORIGIN0000000001")
+        #expect(map.descendants(of: "AKIAORIGIN0000000001", account: "111122223333").map(\.childKey)
+            == ["ASIASESSION000000001", "ASIAROLE000000000001", "ASIAROLE000000000002"])
+        // Keyed by account and validity window: another account, or a time after expiry, finds nothing.
+        #expect(map.chain(of: "ASIAROLE000000000002", account: "444455556666", at: t).isEmpty)
+        #expect(map.chain(of: "ASIAROLE000000000002", account: "111122223333", at: t + 7200).isEmpty)
+        map.prune(before: t + 3 * 86_400)
+        #expect(map.count == 0)
+    }
+
+    @Test func theDemoFederationSessionTracesBackToBuildBotsKey() throws {
+        var map = LineageMap()
+        var federatedKeys: [(String, Int64)] = []
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/logs")
+        let files = Discovery(options: ReaderOptions()).discover([folder.path]).files
+        let reader = FileReader(options: ReaderOptions())
+        for file in files {
+            _ = reader.read(file) { event in
+                if let i = CredentialIssuance(event) { map.add(i) }
+                if event.member("userIdentity")?.member("type")?.string == "FederatedUser",
+                    let key = event.member("userIdentity")?.member("accessKeyId")?.string, let t = event.eventTime
+                {
+                    federatedKeys.append((key, t))
+                }
+            }
+        }
+        #expect(map.count > 0)
+        let traced = federatedKeys.compactMap { map.origin(of: $0.0, account: "111122223333", at: $0.1) }
+        #expect(!traced.isEmpty)
+        #expect(traced.allSatisfy { $0.hasPrefix("AKIA") })
+    }
+}
