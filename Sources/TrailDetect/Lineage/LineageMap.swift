@@ -6,8 +6,13 @@ public struct LineageMap: Sendable {
     /// Children by account and parent key.
     var byParent: [String: [CredentialIssuance]] = [:]
     public private(set) var count = 0
+    /// Accounts with at least one issuance.
+    public private(set) var accounts = Set<String>()
 
     public init() {}
+
+    /// Every issuance, grouped by child key (for merging maps built per file, in file order).
+    public var byChildValues: [[CredentialIssuance]] { byChild.keys.sorted().map { byChild[$0]! } }
 
     static func key(_ account: String, _ id: String) -> String { account + "/" + id }
 
@@ -16,6 +21,7 @@ public struct LineageMap: Sendable {
         if let parent = issuance.parentKey {
             byParent[Self.key(issuance.account, parent), default: []].append(issuance)
         }
+        accounts.insert(issuance.account)
         count += 1
     }
 
