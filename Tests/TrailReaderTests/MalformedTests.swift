@@ -223,6 +223,25 @@ import Testing
         }
     }
 
+    @Test func aJSONLinesLineCutShortLosesOnlyThatLine() throws {
+        // A CloudWatch export line cut off inside an array, then more lines: only the cut line is lost.
+        let cut = String(record(id: "cut").prefix(200)) + ",\"list\":[1,2"
+        let text = [record(id: "a"), cut, record(id: "b"), "{\"eventTime\":\"2026-11-20T10:00:00Z\",\"nested\":{\"x\":", record(id: "c")]
+            .joined(separator: "\n") + "\n"
+        for r in try read(text, name: "cut.jsonl") {
+            #expect(r.eventIDs == ["a", "b", "c"])
+            #expect(r.report.diagnostics.map(\.kind) == [.invalidJSON, .invalidJSON])
+            #expect(r.report.diagnostics.map(\.recordIndex) == [1, 3])
+        }
+        // A pretty-printed single event is not JSON Lines: its line breaks are fine.
+        let object = try JSONSerialization.jsonObject(with: Data(record(id: "p").utf8))
+        let pretty = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted]), as: UTF8.self)
+        for r in try read(pretty + "\n" + pretty, name: "pretty.json") {
+            #expect(r.eventIDs == ["p", "p"])
+            #expect(r.report.status == .read)
+        }
+    }
+
     @Test func int64Extremes() throws {
         let text = record(id: "n", extra: ",\"min\":-9223372036854775808,\"max\":9223372036854775807,\"over\":9223372036854775808")
         for r in try read(text) {

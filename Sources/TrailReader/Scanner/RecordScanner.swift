@@ -126,6 +126,8 @@ public struct RecordScanner: ~Copyable {
     var recordLineBreaks = false
     /// The top-level object has a member only events have (so a later `Records` member is not an envelope).
     var eventKeySeen = false
+    /// A completed top-level value spanned lines (so the input is not JSON Lines).
+    var topMultiLine = false
     /// 0: the key just read is ordinary; 1: `Records`; 2: `Events`.
     var pendingEnvelope: UInt8 = 0
     var keys: UnsafeMutablePointer<KeyEntry>
@@ -159,6 +161,7 @@ public struct RecordScanner: ~Copyable {
         oversize = false
         keyCount = 0
         pendingEnvelope = 0
+        topMultiLine = false
         streamBase = 0
         fault = nil
     }
@@ -309,7 +312,10 @@ public struct RecordScanner: ~Copyable {
                 case 0x20, 0x09:
                     break
                 case 0x0A, 0x0D:
-                    if inRecord { recordLineBreaks = true }
+                    if lineBreak(at: i, onNotice) {
+                        i += 1
+                        continue
+                    }
                 default:
                     if fail(.syntax("expected ',' or a closing bracket"), at: i, onNotice) { return i }
                     continue
@@ -317,7 +323,7 @@ public struct RecordScanner: ~Copyable {
                 i += 1
             case Self.sValue, Self.sArrayFirst:
                 if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 {
-                    if c >= 0x0A && c <= 0x0D && inRecord { recordLineBreaks = true }
+                    if c != 0x20 && c != 0x09 { _ = lineBreak(at: i, onNotice) }
                     i += 1
                     continue
                 }
@@ -335,7 +341,7 @@ public struct RecordScanner: ~Copyable {
                     stringStart = i + 1
                 } else if c == 0x20 || c == 0x09 {
                 } else if c == 0x0A || c == 0x0D {
-                    if inRecord { recordLineBreaks = true }
+                    _ = lineBreak(at: i, onNotice)
                 } else if c == 0x7D && state == Self.sObjectFirst {
                     closeContainer(base, at: i, onRecord: onRecord, onNotice)
                 } else {
@@ -357,7 +363,7 @@ public struct RecordScanner: ~Copyable {
                     }
                 } else if c == 0x20 || c == 0x09 {
                 } else if c == 0x0A || c == 0x0D {
-                    if inRecord { recordLineBreaks = true }
+                    _ = lineBreak(at: i, onNotice)
                 } else {
                     if fail(.syntax("expected ':' after a key"), at: i, onNotice) { return i }
                     continue
@@ -591,6 +597,7 @@ public struct RecordScanner: ~Copyable {
             elementDepth = 0
         }
         if depth == 0 {
+            if recordLineBreaks { topMultiLine = true }
             topIndex += 1
             layout = .none
         }
@@ -602,6 +609,23 @@ public struct RecordScanner: ~Copyable {
         guard inRecord && !oversize else { return }
         oversize = true
         onNotice(.recordTooLarge(index: recordIndex, offset: streamBase + recordStart))
+    }
+
+    /// A line break between tokens inside a record. In JSON Lines input (every top-level value so far on one line)
+    /// a record cannot span lines, so the line was cut short: it is reported and reading resumes with the next line,
+    /// which is where the next record starts. Returns true when it did that (the scan resumes at `i + 1`).
+    @inline(__always)
+    mutating func lineBreak(at i: Int, _ onNotice: (ScanNotice) -> Void) -> Bool {
+        guard inRecord else { return false }
+        recordLineBreaks = true
+        guard layout == .topLevelObject && elementDepth == 0 && topIndex > 0 && !topMultiLine else { return false }
+        onNotice(.recovered(ScanFault(kind: .syntax("the line ends inside a record"), offset: streamBase + i, recordIndex: topIndex)))
+        state = Self.sTop
+        inRecord = false
+        layout = .none
+        depth = 0
+        topIndex += 1
+        return true
     }
 
     /// Records a fault at `i`. In JSON Lines input (a one-line top-level object) the scan recovers at the next
