@@ -73,3 +73,40 @@ import Testing
         #expect(traced.allSatisfy { $0.hasPrefix("AKIA") })
     }
 }
+
+/// `trailhound.origin.*`: rules can match events by the long-term key their temporary credentials came from.
+@Suite struct OriginFieldTests {
+    @Test func originFieldsFollowTheLineage() throws {
+        var map = LineageMap()
+        let issue = """
+            {"eventTime":"2026-11-20T10:00:00Z","eventSource":"sts.amazonaws.com","eventName":"GetFederationToken","recipientAccountId":"111122223333",\
+            "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/build-bot","accessKeyId":"AKIALEAKED0000000001"},\
+            "responseElements":{"credentials":{"accessKeyId":"ASIAFED0000000000001"}}}
+            """
+        _ = EventParser.withEvent(Array(issue.utf8)) { e in CredentialIssuance(e).map { map.add($0) } }
+        let set = try ruleSet(rule("sel:\n  trailhound.origin.accessKeyId: AKIALEAKED0000000001\n  trailhound.origin.isDerived: 'true'\ncondition: sel"))
+        #expect(set.usesOrigin)
+        let detector = Detector(rules: set, lineage: map)
+        let call = """
+            {"eventTime":"2026-11-20T11:00:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","recipientAccountId":"111122223333",\
+            "userIdentity":{"type":"FederatedUser","arn":"arn:aws:sts::111122223333:federated-user/maint","accessKeyId":"ASIAFED0000000000001",\
+            "sessionContext":{"sessionIssuer":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/build-bot","userName":"build-bot"}}}}
+            """
+        let direct = call.replacingOccurrences(of: "ASIAFED0000000000001", with: "AKIALEAKED0000000001")
+        let late = call.replacingOccurrences(of: "2026-11-20T11:00:00Z", with: "2026-11-22T11:00:00Z")  // after expiry
+        for json in [call, direct, late] {
+            _ = EventParser.withEvent(Array(RuleTestRunner.completed(json, index: 0).utf8)) { detector.process($0, file: "f") }
+        }
+        let found = detector.take()
+        #expect(found.count == 1)
+        #expect(found.first?.count == 1)
+        var all = FindingSet()
+        all.merge(found)
+        let finding = try #require(all.findings(set).first)
+        #expect(finding.actor.originAccessKeyIds == ["AKIALEAKED0000000001"])
+        // Without lineage the origin of a temporary key is unknown, and the rule does not match it.
+        let plain = Detector(rules: set)
+        _ = EventParser.withEvent(Array(RuleTestRunner.completed(call, index: 0).utf8)) { plain.process($0, file: "f") }
+        #expect(plain.take().isEmpty)
+    }
+}

@@ -39,6 +39,18 @@ import Testing
         #expect(String(decoding: table.stdout, as: UTF8.self).contains("└─ \(minted)"))
     }
 
+    @Test func scanWithLineageNamesTheOriginKey() throws {
+        let one = try CLI.run(["scan", "Fixtures/logs", "--lineage", "--format", "jsonl", "--threads", "1"])
+        let two = try CLI.run(["scan", "Fixtures/logs", "--lineage", "--format", "jsonl", "--threads", "2"])
+        #expect(one.status == 0)
+        #expect(one.stdout == two.stdout)
+        let origins = one.lines.compactMap { line -> [String]? in
+            let f = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return (f?["actor"] as? [String: Any])?["originAccessKeyIds"] as? [String]
+        }.flatMap { $0 }
+        #expect(origins.contains { $0.hasPrefix("AKIA") })
+    }
+
     @Test func aPrincipalArnTracesEveryKeyItUsed() throws {
         let r = try CLI.run(["trace", "arn:aws:iam::111122223333:user/build-bot", "Fixtures/logs", "--format", "json"])
         #expect(r.status == 0)

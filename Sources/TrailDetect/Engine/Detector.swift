@@ -18,9 +18,9 @@ public final class Detector {
         RuleField("recipientAccountId")!, RuleField("userIdentity.arn")!, .derived(.targetUserName),
     ]
 
-    public init(rules: RuleSet) {
+    public init(rules: RuleSet, lineage: LineageMap? = nil) {
         self.rules = rules
-        context = EventContext(catalog: rules.catalog)
+        context = EventContext(catalog: rules.catalog, lineage: lineage)
     }
 
     /// Checks one event against the rules that can match it.

@@ -4,10 +4,15 @@ import TrailReader
 /// `trailhound.*` fields, computed at most once per event. One per worker thread, reset for each event.
 public final class EventContext {
     public let catalog: PolicyCatalog
+    /// Credential lineage from a first pass over the logs, when a rule reads `trailhound.origin.*`.
+    public let lineage: LineageMap?
     public private(set) var event: Event?
     var partial = Enrichment()
 
-    public init(catalog: PolicyCatalog) { self.catalog = catalog }
+    public init(catalog: PolicyCatalog, lineage: LineageMap? = nil) {
+        self.catalog = catalog
+        self.lineage = lineage
+    }
 
     /// Points the context at a new event. The event is valid only while the reader's callback runs.
     public func reset(_ event: Event) {
@@ -17,13 +22,15 @@ public final class EventContext {
 
     /// The derived fields, every section computed.
     public var enrichment: Enrichment {
-        for section in [Enrichment.Section.actor, .target, .policy, .denial] { partial.ensure(section, event!, catalog) }
+        for section in [Enrichment.Section.actor, .target, .policy, .denial, .origin] {
+            partial.ensure(section, event!, catalog, lineage)
+        }
         return partial
     }
 
     /// The values of one derived field, computing only its section.
     public func derived(_ field: DerivedField) -> [String] {
-        partial.ensure(field.section, event!, catalog)
+        partial.ensure(field.section, event!, catalog, lineage)
         return partial.values(field)
     }
 

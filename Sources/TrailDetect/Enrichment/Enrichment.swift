@@ -8,7 +8,7 @@ import TrailReader
 /// section (actor, target, policy, denial), only for events a rule that reads derived fields is evaluated on.
 public struct Enrichment: Sendable {
     public enum Section: Int, Sendable {
-        case actor, target, policy, denial
+        case actor, target, policy, denial, origin
     }
 
     var values: [DerivedField: [String]] = [:]
@@ -18,15 +18,15 @@ public struct Enrichment: Sendable {
     public func values(_ field: DerivedField) -> [String] { values[field] ?? [] }
     public func value(_ field: DerivedField) -> String? { values[field]?.first }
 
-    /// Computes every section.
-    public init(_ event: Event, catalog: PolicyCatalog) {
-        for section in [Section.actor, .target, .policy, .denial] { ensure(section, event, catalog) }
+    /// Computes every section (origin only with a lineage map).
+    public init(_ event: Event, catalog: PolicyCatalog, lineage: LineageMap? = nil) {
+        for section in [Section.actor, .target, .policy, .denial, .origin] { ensure(section, event, catalog, lineage) }
     }
 
     init() {}
 
     /// Computes `section` (and what it needs) if it is not done yet.
-    mutating func ensure(_ section: Section, _ event: Event, _ catalog: PolicyCatalog) {
+    mutating func ensure(_ section: Section, _ event: Event, _ catalog: PolicyCatalog, _ lineage: LineageMap? = nil) {
         let bit = UInt8(1) << UInt8(section.rawValue)
         guard done & bit == 0 else { return }
         done |= bit
@@ -37,6 +37,7 @@ public struct Enrichment: Sendable {
             computeTarget(event)
         case .policy: computePolicy(event, catalog)
         case .denial: computeDenial(event)
+        case .origin: computeOrigin(event, lineage)
         }
     }
 
@@ -165,6 +166,25 @@ public struct Enrichment: Sendable {
             set(.policyIsDenyAll, isDenyAll)
             set(.policyIsRevokeSessions, isRevoke)
             set(.policyIsContainment, !quarantine.isEmpty || isDenyAll || isRevoke)
+        }
+    }
+
+    /// Where the event's credentials came from: the chain of temporary keys up to the long-term key (or principal)
+    /// that minted the first of them. Without a lineage map (or for a long-term key) the origin is the key itself.
+    mutating func computeOrigin(_ event: Event, _ lineage: LineageMap?) {
+        let identity = event.member("userIdentity")
+        guard let key = identity?.member("accessKeyId")?.scalarText, !key.isEmpty else { return }
+        let account = event.member("recipientAccountId")?.scalarText ?? identity?.member("accountId")?.scalarText ?? ""
+        let chain = (event.eventTime).map { lineage?.chain(of: key, account: account, at: $0) ?? [] } ?? []
+        set(.originIsDerived, !chain.isEmpty)
+        set(.originChain, key)
+        for link in chain { set(.originChain, link.parentKey) }
+        if let last = chain.last {
+            set(.originAccessKeyId, last.parentKey)
+            set(.originPrincipal, last.parentPrincipal)
+        } else {
+            set(.originAccessKeyId, key)
+            set(.originPrincipal, identity?.member("arn")?.scalarText)
         }
     }
 

@@ -20,6 +20,8 @@ public struct Finding: Codable, Sendable, Equatable {
         public var identityCenterUserId: String?
         /// Every access key id the actor used in the evidence.
         public var accessKeyIds: [String] = []
+        /// The long-term keys (or principals) the actor's temporary keys were minted from, when lineage is known.
+        public var originAccessKeyIds: [String] = []
         public var sourceIPAddresses: [String] = []
     }
 

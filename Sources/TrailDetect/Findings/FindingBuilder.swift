@@ -76,6 +76,11 @@ public struct FindingBuilder: Sendable {
         let key = event.member("userIdentity")?.member("accessKeyId")
         Self.insert(key, into: &actor.accessKeyIds, limit: Self.maxListed)
         Self.insert(event.member("sourceIPAddress"), into: &actor.sourceIPAddresses, limit: Self.maxListed)
+        if context.lineage != nil, actor.originAccessKeyIds.count < Self.maxListed,
+            context.derived(.originIsDerived).first == "true", let origin = context.derived(.originAccessKeyId).first
+        {
+            Self.insert(origin, into: &actor.originAccessKeyIds, limit: Self.maxListed)
+        }
         if target != nil && target!.accessKeyIds.count < Self.maxListed, let created = context.derived(.targetAccessKeyId).first,
             created != key?.scalarText
         {
@@ -108,6 +113,7 @@ public struct FindingBuilder: Sendable {
         for r in other.regions { Self.insert(r, into: &regions, limit: 50) }
         for k in other.actor.accessKeyIds { Self.insert(k, into: &actor.accessKeyIds, limit: Self.maxListed) }
         for ip in other.actor.sourceIPAddresses { Self.insert(ip, into: &actor.sourceIPAddresses, limit: Self.maxListed) }
+        for k in other.actor.originAccessKeyIds { Self.insert(k, into: &actor.originAccessKeyIds, limit: Self.maxListed) }
         if let t = other.target {
             if target == nil { target = t } else {
                 for k in t.accessKeyIds { Self.insert(k, into: &target!.accessKeyIds, limit: Self.maxListed) }
@@ -173,8 +179,10 @@ public struct FindingBuilder: Sendable {
             put("sessionName", actor.sessionName)
             put("federatedName", actor.federatedName)
             put("identityCenterUserId", actor.identityCenterUserId)
-            // Only long-term keys can be deactivated; temporary ones are cut off through their parent.
-            let keys = actor.accessKeyIds.filter { $0.hasPrefix("AKIA") }
+            // Only long-term keys can be deactivated; temporary ones are cut off through their parent, so the
+            // long-term keys they were minted from count too.
+            var keys = actor.accessKeyIds.filter { $0.hasPrefix("AKIA") }
+            for k in actor.originAccessKeyIds where k.hasPrefix("AKIA") && !keys.contains(k) { keys.append(k) }
             if !keys.isEmpty { v["accessKeyId"] = keys }
         case .target:
             put("userName", target?.userName)

@@ -60,6 +60,10 @@ public enum DerivedField: String, CaseIterable, Sendable {
     case denialPolicyType = "trailhound.denial.policyType"
     case denialAction = "trailhound.denial.action"
     case denialResource = "trailhound.denial.resource"
+    case originAccessKeyId = "trailhound.origin.accessKeyId"
+    case originPrincipal = "trailhound.origin.principal"
+    case originChain = "trailhound.origin.chain"
+    case originIsDerived = "trailhound.origin.isDerived"
 }
 
 extension DerivedField {
@@ -74,6 +78,8 @@ extension DerivedField {
             return .target
         case .denialIsDenied, .denialExplicit, .denialPolicyType, .denialAction, .denialResource:
             return .denial
+        case .originAccessKeyId, .originPrincipal, .originChain, .originIsDerived:
+            return .origin
         default:
             return .policy
         }

@@ -30,6 +30,9 @@ struct Scan: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print problems but not the summary on stderr.")
     var quiet = false
 
+    @Flag(help: "Read the logs twice: first to map temporary keys to the keys that minted them, so findings name their origin (automatic when a rule reads trailhound.origin.*).")
+    var lineage = false
+
     @OptionGroup var rules: RuleFlags
     @OptionGroup var reader: ReaderFlags
 
@@ -42,9 +45,30 @@ struct Scan: ParsableCommand {
         var summary = RunSummary(discovery: discovery)
         var findings = FindingSet()
         var evaluated = 0
+        var map: LineageMap?
+        if lineage || ruleSet.usesOrigin {
+            var built = LineageMap()
+            ParallelReader(options: options).run(
+                discovery.files,
+                process: { file, fileReader, emit in
+                    var partial = LineageMap()
+                    let report = fileReader.read(file) { event in
+                        if let issuance = CredentialIssuance(event) { partial.add(issuance) }
+                    }
+                    emit(partial, 0)
+                    return report
+                },
+                consume: { _, item in
+                    if case .output(let partial) = item {
+                        for list in partial.byChildValues { for i in list { built.add(i) } }
+                    }
+                })
+            map = built
+        }
+        let lineageMap = map
         ParallelReader(options: options).run(
             discovery.files,
-            state: { Detector(rules: ruleSet) },
+            state: { Detector(rules: ruleSet, lineage: lineageMap) },
             process: { file, fileReader, detector, emit in
                 let before = detector.evaluated
                 let report = fileReader.read(file) { event in detector.process(event, file: file.path) }
