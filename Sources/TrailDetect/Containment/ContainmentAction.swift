@@ -20,6 +20,9 @@ public struct ContainmentAction: Sendable {
     public let steps: [Step]
     public let references: [String]
     public let file: String
+    /// The action's place in `trailhound contain`'s playbook for the identities it applies to; nil: not in playbooks
+    /// (actions about what an identity did to others).
+    public let playbookOrder: Int?
 
     /// The variables a finding fills in (rules/README.md).
     public static let variables: Set<String> = [
@@ -41,6 +44,7 @@ public struct ContainmentAction: Sendable {
         title = try req(map, "title")
         why = try req(map, "why").trimmingCharacters(in: .whitespacesAndNewlines)
         appliesTo = map["applies-to"]?.sequence?.compactMap(\.string) ?? []
+        playbookOrder = map["playbook-order"]?.string.flatMap { Int($0) }
         references = map["references"]?.sequence?.compactMap(\.string) ?? []
         guard let stepNodes = map["steps"]?.sequence, !stepNodes.isEmpty else {
             throw DetectError(.containment, file: file, line: map.mark?.line, "'steps' must be a non-empty list")
