@@ -1,12 +1,14 @@
 // swift-tools-version:6.0
 // libFuzzer targets for trailhound (see scripts/fuzz/run). Built apart from the main package: they have no `main`
-// (libFuzzer provides it) and need -sanitize=fuzzer, so a normal `swift build` must not see them.
+// (libFuzzer provides the loop) and need -sanitize=fuzzer, so a normal `swift build` must not see them.
 import PackageDescription
 
 let package = Package(
     name: "trailhound-fuzz",
     dependencies: [.package(name: "trailhound", path: "../..")],
-    targets: ["FuzzReader", "FuzzRules", "FuzzPolicy"].map { name in
-        .executableTarget(name: name, dependencies: [.product(name: "TrailFuzzing", package: "trailhound")])
-    }
+    targets: [.target(name: "FuzzDriver")]
+        + ["FuzzReader", "FuzzRules", "FuzzPolicy"].map { name in
+            .executableTarget(
+                name: name, dependencies: ["FuzzDriver", .product(name: "TrailFuzzing", package: "trailhound")])
+        }
 )

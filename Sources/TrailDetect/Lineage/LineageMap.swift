@@ -1,3 +1,5 @@
+import TrailReader
+
 /// Temporary credentials and the credentials that minted them, keyed by account and key id. A temporary key id is
 /// only unique with its secret and token, so lookups also need a time inside the key's validity window.
 public struct LineageMap: Sendable {
@@ -68,6 +70,39 @@ public struct LineageMap: Sendable {
             }
         }
         return out
+    }
+
+    /// The first pass over the logs: every issuance, merged in file order (so the map is the same for any thread
+    /// count), and the keys `root` picks out of events (a principal's own keys, for `trace`). Each file's report goes
+    /// to `report`.
+    public static func build(
+        _ files: [InputFile], using parallel: ParallelReader, root: (@Sendable (Event) -> String?)? = nil,
+        report: (FileReport) -> Void = { _ in }
+    ) -> (LineageMap, Set<String>) {
+        var map = LineageMap()
+        var roots = Set<String>()
+        parallel.run(
+            files,
+            process: { file, fileReader, emit in
+                var partial = LineageMap()
+                var partialRoots = Set<String>()
+                let fileReport = fileReader.read(file) { event in
+                    if let issuance = CredentialIssuance(event) { partial.add(issuance) }
+                    if let key = root?(event) { partialRoots.insert(key) }
+                }
+                emit((partial, partialRoots), 0)
+                return fileReport
+            },
+            consume: { _, item in
+                switch item {
+                case .output(let (partial, partialRoots)):
+                    for list in partial.byChildValues { for i in list { map.add(i) } }
+                    roots.formUnion(partialRoots)
+                case .done(let r):
+                    report(r)
+                }
+            })
+        return (map, roots)
     }
 
     /// Forgets credentials that expired before `time` (files are read in time order, and CloudTrail delivers within

@@ -36,14 +36,12 @@ public struct Trace: Sendable {
 
     public var isKey: Bool { query.hasPrefix("AKIA") || query.hasPrefix("ASIA") }
 
-    /// Pass 1 for one event: issuances, and the keys the queried principal used.
-    public func collect(_ event: Event, into lineage: inout LineageMap, roots: inout Set<String>) {
-        if let issuance = CredentialIssuance(event) { lineage.add(issuance) }
-        if !isKey, event.member("userIdentity")?.member("arn")?.string == query,
+    /// For a principal query, the key an event of that principal was signed with (the roots of its lineage).
+    public func rootKey(_ event: Event) -> String? {
+        guard !isKey, event.member("userIdentity")?.member("arn")?.string == query,
             let key = event.member("userIdentity")?.member("accessKeyId")?.string, !key.isEmpty
-        {
-            roots.insert(key)
-        }
+        else { return nil }
+        return key
     }
 
     /// Every key in the traced family: the roots and all they minted, in every account.

@@ -47,23 +47,7 @@ struct Scan: ParsableCommand {
         var evaluated = 0
         var map: LineageMap?
         if lineage || ruleSet.usesOrigin {
-            var built = LineageMap()
-            ParallelReader(options: options).run(
-                discovery.files,
-                process: { file, fileReader, emit in
-                    var partial = LineageMap()
-                    let report = fileReader.read(file) { event in
-                        if let issuance = CredentialIssuance(event) { partial.add(issuance) }
-                    }
-                    emit(partial, 0)
-                    return report
-                },
-                consume: { _, item in
-                    if case .output(let partial) = item {
-                        for list in partial.byChildValues { for i in list { built.add(i) } }
-                    }
-                })
-            map = built
+            map = LineageMap.build(discovery.files, using: ParallelReader(options: options)).0
         }
         let lineageMap = map
         ParallelReader(options: options).run(

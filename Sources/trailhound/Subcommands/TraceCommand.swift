@@ -60,26 +60,9 @@ struct TraceCommand: ParsableCommand {
         let parallel = ParallelReader(options: options)
 
         // Pass 1: lineage, and the keys a principal used.
-        var lineage = LineageMap()
-        var roots = Set<String>()
-        parallel.run(
-            discovery.files,
-            process: { file, fileReader, emit in
-                var partial = LineageMap()
-                var partialRoots = Set<String>()
-                let report = fileReader.read(file) { trace.collect($0, into: &partial, roots: &partialRoots) }
-                emit((partial, partialRoots), 0)
-                return report
-            },
-            consume: { _, item in
-                switch item {
-                case .output(let (partial, partialRoots)):
-                    for list in partial.byChildValues { for i in list { lineage.add(i) } }
-                    roots.formUnion(partialRoots)
-                case .done(let report):
-                    summary.add(report)
-                }
-            })
+        let (lineage, roots) = LineageMap.build(discovery.files, using: parallel, root: { trace.rootKey($0) }) {
+            summary.add($0)
+        }
 
         // Pass 2: the calls.
         let family = trace.family(lineage, roots: roots)
