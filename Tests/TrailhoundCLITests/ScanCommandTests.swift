@@ -113,6 +113,17 @@ import Testing
         #expect(check.status == 1)
     }
 
+    @Test func failOnSetsTheExitStatus() throws {
+        #expect(try CLI.run(["scan", "Fixtures/logs", "--format", "jsonl", "--fail-on", "high"]).status == 1)
+        #expect(try CLI.run(["scan", "Fixtures/formats/delivery.json", "--format", "jsonl", "--fail-on", "critical"]).status == 0)
+        #expect(try CLI.run(["scan", "Fixtures/logs", "--format", "jsonl"]).status == 0)
+        // Input errors take precedence: 2, findings still written.
+        let both = try CLI.run(["scan", "Fixtures/logs", "Fixtures/malformed/truncated.json.gz", "--format", "jsonl", "--fail-on", "low"])
+        #expect(both.status == 2)
+        #expect(!both.stdout.isEmpty)
+        #expect(try CLI.run(["scan", "Fixtures/logs", "--fail-on", "severe"]).status == 2)
+    }
+
     @Test func rulesCommands() throws {
         let test = try CLI.run(["rules", "test"])
         #expect(test.status == 0, "\(String(decoding: test.stdout, as: UTF8.self))")

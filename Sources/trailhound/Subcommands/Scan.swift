@@ -13,8 +13,9 @@ struct Scan: ParsableCommand {
         abstract: "Scan CloudTrail logs with the rules and print findings with their containment.",
         discussion: """
             Findings go to stdout (a table on a terminal, JSON Lines otherwise); the reading summary and rule \
-            problems to stderr. Exit status: 0 read everything; 2 some input or a rule could not be read \
-            (findings are still written).
+            problems to stderr. Exit status: 2 when some input or a rule could not be read, or the command line is \
+            wrong (findings are still written); else 1 when --fail-on is given and a finding is at or above that \
+            level; else 0.
             """
     )
 
@@ -26,6 +27,9 @@ struct Scan: ParsableCommand {
 
     @Option(help: "Only findings at or above this level: informational, low, medium, high, critical.")
     var minLevel: SigmaRule.Level = .informational
+
+    @Option(help: "Exit 1 when a finding is at or above this level (by default findings never fail the run).")
+    var failOn: SigmaRule.Level?
 
     @Flag(name: .shortAndLong, help: "Print problems but not the summary on stderr.")
     var quiet = false
@@ -88,6 +92,9 @@ struct Scan: ParsableCommand {
                     + "\(matchedRules) rules"
             ], to: stderr)
         if summary.hasInputProblems || !ruleReport.errors.isEmpty { throw ExitCode(2) }
+        if let failOn, all.contains(where: { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= failOn }) {
+            throw ExitCode(1)
+        }
     }
 }
 
