@@ -13,7 +13,6 @@ public final class Detector {
     var scratch: [UInt8] = []
     public private(set) var evaluated = 0
 
-    static let eventNamePath = FieldPath("eventName")!
     static let defaultGroupBy: [RuleField] = [
         RuleField("recipientAccountId")!, RuleField("userIdentity.arn")!, .derived(.targetUserName),
     ]

@@ -70,8 +70,6 @@ public struct WildcardPattern: Sendable, Hashable {
         return WildcardPattern(tokens: t, cased: cased)
     }
 
-    /// True when the pattern has no wildcard: it matches exactly one string.
-    public var isLiteral: Bool { shape == .exact }
     /// The literal text of a pattern without wildcards (lower-cased unless cased).
     public var literalBytes: [UInt8]? { shape == .exact ? literal : nil }
 
