@@ -8,6 +8,8 @@ public struct ContainmentAction: Sendable {
         public let why: String?
         /// A list variable the step repeats over (`accessKeyId`).
         public let forEach: String?
+        /// Leave the step out when the `for-each` list is empty (`only-if-any: true`), e.g. live temporary keys.
+        public let onlyIfAny: Bool
         public let command: String
         public let documentFile: String?
         public let documentContent: String?
@@ -27,7 +29,7 @@ public struct ContainmentAction: Sendable {
     /// The variables a finding fills in (rules/README.md).
     public static let variables: Set<String> = [
         "account", "region", "userName", "targetUserName", "targetRoleName", "roleName", "sessionName", "federatedName",
-        "identityCenterUserId", "accessKeyId", "cutoff", "actorArn",
+        "identityCenterUserId", "accessKeyId", "cutoff", "actorArn", "temporaryAccessKeyId", "liveCredential",
     ]
 
     public init(yaml text: String, file: String) throws {
@@ -56,6 +58,7 @@ public struct ContainmentAction: Sendable {
             steps.append(
                 Step(
                     title: try req(m, "title"), why: m["why"]?.string, forEach: m["for-each"]?.string,
+                    onlyIfAny: m["only-if-any"]?.string == "true",
                     command: try req(m, "command").trimmingCharacters(in: .whitespacesAndNewlines),
                     documentFile: document?["file"]?.string, documentContent: document?["content"]?.string))
         }
@@ -92,7 +95,8 @@ public struct ContainmentAction: Sendable {
             }
             return out + rest
         }
-        let rendered = steps.map { step -> RenderedContainment.Step in
+        let rendered = steps.compactMap { step -> RenderedContainment.Step? in
+            if step.onlyIfAny, let each = step.forEach, values[each]?.isEmpty ?? true { return nil }
             var commands: [String] = []
             if let each = step.forEach, let list = values[each], !list.isEmpty {
                 commands = list.map { fill(step.command, [each: $0]) }

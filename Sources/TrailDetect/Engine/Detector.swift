@@ -2,46 +2,115 @@ import TrailReader
 
 /// Runs the rules over events. One per worker thread; findings are gathered per file and merged in file order, so
 /// results do not depend on the thread count.
+///
+/// A scan has up to two passes (see `Analysis`). The first checks the rules that decide per event, and keeps what
+/// later stages need: credential issuances (lineage), the events that open and close states, and the matches that
+/// correlation rules count. The second, once lineage and states are complete, checks the rules whose events count
+/// only inside a state and the rules that read `trailhound.origin.*`.
 public final class Detector {
+    public enum Pass: Sendable {
+        /// Per-event rules, lineage, state triggers and correlation matches.
+        case first
+        /// Rules that need lineage or states.
+        case second
+        /// Every per-event rule at once, with whatever lineage was given (tests and one-shot checks).
+        case all
+    }
+
     public let rules: RuleSet
+    let pass: Pass
     let context: EventContext
+    let states: StateIndex?
     /// Findings of the current file, in the order first seen; found again through a hash of their group key, so a
     /// repeat match costs no SHA-256 and no allocation.
     var builders: [FindingBuilder] = []
     var keys: [[UInt8]] = []
     var byHash: [Int: [Int]] = [:]
     var scratch: [UInt8] = []
+    var output = DetectorOutput()
+    /// Correlation groups that already kept an event's text in this file.
+    var signalGroupsWithText = Set<String>()
     public private(set) var evaluated = 0
 
     static let defaultGroupBy: [RuleField] = [
         RuleField("recipientAccountId")!, RuleField("userIdentity.arn")!, .derived(.targetUserName),
     ]
 
-    public init(rules: RuleSet, lineage: LineageMap? = nil) {
+    public init(rules: RuleSet, lineage: LineageMap? = nil, states: StateIndex? = nil, pass: Pass = .all) {
         self.rules = rules
+        self.pass = pass
+        self.states = states
         context = EventContext(catalog: rules.catalog, lineage: lineage)
     }
 
     /// Checks one event against the rules that can match it.
     public func process(_ event: Event, file: String) {
-        let byName = event.member("eventName")?.rawStringContents.flatMap { rules.index[RuleSet.hash($0)] }
-        let bySource = rules.sourceIndex.isEmpty
-            ? nil : event.member("eventSource")?.rawStringContents.flatMap { rules.sourceIndex[RuleSet.hash($0)] }
-        guard byName != nil || bySource != nil || !rules.unindexed.isEmpty else { return }
-        context.reset(event)
-        if let byName { for i in byName { check(i, file) } }
-        if let bySource { for i in bySource { check(i, file) } }
-        for i in rules.unindexed { check(i, file) }
+        switch pass {
+        case .first:
+            if let raw = event.member("eventName")?.rawStringContents, Self.issuingAPIs.contains(RuleSet.hash(raw)),
+                let issuance = CredentialIssuance(event)
+            {
+                output.issuances.append(issuance)
+            }
+            if let t = event.eventTime, t > output.latestEventTime { output.latestEventTime = t }
+            let early = rules.early.mayMatch(event)
+            let trigger = rules.triggers.mayMatch(event)
+            guard early || trigger else { return }
+            context.reset(event)
+            if trigger { rules.triggers.candidates(event) { keepTrigger($0, event, file) } }
+            if early { rules.early.candidates(event) { check($0, file) } }
+        case .second:
+            guard rules.late.mayMatch(event) else { return }
+            context.reset(event)
+            rules.late.candidates(event) { check($0, file) }
+        case .all:
+            let early = rules.early.mayMatch(event)
+            let late = rules.late.mayMatch(event)
+            guard early || late else { return }
+            context.reset(event)
+            if early { rules.early.candidates(event) { check($0, file) } }
+            if late { rules.late.candidates(event) { check($0, file) } }
+        }
+    }
+
+    static let issuingAPIs = Set(CredentialIssuance.apis.map { RuleSet.hash(Array($0.utf8)) })
+
+    func keepTrigger(_ i: Int, _ event: Event, _ file: String) {
+        evaluated += 1
+        guard rules.detections[i].matches(context) else { return }
+        output.triggers.append(
+            TriggerEvent(
+                rule: i, json: Array(event.bytes), file: file, index: event.index, time: event.eventTime ?? 0,
+                eventID: event.member("eventID")?.scalarText ?? ""))
     }
 
     @inline(__always)
     func check(_ i: Int, _ file: String) {
         evaluated += 1
+        // A state rule whose states never opened cannot match: skip its detection.
+        if pass != .all, !rules.rules[i].state.isEmpty, states?.hasWindows(rule: i) != true { return }
         guard rules.detections[i].matches(context) else { return }
+        let rule = rules.rules[i]
+        if let correlations = rules.correlationsByBase[i] { for c in correlations { signal(c, base: i, file) } }
+        if !rule.state.isEmpty {
+            guard let states, let window = states.window(for: i, rule: rule, context) else { return }
+            add(i, extra: [window.key, window.opened.eventID ?? String(window.open)], file: file) { $0.state = window.describe() }
+            return
+        }
+        guard !rules.silent.contains(i) else { return }
+        add(i, extra: [], file: file) { _ in }
+    }
+
+    /// Adds the event to its finding (by the rule's group-by values, and `extra` values that split findings).
+    func add(_ i: Int, extra: [String], file: String, new: (inout FindingBuilder) -> Void) {
         let rule = rules.rules[i]
         let groupBy = rule.groupBy.isEmpty ? Self.defaultGroupBy : rule.groupBy
         scratch.removeAll(keepingCapacity: true)
         withUnsafeBytes(of: UInt32(i).littleEndian) { scratch.append(contentsOf: $0) }
+        for value in extra {
+            scratch.append(contentsOf: value.utf8)
+            scratch.append(0x1E)
+        }
         for field in groupBy {
             _ = context.anyValue(field) { bytes in
                 scratch.append(contentsOf: bytes)
@@ -58,15 +127,39 @@ public final class Detector {
             builders[found].add(context, file: file)
             return
         }
-        let values = groupBy.map { context.strings($0).first ?? "" }
+        let values = extra + groupBy.map { context.strings($0).first ?? "" }
         var builder = FindingBuilder(id: FindingBuilder.id(rule: rule.id, values: values), ruleIndex: i, title: title(rule))
+        new(&builder)
         builder.add(context, file: file)
         byHash[h, default: []].append(builders.count)
         keys.append(scratch)
         builders.append(builder)
     }
 
-    func title(_ rule: SigmaRule) -> String {
+    /// Keeps a match of a rule that correlation `c` counts.
+    func signal(_ c: Int, base: Int, _ file: String) {
+        guard let spec = rules.rules[c].correlation else { return }
+        let event = context.event!
+        var group: [String] = []
+        for name in spec.groupBy {
+            group.append(spec.field(name, rule: rules.rules[base]).flatMap { context.strings($0).first } ?? "")
+        }
+        let value = spec.valueField.flatMap { spec.field($0, rule: rules.rules[base]) }.flatMap { context.strings($0).first }
+        if spec.kind == .valueCount && value == nil { return }
+        let groupKey = group.joined(separator: "\u{1F}")
+        // The text of one event per group and file describes the finding's actor; the rest keep only evidence.
+        let keepText = signalGroupsWithText.insert("\(c)\u{1E}\(groupKey)").inserted
+        output.signals.append(
+            Signal(
+                correlation: c, base: base, group: group, value: value, time: event.eventTime ?? 0,
+                evidence: FindingBuilder.evidence(event, file: file),
+                region: event.member("awsRegion")?.scalarText,
+                json: keepText ? Array(event.bytes) : nil))
+    }
+
+    func title(_ rule: SigmaRule) -> String { Self.title(rule, context) }
+
+    static func title(_ rule: SigmaRule, _ context: EventContext) -> String {
         guard let template = rule.titleTemplate else {
             let who = context.strings(.derived(.actorArn)).first ?? context.strings(.derived(.actorType)).first
             return who.map { "\(rule.title): \($0)" } ?? rule.title
@@ -83,14 +176,60 @@ public final class Detector {
     }
 
     /// The findings gathered since the last call, in the order first seen.
-    public func take() -> [FindingBuilder] {
-        defer {
-            builders = []
-            keys = []
-            byHash = [:]
-        }
-        return builders
+    public func take() -> [FindingBuilder] { takeAll().builders }
+
+    /// Everything gathered since the last call.
+    public func takeAll() -> DetectorOutput {
+        var out = output
+        out.builders = builders
+        builders = []
+        keys = []
+        byHash = [:]
+        output = DetectorOutput()
+        signalGroupsWithText = []
+        return out
     }
+}
+
+/// What a detector gathered from one file.
+public struct DetectorOutput: Sendable {
+    public var builders: [FindingBuilder] = []
+    public var issuances: [CredentialIssuance] = []
+    public var triggers: [TriggerEvent] = []
+    public var signals: [Signal] = []
+    public var latestEventTime: Int64 = .min
+}
+
+/// An event kept in the first pass because it opens or closes a state, or is an absence rule's event or what it
+/// waits for: its text, read again once lineage is complete.
+public struct TriggerEvent: Sendable {
+    let rule: Int
+    let json: [UInt8]
+    let file: String
+    let index: Int
+    let time: Int64
+    let eventID: String
+
+    static func < (a: TriggerEvent, b: TriggerEvent) -> Bool {
+        if a.time != b.time { return a.time < b.time }
+        if a.eventID != b.eventID { return a.eventID < b.eventID }
+        if a.file != b.file { return a.file < b.file }
+        if a.index != b.index { return a.index < b.index }
+        return a.rule < b.rule
+    }
+}
+
+/// A match of a rule that a correlation rule counts.
+public struct Signal: Sendable {
+    let correlation: Int
+    let base: Int
+    let group: [String]
+    let value: String?
+    let time: Int64
+    let evidence: Finding.Evidence
+    let region: String?
+    /// The event's text, kept for one event per group and file.
+    let json: [UInt8]?
 }
 
 /// Findings merged across files.
@@ -113,8 +252,9 @@ public struct FindingSet: Sendable {
 
     public var count: Int { order.count }
 
-    /// The findings, ordered by first event time, then rule id and finding id.
-    public func findings(_ rules: RuleSet) -> [Finding] {
+    /// The findings, ordered by first event time, then rule id and finding id. With a lineage map, each names the
+    /// live credentials its actor's keys minted.
+    public func findings(_ rules: RuleSet, lineage: LineageMap? = nil) -> [Finding] {
         order.map { builders[$0]! }
             .sorted { a, b in
                 if a.firstTime != b.firstTime { return a.firstTime < b.firstTime }
@@ -122,6 +262,6 @@ public struct FindingSet: Sendable {
                 let rb = rules.rules[b.ruleIndex].id
                 return ra != rb ? ra < rb : a.id < b.id
             }
-            .map { $0.finding(rules) }
+            .map { $0.finding(rules, lineage: lineage) }
     }
 }

@@ -9,39 +9,199 @@ public struct RuleLoadReport: Sendable {
     public var errors: [DetectError] = []
 }
 
+/// Rules by the `eventName` values they can match; then, for rules that do not pin `eventName` down, by
+/// `eventSource`; the rest are checked against every event.
+struct RuleIndex: Sendable {
+    var byName: [UInt64: [Int]] = [:]
+    var bySource: [UInt64: [Int]] = [:]
+    var unindexed: [Int] = []
+
+    init(_ rules: [SigmaRule], only chosen: [Int]) {
+        for i in chosen {
+            let rule = rules[i]
+            if let names = rule.eventNames {
+                for name in names { byName[RuleSet.hash(Array(name.utf8)), default: []].append(i) }
+            } else if let sources = rule.eventSources {
+                for source in sources { bySource[RuleSet.hash(Array(source.utf8)), default: []].append(i) }
+            } else {
+                unindexed.append(i)
+            }
+        }
+    }
+
+    var isEmpty: Bool { byName.isEmpty && bySource.isEmpty && unindexed.isEmpty }
+
+    /// Calls `body` with each rule that can match `event`.
+    @inline(__always)
+    func candidates(_ event: Event, _ body: (Int) -> Void) {
+        let named = event.member("eventName")?.rawStringContents.flatMap { byName[RuleSet.hash($0)] }
+        let sourced = bySource.isEmpty ? nil : event.member("eventSource")?.rawStringContents.flatMap { bySource[RuleSet.hash($0)] }
+        if let named { for i in named { body(i) } }
+        if let sourced { for i in sourced { body(i) } }
+        for i in unindexed { body(i) }
+    }
+
+    /// True when some rule may match `event` (cheap: no enrichment).
+    @inline(__always)
+    func mayMatch(_ event: Event) -> Bool {
+        if !unindexed.isEmpty { return true }
+        if let raw = event.member("eventName")?.rawStringContents, byName[RuleSet.hash(raw)] != nil { return true }
+        if !bySource.isEmpty, let raw = event.member("eventSource")?.rawStringContents, bySource[RuleSet.hash(raw)] != nil {
+            return true
+        }
+        return false
+    }
+}
+
 /// The compiled rules, indexed by `eventName`, with the containment catalog and policy facts they use.
 public final class RuleSet: Sendable {
     public let rules: [SigmaRule]
     public let catalog: PolicyCatalog
     public let containment: [String: ContainmentAction]
-    /// Rules by the `eventName` values they can match; then, for rules that do not pin `eventName` down, by
-    /// `eventSource`; the rest are checked against every event.
-    let index: [UInt64: [Int]]
-    let sourceIndex: [UInt64: [Int]]
-    let unindexed: [Int]
+    /// The rules checked on every event of the first pass: rules that give findings per event and the rules
+    /// correlations count, unless they read `trailhound.origin.*`.
+    let early: RuleIndex
+    /// The rules checked in the second pass, once lineage and states are known: rules whose events count inside
+    /// states, and rules that read `trailhound.origin.*`.
+    let late: RuleIndex
+    /// The rules checked in the first pass: those that open and close states, and absence rules and what they
+    /// wait for.
+    let triggers: RuleIndex
+    /// Correlation rules by the rules they count.
+    let correlationsByBase: [Int: [Int]]
+    /// Trigger rules by the (state or absence rule) that uses them.
+    let triggerUses: [Int: [TriggerUse]]
+    /// Rules whose per-event matches are not findings of their own.
+    let silent: Set<Int>
     /// `rules[i].detection`, kept apart for the hot loop.
     let detections: [CompiledDetection]
+
+    struct TriggerUse: Sendable {
+        enum Role: Sendable { case opens, closes, absent, awaited }
+        let rule: Int
+        let spec: Int
+        let trigger: Int
+        let role: Role
+    }
 
     public init(rules: [SigmaRule], catalog: PolicyCatalog, containment: [String: ContainmentAction]) {
         self.rules = rules
         self.catalog = catalog
         self.containment = containment
-        var index: [UInt64: [Int]] = [:]
-        var sourceIndex: [UInt64: [Int]] = [:]
-        var unindexed: [Int] = []
+        var correlationsByBase: [Int: [Int]] = [:]
+        var silent = Set<Int>()
+        var generated = Set<Int>()
+        var uses: [Int: [TriggerUse]] = [:]
         for (i, rule) in rules.enumerated() {
-            if let names = rule.eventNames {
-                for name in names { index[Self.hash(Array(name.utf8)), default: []].append(i) }
-            } else if let sources = rule.eventSources {
-                for source in sources { sourceIndex[Self.hash(Array(source.utf8)), default: []].append(i) }
-            } else {
-                unindexed.append(i)
+            if let c = rule.correlation {
+                for b in c.ruleIndexes where b >= 0 {
+                    correlationsByBase[b, default: []].append(i)
+                    if c.generate { generated.insert(b) } else { silent.insert(b) }
+                }
+            }
+            for (k, spec) in rule.state.enumerated() {
+                for (t, trigger) in spec.openedBy.enumerated() where trigger.ruleIndex >= 0 {
+                    uses[trigger.ruleIndex, default: []].append(TriggerUse(rule: i, spec: k, trigger: t, role: .opens))
+                }
+                for (t, trigger) in spec.closedBy.enumerated() where trigger.ruleIndex >= 0 {
+                    uses[trigger.ruleIndex, default: []].append(TriggerUse(rule: i, spec: k, trigger: t, role: .closes))
+                }
+            }
+            if let absence = rule.absence {
+                uses[i, default: []].append(TriggerUse(rule: i, spec: 0, trigger: -1, role: .absent))
+                for (t, trigger) in absence.of.enumerated() where trigger.ruleIndex >= 0 {
+                    uses[trigger.ruleIndex, default: []].append(TriggerUse(rule: i, spec: 0, trigger: t, role: .awaited))
+                }
             }
         }
-        self.index = index
-        self.sourceIndex = sourceIndex
-        self.unindexed = unindexed
+        silent.subtract(generated)
+        for (i, rule) in rules.enumerated() where !rule.findings { silent.insert(i) }
+        let mainRules = rules.indices.filter { i in
+            let r = rules[i]
+            if r.correlation != nil || r.absence != nil { return false }
+            return !r.state.isEmpty || correlationsByBase[i] != nil || !silent.contains(i)
+        }
+        let needsLate = { (i: Int) in !rules[i].state.isEmpty || Self.readsOrigin(rules[i]) }
+        early = RuleIndex(rules, only: mainRules.filter { !needsLate($0) })
+        late = RuleIndex(rules, only: mainRules.filter(needsLate))
+        triggers = RuleIndex(rules, only: uses.keys.sorted())
+        self.correlationsByBase = correlationsByBase
+        self.triggerUses = uses
+        self.silent = silent
         detections = rules.map(\.detection)
+    }
+
+    /// True when some rule needs a second pass, after lineage and states are known.
+    public var needsSecondPass: Bool { !late.isEmpty }
+
+    /// True when any rule of the second pass reads `trailhound.origin.*` outside state keys, so the second pass must
+    /// read every file (otherwise it reads only the files that can hold events inside an open state).
+    public var secondPassReadsAll: Bool {
+        rules.contains { $0.state.isEmpty && $0.correlation == nil && $0.absence == nil && Self.readsOrigin($0) }
+    }
+
+    static func readsOrigin(_ rule: SigmaRule) -> Bool {
+        rule.fields.contains { if case .derived(let d) = $0 { return d.section == .origin } else { return false } }
+    }
+
+    /// Resolves the rules that correlation, `state:` and `absence:` refer to (by `name` or `id`). A rule whose
+    /// references do not resolve is dropped with an error.
+    static func link(_ input: [SigmaRule]) -> ([SigmaRule], [DetectError]) {
+        var rules = input
+        var errors: [DetectError] = []
+        while true {
+            var byName: [String: Int] = [:]
+            for (i, r) in rules.enumerated() {
+                byName[r.id] = i
+                if let n = r.name { byName[n] = i }
+            }
+            var bad: Int?
+            func resolve(_ ref: String, from i: Int, stateless: Bool) -> Int {
+                guard let j = byName[ref] else {
+                    errors.append(DetectError(.rule, file: rules[i].file, "rule '\(rules[i].id)' refers to '\(ref)', which is not a loaded rule's name or id"))
+                    bad = i
+                    return -1
+                }
+                if stateless && rules[i].correlation == nil && Self.readsOrigin(rules[j]) {
+                    errors.append(DetectError(.rule, file: rules[i].file, "rule '\(rules[i].id)' refers to '\(ref)', whose detection reads trailhound.origin.*; rules that open, close or are awaited are matched before lineage is known (use trailhound.origin.* in keys instead)"))
+                    bad = i
+                    return -1
+                }
+                if stateless && !rules[j].isStateless {
+                    errors.append(DetectError(.unsupported, file: rules[i].file, "rule '\(rules[i].id)' refers to '\(ref)', a correlation or stateful rule (chaining is not supported)"))
+                    bad = i
+                    return -1
+                }
+                return j
+            }
+            for i in rules.indices where bad == nil {
+                if var c = rules[i].correlation {
+                    c.ruleIndexes = c.rules.map { resolve($0, from: i, stateless: true) }
+                    for name in c.groupBy where c.aliases[name] != nil {
+                        for (k, b) in c.ruleIndexes.enumerated() where b >= 0 && c.field(name, rule: rules[b]) == nil {
+                            errors.append(DetectError(.rule, file: rules[i].file, "alias '\(name)' has no field for rule '\(c.rules[k])'"))
+                            bad = i
+                        }
+                    }
+                    rules[i].correlation = c
+                }
+                for k in rules[i].state.indices {
+                    for t in rules[i].state[k].openedBy.indices {
+                        rules[i].state[k].openedBy[t].ruleIndex = resolve(rules[i].state[k].openedBy[t].rule, from: i, stateless: true)
+                    }
+                    for t in rules[i].state[k].closedBy.indices {
+                        rules[i].state[k].closedBy[t].ruleIndex = resolve(rules[i].state[k].closedBy[t].rule, from: i, stateless: true)
+                    }
+                }
+                if rules[i].absence != nil {
+                    for t in rules[i].absence!.of.indices {
+                        rules[i].absence!.of[t].ruleIndex = resolve(rules[i].absence!.of[t].rule, from: i, stateless: true)
+                    }
+                }
+            }
+            guard let drop = bad else { return (rules, errors) }
+            rules.remove(at: drop)
+        }
     }
 
     /// FNV-1a over ASCII-lower-cased bytes: the index key, computed without allocating.
@@ -83,7 +243,9 @@ public final class RuleSet: Sendable {
 
     /// A rule set of one rule given as YAML text (no containment catalog, default policy facts).
     public static func compile(yaml: String, file: String) throws -> RuleSet {
-        RuleSet(rules: [try RuleParser.parse(yaml, file: file)], catalog: PolicyCatalog(), containment: [:])
+        let (rules, errors) = link(try RuleParser.parseAll(yaml, file: file))
+        if let e = errors.first { throw e }
+        return RuleSet(rules: rules, catalog: PolicyCatalog(), containment: [:])
     }
 
     /// The folder of bundled rules: `$TRAILHOUND_RULES`, else a `rules/` folder beside or above the executable (a
@@ -145,12 +307,13 @@ public final class RuleSet: Sendable {
             report.files += 1
             let name = relative(url)
             do {
-                let rule = try RuleParser.parse(try String(contentsOf: url, encoding: .utf8), file: name)
-                guard ids.insert(rule.id).inserted else {
-                    report.errors.append(DetectError(.rule, file: name, "duplicate rule id '\(rule.id)'"))
-                    continue
+                for rule in try RuleParser.parseAll(try String(contentsOf: url, encoding: .utf8), file: name) {
+                    guard ids.insert(rule.id).inserted else {
+                        report.errors.append(DetectError(.rule, file: name, "duplicate rule id '\(rule.id)'"))
+                        continue
+                    }
+                    rules.append(rule)
                 }
-                rules.append(rule)
             } catch let e as DetectError where e.kind == .unsupported {
                 report.skipped.append(e)
             } catch let e as DetectError {
@@ -159,6 +322,9 @@ public final class RuleSet: Sendable {
                 report.errors.append(DetectError(.io, file: name, "\(error)"))
             }
         }
+        let (linked, linkErrors) = link(rules)
+        rules = linked
+        for e in linkErrors { if e.kind == .unsupported { report.skipped.append(e) } else { report.errors.append(e) } }
         report.loaded = rules.count
         return (RuleSet(rules: rules, catalog: catalog, containment: actions), report)
     }

@@ -179,12 +179,22 @@ public struct Enrichment: Sendable {
         set(.originIsDerived, !chain.isEmpty)
         set(.originChain, key)
         for link in chain { set(.originChain, link.parentKey) }
+        let principal: String?
         if let last = chain.last {
             set(.originAccessKeyId, last.parentKey)
-            set(.originPrincipal, last.parentPrincipal)
+            principal = last.parentPrincipal
         } else {
             set(.originAccessKeyId, key)
-            set(.originPrincipal, identity?.member("arn")?.scalarText)
+            principal = identity?.member("arn")?.scalarText
+        }
+        set(.originPrincipal, principal)
+        // The IAM user at the root: from the origin's ARN, else a federated user's parent (its session issuer).
+        if let p = principal, let user = Self.lastSegment(p, after: ":user/") {
+            set(.originUserName, user)
+        } else if chain.isEmpty, identity?.member("type")?.scalarText == "FederatedUser",
+            let parent = identity?.member("sessionContext")?.member("sessionIssuer")?.member("userName")?.scalarText
+        {
+            set(.originUserName, parent)
         }
     }
 

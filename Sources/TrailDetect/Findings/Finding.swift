@@ -43,6 +43,41 @@ public struct Finding: Codable, Sendable, Equatable {
         public let recordIndex: Int
     }
 
+    /// For rules that keep state: what opened (and closed) the state the evidence fell in, or what did not follow.
+    public struct State: Codable, Sendable, Equatable {
+        /// `inside` (a `state:` rule), `absence`, or `correlation`.
+        public var kind: String
+        /// The state's key (`{account}/user/{name}` and the like), or the correlation's group values.
+        public var key: String?
+        /// The rule whose event opened the state.
+        public var openedByRule: String?
+        /// The event that opened it (for an absence, the event nothing followed).
+        public var opened: Evidence?
+        /// The event that closed it, if one did.
+        public var closed: Evidence?
+        /// When the state ends on its own (`lasts`), or the end of an absence's wait (`within`).
+        public var until: String?
+        /// For a correlation: what was counted and the condition it met, e.g. `event_count 12 >= 10 in 5m`.
+        public var measure: String?
+    }
+
+    /// A credential a responder must contain: a long-term key of the actor, or a temporary one it minted (directly or
+    /// through others) that was still valid at the finding's last event.
+    public struct Credential: Codable, Sendable, Equatable {
+        public var accessKeyId: String
+        /// `long-term` or `temporary`.
+        public var kind: String
+        /// The API that minted it (temporary keys).
+        public var mintedBy: String?
+        /// The key that minted it.
+        public var parentAccessKeyId: String?
+        /// What it is: the federated user, the role session.
+        public var principal: String?
+        public var issuedAt: String?
+        public var expiresAt: String?
+        public var eventID: String?
+    }
+
     /// Stable: a hash of the rule id and the values that identify the incident (the rule's group-by fields).
     public let id: String
     public let rule: Rule
@@ -58,4 +93,7 @@ public struct Finding: Codable, Sendable, Equatable {
     /// Evidence events beyond those listed (the count covers them all).
     public let evidenceNotListed: Int
     public let containment: [RenderedContainment]
+    public var state: State? = nil
+    /// Every live credential to contain, from lineage (absent when lineage adds nothing).
+    public var credentials: [Credential]? = nil
 }

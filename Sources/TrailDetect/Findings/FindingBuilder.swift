@@ -18,6 +18,8 @@ public struct FindingBuilder: Sendable {
     var actor = Finding.Actor()
     var target: Finding.Target?
     var evidence: [Finding.Evidence] = []
+    /// What opened the state this finding's events fell in (stateful rules).
+    var state: Finding.State?
 
     /// The finding id for a rule and the values that identify the incident.
     public static func id(rule: String, values: [String]) -> String {
@@ -51,18 +53,7 @@ public struct FindingBuilder: Sendable {
         if time < first.0 { first = (time, s("eventTime") ?? "") }
         if time > last.0 || (time == last.0 && last.1.isEmpty) { last = (time, s("eventTime") ?? "") }
         count += 1
-        if count == 1 {
-            func d(_ f: DerivedField) -> String? { context.derived(f).first }
-            account = s("recipientAccountId") ?? d(.actorAccount)
-            actor.type = d(.actorType)
-            actor.arn = d(.actorArn)
-            actor.userName = d(.actorUserName)
-            actor.roleName = d(.actorRoleName)
-            actor.sessionName = d(.actorSessionName)
-            actor.federatedName = d(.actorFederatedName)
-            actor.parentArn = d(.actorParentArn)
-            actor.identityCenterUserId = d(.actorIdentityCenterUserId)
-        }
+        if count == 1 { describe(context) }
         if target == nil && count <= Self.maxEvidence {
             // The first event (of those kept as evidence) that names a target describes it.
             let targetUser = context.derived(.targetUserName).first
@@ -86,12 +77,40 @@ public struct FindingBuilder: Sendable {
         {
             Self.insert(created, into: &target!.accessKeyIds, limit: Self.maxListed)
         }
-        if evidence.count < Self.maxEvidence {
-            evidence.append(
-                Finding.Evidence(
-                    eventID: s("eventID"), eventTime: s("eventTime"), eventSource: s("eventSource"),
-                    eventName: s("eventName"), errorCode: s("errorCode"), file: file, recordIndex: event.index))
-        }
+        if evidence.count < Self.maxEvidence { evidence.append(Self.evidence(event, file: file)) }
+    }
+
+    /// Takes the account and actor from the event in `context`.
+    mutating func describe(_ context: EventContext) {
+        let event = context.event!
+        func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
+            func d(_ f: DerivedField) -> String? { context.derived(f).first }
+            account = s("recipientAccountId") ?? d(.actorAccount)
+            actor.type = d(.actorType)
+            actor.arn = d(.actorArn)
+            actor.userName = d(.actorUserName)
+            actor.roleName = d(.actorRoleName)
+            actor.sessionName = d(.actorSessionName)
+            actor.federatedName = d(.actorFederatedName)
+            actor.parentArn = d(.actorParentArn)
+            actor.identityCenterUserId = d(.actorIdentityCenterUserId)
+            }
+
+    /// The evidence item for an event.
+    static func evidence(_ event: Event, file: String) -> Finding.Evidence {
+        func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
+        return Finding.Evidence(
+            eventID: s("eventID"), eventTime: s("eventTime"), eventSource: s("eventSource"),
+            eventName: s("eventName"), errorCode: s("errorCode"), file: file, recordIndex: event.index)
+    }
+
+    /// Adds an event known only by its evidence (a correlation's counted matches beyond the first).
+    mutating func add(evidence item: Finding.Evidence, time: Int64, region: String?) {
+        if time < first.0 { first = (time, item.eventTime ?? "") }
+        if time > last.0 || (time == last.0 && last.1.isEmpty) { last = (time, item.eventTime ?? "") }
+        count += 1
+        if let region { Self.insert(region, into: &regions, limit: 50) }
+        if evidence.count < Self.maxEvidence { evidence.append(item) }
     }
 
     /// Adds a string value to a short list unless it is there already, comparing bytes before making a String.
@@ -128,17 +147,79 @@ public struct FindingBuilder: Sendable {
 
     var firstTime: Int64 { first.0 }
 
-    /// The finding with its containment filled in.
-    func finding(_ rules: RuleSet) -> Finding {
+    /// The finding with its containment filled in; with lineage, also the origin of its temporary keys and every
+    /// live credential they and their origin minted.
+    func finding(_ rules: RuleSet, lineage: LineageMap? = nil) -> Finding {
+        var actor = self.actor
+        var credentials: [Finding.Credential] = []
+        if let lineage {
+            let account = self.account ?? ""
+            for key in actor.accessKeyIds where !key.hasPrefix("AKIA") {
+                if let origin = lineage.origin(of: key, account: account, at: last.0),
+                    origin.hasPrefix("AKIA") || origin.hasPrefix("ASIA")
+                {
+                    Self.insert(origin, into: &actor.originAccessKeyIds, limit: Self.maxListed)
+                }
+            }
+            credentials = Self.liveCredentials(
+                roots: actor.accessKeyIds + actor.originAccessKeyIds, account: account, after: last.0, lineage)
+        }
+        return finding(rules, actor: actor, credentials: credentials)
+    }
+
+    /// The long-term keys among `roots`, then every temporary key minted from them (directly or through others)
+    /// that was still valid at `time`, in the order issued.
+    static func liveCredentials(roots: [String], account: String, after time: Int64, _ lineage: LineageMap) -> [Finding.Credential] {
+        var out: [Finding.Credential] = []
+        var seen = Set<String>()
+        var temporary: [CredentialIssuance] = []
+        var starts: [String] = []
+        for key in roots where seen.insert(key).inserted {
+            if key.hasPrefix("AKIA") {
+                out.append(Finding.Credential(accessKeyId: key, kind: "long-term"))
+                starts.append(key)
+            } else if let own = lineage.issuance(of: key, account: account, at: time) ?? lineage.byChild[LineageMap.key(account, key)]?.last {
+                if own.expiresAt > time { temporary.append(own) }
+                starts.append(key)
+            }
+        }
+        for key in starts {
+            for child in lineage.descendants(of: key, account: account) where child.expiresAt > time {
+                temporary.append(child)
+            }
+        }
+        var listed = Set<String>()
+        for i in temporary.sorted(by: { ($0.issuedAt, $0.childKey) < ($1.issuedAt, $1.childKey) })
+        where listed.insert(i.childKey + "/\(i.issuedAt)").inserted && out.count < 50 {
+            out.append(
+                Finding.Credential(
+                    accessKeyId: i.childKey, kind: "temporary", mintedBy: i.api, parentAccessKeyId: i.parentKey,
+                    principal: i.childPrincipal, issuedAt: Timestamp.format(i.issuedAt), expiresAt: Timestamp.format(i.expiresAt),
+                    eventID: i.eventID))
+        }
+        return out
+    }
+
+    func finding(_ rules: RuleSet, actor: Finding.Actor, credentials: [Finding.Credential]) -> Finding {
         let rule = rules.rules[ruleIndex]
         // A rule lists the actions for every kind of identity it may catch; the finding keeps those that fit its own.
         let actions = rule.containment.compactMap { ref -> RenderedContainment? in
             guard let action = rules.containment[ref.id] else { return nil }
             let type = identityType(ref.subject)
             guard action.appliesTo.isEmpty || type == nil || action.appliesTo.contains(type!) else { return nil }
-            return action.render(variables(for: ref.subject))
+            var values = variables(for: ref.subject, actor: actor)
+            if ref.subject == .actor {
+                let temporary = credentials.filter { $0.kind == "temporary" }
+                if !temporary.isEmpty {
+                    values["temporaryAccessKeyId"] = temporary.map(\.accessKeyId)
+                    values["liveCredential"] = temporary.map { c in
+                        "\(c.accessKeyId) (\(c.mintedBy ?? "?")\(c.principal.map { " " + $0 } ?? ""), from \(c.parentAccessKeyId ?? "?"), valid until \(c.expiresAt ?? "?"))"
+                    }
+                }
+            }
+            return action.render(values)
         }
-        return Finding(
+        var finding = Finding(
             id: id,
             rule: Finding.Rule(
                 id: rule.id, title: rule.title, level: rule.level.rawValue, tactics: rule.attackTactics,
@@ -146,6 +227,9 @@ public struct FindingBuilder: Sendable {
             title: title, firstSeen: first.1, lastSeen: last.1, count: count, account: account, regions: regions,
             actor: actor, target: target, evidence: evidence, evidenceNotListed: count - evidence.count,
             containment: actions)
+        finding.state = state
+        finding.credentials = credentials.isEmpty ? nil : credentials
+        return finding
     }
 
     /// The identity type a containment action must apply to: the actor's (a role session of an Identity Center
@@ -163,7 +247,7 @@ public struct FindingBuilder: Sendable {
     }
 
     /// Template values for a containment action aimed at the actor or the target.
-    func variables(for subject: ContainmentRef.Subject) -> [String: [String]] {
+    func variables(for subject: ContainmentRef.Subject, actor: Finding.Actor) -> [String: [String]] {
         var v: [String: [String]] = [:]
         func put(_ k: String, _ value: String?) { if let value, !value.isEmpty { v[k] = [value] } }
         put("account", account)

@@ -64,6 +64,7 @@ public enum DerivedField: String, CaseIterable, Sendable {
     case originPrincipal = "trailhound.origin.principal"
     case originChain = "trailhound.origin.chain"
     case originIsDerived = "trailhound.origin.isDerived"
+    case originUserName = "trailhound.origin.userName"
 }
 
 extension DerivedField {
@@ -78,7 +79,7 @@ extension DerivedField {
             return .target
         case .denialIsDenied, .denialExplicit, .denialPolicyType, .denialAction, .denialResource:
             return .denial
-        case .originAccessKeyId, .originPrincipal, .originChain, .originIsDerived:
+        case .originAccessKeyId, .originPrincipal, .originChain, .originIsDerived, .originUserName:
             return .origin
         default:
             return .policy

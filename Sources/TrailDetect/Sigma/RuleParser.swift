@@ -6,7 +6,18 @@ import Yams
 /// that use a Sigma feature trailhound does not support throw one of kind `.unsupported`, which callers report as a
 /// warning and skip.
 enum RuleParser {
+    /// Parses a file with one rule.
     static func parse(_ text: String, file: String) throws -> SigmaRule {
+        let rules = try parseAll(text, file: file)
+        guard rules.count == 1 else {
+            throw DetectError(.rule, file: file, "the file has \(rules.count) rules; one was expected")
+        }
+        return rules[0]
+    }
+
+    /// Parses a file of one or more rules (YAML documents separated by `---`, as Sigma correlation rules and the
+    /// rules they reference are often kept together).
+    static func parseAll(_ text: String, file: String) throws -> [SigmaRule] {
         var documents: [Node] = []
         do {
             // The basic resolver leaves scalars untyped (Yams' default types them with regular expressions, which cost
@@ -19,16 +30,20 @@ enum RuleParser {
             throw DetectError(.yaml, file: file, "\(error)")
         }
         guard !documents.isEmpty else { throw DetectError(.rule, file: file, line: 1, "the file has no rule") }
-        guard documents.count == 1 else {
-            throw DetectError(.unsupported, file: file, "a multi-document rule collection (\(documents.count) documents)")
+        return try documents.map { try parseDocument($0, file: file) }
+    }
+
+    static func parseDocument(_ root: Node, file: String) throws -> SigmaRule {
+        guard let map = root.mapping else { throw DetectError(.rule, file: file, line: root.mark?.line, "a rule is a mapping") }
+        if map["action"] != nil {
+            throw DetectError(.unsupported, file: file, line: root.mark?.line, "a Sigma v1 rule collection ('action:')")
         }
-        guard let map = documents[0].mapping else { throw DetectError(.rule, file: file, line: 1, "a rule is a mapping") }
         func fail(_ node: Node?, _ message: String) -> DetectError {
             DetectError(.rule, file: file, line: node?.mark?.line, message)
         }
         func string(_ key: String, required: Bool = true) throws -> String? {
             guard let node = map[key] else {
-                if required { throw DetectError(.rule, file: file, line: 1, "'\(key)' is missing") }
+                if required { throw DetectError(.rule, file: file, line: root.mark?.line, "'\(key)' is missing") }
                 return nil
             }
             guard let s = node.scalar?.string else { throw fail(node, "'\(key)' must be a string") }
@@ -41,16 +56,16 @@ enum RuleParser {
             return seq.map { $0.scalar?.string ?? "" }
         }
 
-        if map["correlation"] != nil {
-            throw DetectError(.unsupported, file: file, "a correlation rule (stateful rules come with correlation support)")
-        }
         let title = try string("title")!
         let id = try string("id", required: false) ?? title
         let levelText = try string("level", required: false) ?? "medium"
         guard let level = SigmaRule.Level(rawValue: levelText.lowercased()) else {
             throw fail(map["level"], "level '\(levelText)' is not informational, low, medium, high or critical")
         }
-        guard let detection = map["detection"]?.mapping else { throw fail(map["detection"] ?? documents[0], "'detection' must be a mapping") }
+        if let node = map["correlation"] {
+            return try parseCorrelation(node, map: map, root: root, file: file, id: id, title: title, level: level)
+        }
+        guard let detection = map["detection"]?.mapping else { throw fail(map["detection"] ?? root, "'detection' must be a mapping") }
 
         var names: [String] = []
         var selections: [[[FieldTest]]] = []
@@ -146,14 +161,183 @@ enum RuleParser {
         }
         let eventNames = literals("eventName")
         let eventSources = literals("eventSource")
+        var findings = true
+        if let node = map["finding"] {
+            guard case .bool(let flag) = YAMLScalar.kind(node) else { throw fail(node, "'finding' is true or false") }
+            findings = flag
+        }
+        var state: [StateSpec] = []
+        if let node = map["state"] {
+            let items = node.sequence.map { Array($0) } ?? [node]
+            for item in items { state.append(try parseState(item, file: file)) }
+        }
+        let absence = try map["absence"].map { try parseAbsence($0, file: file) }
+        if !state.isEmpty && absence != nil { throw fail(map["absence"], "a rule has 'state' or 'absence', not both") }
+        var keyFields = state.flatMap { $0.keys.flatMap(\.fields) }
+        keyFields += absence?.keys.flatMap(\.fields) ?? []
         return SigmaRule(
-            id: id, title: title, level: level, status: try string("status", required: false),
+            id: id, name: try string("name", required: false), title: title, level: level,
+            status: try string("status", required: false),
             description: try string("description", required: false), tags: try strings("tags"),
             references: try strings("references"), file: file,
             detection: CompiledDetection(selections: selections, names: names, condition: condition), containment: containment, groupBy: groupBy,
             titleTemplate: try string("title-template", required: false), tests: tests, eventNames: eventNames,
             eventSources: eventSources,
-            fields: fields, usesDerivedFields: fields.contains { if case .derived = $0 { return true } else { return false } })
+            fields: fields + keyFields,
+            usesDerivedFields: (fields + keyFields).contains { if case .derived = $0 { return true } else { return false } },
+            findings: findings, state: state, absence: absence, correlation: nil)
+    }
+
+    static func keyTemplates(_ node: Node?, what: String, file: String) throws -> [KeyTemplate] {
+        guard let node else { throw DetectError(.rule, file: file, "\(what) is missing") }
+        let items = node.sequence.map { Array($0) } ?? [node]
+        return try items.map { item in
+            guard let text = item.scalar?.string else {
+                throw DetectError(.rule, file: file, line: item.mark?.line, "\(what) is a key template or a list of them")
+            }
+            switch KeyTemplate.parse(text) {
+            case .success(let t): return t
+            case .failure(let p): throw DetectError(.rule, file: file, line: item.mark?.line, "\(what): \(p.message)")
+            }
+        }
+    }
+
+    /// `[{rule: NAME, key: TEMPLATE, instance: TEMPLATE}]` (or one such mapping).
+    static func triggers(_ node: Node?, what: String, file: String, keyRequired: Bool) throws -> [StateTrigger] {
+        guard let node else { return [] }
+        let items = node.sequence.map { Array($0) } ?? [node]
+        return try items.map { item in
+            guard let m = item.mapping, let rule = m["rule"]?.string else {
+                throw DetectError(.rule, file: file, line: item.mark?.line, "each of \(what) is {rule: NAME, key: TEMPLATE}")
+            }
+            let key = try m["key"].map { try keyTemplates($0, what: "\(what) key", file: file)[0] }
+            let instance = try m["instance"].map { try keyTemplates($0, what: "\(what) instance", file: file)[0] }
+            if key == nil && (keyRequired || instance == nil) {
+                throw DetectError(.rule, file: file, line: item.mark?.line, "\(what) rule '\(rule)' needs a key")
+            }
+            return StateTrigger(rule: rule, key: key, instance: instance)
+        }
+    }
+
+    static func parseState(_ node: Node, file: String) throws -> StateSpec {
+        guard let m = node.mapping else { throw DetectError(.rule, file: file, line: node.mark?.line, "'state' is a mapping or a list of them") }
+        let opened = try triggers(m["opened-by"], what: "state.opened-by", file: file, keyRequired: true)
+        guard !opened.isEmpty else { throw DetectError(.rule, file: file, line: node.mark?.line, "'state' needs opened-by") }
+        var lasts: Int64?
+        if let text = m["lasts"]?.string {
+            guard let s = TimeSpan.seconds(text) else {
+                throw DetectError(.rule, file: file, line: m["lasts"]?.mark?.line, "lasts '\(text)' is not a time span such as 36h")
+            }
+            lasts = s
+        }
+        for k in m.keys where !["opened-by", "closed-by", "key", "lasts"].contains(k.string ?? "") {
+            throw DetectError(.rule, file: file, line: k.mark?.line, "state has '\(k.string ?? "")'; use opened-by, closed-by, key, lasts")
+        }
+        return StateSpec(
+            openedBy: opened, closedBy: try triggers(m["closed-by"], what: "state.closed-by", file: file, keyRequired: false),
+            keys: try keyTemplates(m["key"], what: "state.key", file: file), lasts: lasts)
+    }
+
+    static func parseAbsence(_ node: Node, file: String) throws -> AbsenceSpec {
+        guard let m = node.mapping else { throw DetectError(.rule, file: file, line: node.mark?.line, "'absence' is a mapping") }
+        let of = try triggers(m["of"], what: "absence.of", file: file, keyRequired: true)
+        guard !of.isEmpty else { throw DetectError(.rule, file: file, line: node.mark?.line, "'absence' needs of") }
+        guard let text = m["within"]?.string, let within = TimeSpan.seconds(text) else {
+            throw DetectError(.rule, file: file, line: node.mark?.line, "absence.within is a time span such as 1h")
+        }
+        for k in m.keys where !["of", "key", "within"].contains(k.string ?? "") {
+            throw DetectError(.rule, file: file, line: k.mark?.line, "absence has '\(k.string ?? "")'; use of, key, within")
+        }
+        return AbsenceSpec(of: of, keys: try keyTemplates(m["key"], what: "absence.key", file: file), within: within)
+    }
+
+    static func parseCorrelation(
+        _ node: Node, map: Node.Mapping, root: Node, file: String, id: String, title: String, level: SigmaRule.Level
+    ) throws -> SigmaRule {
+        func fail(_ n: Node?, _ message: String) -> DetectError { DetectError(.rule, file: file, line: n?.mark?.line ?? node.mark?.line, message) }
+        guard let m = node.mapping else { throw fail(node, "'correlation' must be a mapping") }
+        guard let typeText = m["type"]?.string else { throw fail(node, "correlation.type is missing") }
+        guard let kind = CorrelationSpec.Kind(rawValue: typeText) else {
+            throw DetectError(.unsupported, file: file, line: m["type"]?.mark?.line, "the correlation type '\(typeText)'")
+        }
+        let ruleNodes = m["rules"].map { $0.sequence.map { Array($0) } ?? [$0] } ?? []
+        let rules = ruleNodes.compactMap(\.string)
+        guard !rules.isEmpty, rules.count == ruleNodes.count else { throw fail(m["rules"], "correlation.rules is a list of rule names or ids") }
+        let groupNodes = m["group-by"].map { $0.sequence.map { Array($0) } ?? [$0] } ?? []
+        let groupBy = groupNodes.compactMap(\.string)
+        var aliases: [String: [String: RuleField]] = [:]
+        if let a = m["aliases"] {
+            guard let am = a.mapping else { throw fail(a, "correlation.aliases is a mapping") }
+            for (k, v) in am {
+                guard let alias = k.string, let vm = v.mapping else { throw fail(k, "each alias maps rule names to fields") }
+                for (rk, rv) in vm {
+                    guard let rule = rk.string, let name = rv.string, let field = RuleField(name) else {
+                        throw fail(rk, "alias '\(k.string ?? "")': each rule maps to a field")
+                    }
+                    aliases[alias, default: [:]][rule] = field
+                }
+            }
+        }
+        for name in groupBy where aliases[name] == nil && RuleField(name) == nil {
+            throw fail(m["group-by"], "group-by '\(name)' is neither a field nor an alias")
+        }
+        guard let spanText = m["timespan"]?.string ?? m["timeframe"]?.string, let span = TimeSpan.seconds(spanText) else {
+            throw fail(m["timespan"] ?? node, "correlation.timespan is a time span such as 5m")
+        }
+        var comparisons: [(CorrelationSpec.Comparison, Double)] = []
+        var valueField: String?
+        if let c = m["condition"] {
+            guard let cm = c.mapping else { throw fail(c, "correlation.condition is a mapping such as {gte: 10}") }
+            for (k, v) in cm {
+                let key = k.string ?? ""
+                if key == "field" {
+                    valueField = v.string
+                    continue
+                }
+                guard let op = CorrelationSpec.Comparison(rawValue: key), let n = v.string.flatMap(Double.init) else {
+                    throw fail(k, "condition '\(key)' is not one of gt, gte, lt, lte, eq, neq with a number (or field)")
+                }
+                comparisons.append((op, n))
+            }
+        }
+        switch kind {
+        case .eventCount, .valueCount:
+            guard !comparisons.isEmpty else { throw fail(m["condition"] ?? node, "\(typeText) needs a condition such as {gte: 10}") }
+            if kind == .valueCount && valueField == nil { throw fail(m["condition"] ?? node, "value_count needs condition.field") }
+            if let v = valueField, aliases[v] == nil, RuleField(v) == nil { throw fail(m["condition"], "'\(v)' is not a field") }
+        case .temporal, .temporalOrdered:
+            if comparisons.isEmpty { comparisons = [(.gte, Double(rules.count))] }
+        }
+        var generate = false
+        if let g = m["generate"] ?? map["generate"] {
+            guard case .bool(let flag) = YAMLScalar.kind(g) else { throw fail(g, "'generate' is true or false") }
+            generate = flag
+        }
+        var containment: [ContainmentRef] = []
+        if let node = map["containment"], let seq = node.sequence {
+            for item in seq {
+                if let cid = item.scalar?.string {
+                    containment.append(ContainmentRef(id: cid, subject: .actor, line: item.mark?.line))
+                } else if let cm = item.mapping, let cid = cm["id"]?.string {
+                    let subject = ContainmentRef.Subject(rawValue: cm["subject"]?.string ?? "actor") ?? .actor
+                    containment.append(ContainmentRef(id: cid, subject: subject, line: item.mark?.line))
+                }
+            }
+        }
+        func strings(_ key: String) -> [String] {
+            guard let n = map[key] else { return [] }
+            if let s = n.scalar { return [s.string] }
+            return n.sequence?.compactMap(\.string) ?? []
+        }
+        let spec = CorrelationSpec(
+            kind: kind, rules: rules, groupBy: groupBy, aliases: aliases, timespan: span, condition: comparisons,
+            valueField: valueField, generate: generate)
+        return SigmaRule(
+            id: id, name: map["name"]?.string, title: title, level: level, status: map["status"]?.string,
+            description: map["description"]?.string, tags: strings("tags"), references: strings("references"), file: file,
+            detection: CompiledDetection(selections: [], names: [], condition: .or([])), containment: containment,
+            groupBy: [], titleTemplate: map["title-template"]?.string, tests: RuleTests(), eventNames: [], eventSources: [],
+            fields: [], usesDerivedFields: false, findings: true, state: [], absence: nil, correlation: spec)
     }
 
     static func parseSelection(_ node: Node, name: String, file: String) throws -> [[FieldTest]] {

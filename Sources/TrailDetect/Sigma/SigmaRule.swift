@@ -10,6 +10,8 @@ public struct SigmaRule: Sendable {
     }
 
     public let id: String
+    /// Sigma's `name`, by which correlation rules (and trailhound's `state:`/`absence:`) refer to a rule.
+    public let name: String?
     public let title: String
     public let level: Level
     public let status: String?
@@ -31,6 +33,17 @@ public struct SigmaRule: Sendable {
     /// Every field the detection reads.
     public let fields: [RuleField]
     public let usesDerivedFields: Bool
+    /// False (`finding: false`) for a rule that only feeds other rules' states, absences or correlations.
+    public internal(set) var findings: Bool
+    /// Extension: the rule's events count only inside these states (all of them).
+    public internal(set) var state: [StateSpec]
+    /// Extension: the rule's event with nothing of `absence.of` following it in time.
+    public internal(set) var absence: AbsenceSpec?
+    /// A Sigma correlation rule (its detection never matches; it counts other rules' matches).
+    public internal(set) var correlation: CorrelationSpec?
+
+    /// True when the rule's findings are decided per event (not by state, absence or correlation).
+    public var isStateless: Bool { state.isEmpty && absence == nil && correlation == nil }
 
     /// True when the event in `context` matches the detection.
     public func matches(_ context: EventContext) -> Bool { detection.matches(context) }

@@ -34,7 +34,7 @@ struct Scan: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print problems but not the summary on stderr.")
     var quiet = false
 
-    @Flag(help: "Read the logs twice: first to map temporary keys to the keys that minted them, so findings name their origin (automatic when a rule reads trailhound.origin.*).")
+    @Flag(help: ArgumentHelp("Kept for compatibility: credential lineage is now always mapped.", visibility: .hidden))
     var lineage = false
 
     @OptionGroup var rules: RuleFlags
@@ -47,32 +47,9 @@ struct Scan: ParsableCommand {
         let (ruleSet, ruleReport) = try rules.load { stderr.write($0) }
         let discovery = Discovery(options: options).discover(paths)
         var summary = RunSummary(discovery: discovery)
-        var findings = FindingSet()
-        var evaluated = 0
-        var map: LineageMap?
-        if lineage || ruleSet.usesOrigin {
-            map = LineageMap.build(discovery.files, using: ParallelReader(options: options)).0
-        }
-        let lineageMap = map
-        ParallelReader(options: options).run(
-            discovery.files,
-            state: { Detector(rules: ruleSet, lineage: lineageMap) },
-            process: { file, fileReader, detector, emit in
-                let before = detector.evaluated
-                let report = fileReader.read(file) { event in detector.process(event, file: file.path) }
-                emit((detector.take(), detector.evaluated - before), 0)
-                return report
-            },
-            consume: { _, item in
-                switch item {
-                case .output(let (partial, n)):
-                    findings.merge(partial)
-                    evaluated += n
-                case .done(let report):
-                    summary.add(report)
-                }
-            })
-        let all = findings.findings(ruleSet).filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
+        let result = Analysis.run(discovery.files, rules: ruleSet, using: ParallelReader(options: options)) { summary.add($0) }
+        let evaluated = result.evaluated
+        let all = result.findings.filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
         let chosen = format ?? (isatty(1) == 1 ? .table : .jsonl)
         let stdout = ByteSink(fd: 1)
         stdout.write(FindingWriter(format: chosen).render(all))

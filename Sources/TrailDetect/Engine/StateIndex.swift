@@ -1,0 +1,185 @@
+import TrailReader
+
+/// One open state: from the event that opened it until the event that closed it, its `lasts`, or forever.
+public struct StateWindow: Sendable {
+    public let key: String
+    /// What a closer must share with the opener (a policy ARN or name), when the rule says.
+    public let instance: String?
+    public let open: Int64
+    public internal(set) var close: Int64
+    public let opened: Finding.Evidence
+    public internal(set) var closed: Finding.Evidence?
+    /// The account of the opening event, when the rule's keys are per account (to choose files for the second pass).
+    let account: String?
+    let openedByRule: String
+    let endsOnItsOwn: Bool
+
+    /// An event at `time` is inside: strictly after the opening event, and before the close.
+    func contains(_ time: Int64) -> Bool { open < time && time < close }
+
+    func describe() -> Finding.State {
+        Finding.State(
+            kind: "inside", key: key, openedByRule: openedByRule, opened: opened, closed: closed,
+            until: close == .max ? nil : (closed == nil || endsOnItsOwn ? Timestamp.format(close) : nil))
+    }
+}
+
+/// The states of every `state:` rule, built from the first pass's trigger events (sorted by time, so the result does
+/// not depend on file order or threads), and the findings of `absence:` rules. Immutable once built; shared by the
+/// second pass's workers.
+public final class StateIndex: @unchecked Sendable {
+    /// rule → spec → key → windows, in the order opened.
+    var windows: [Int: [[String: [StateWindow]]]] = [:]
+    public private(set) var absenceFindings: [FindingBuilder] = []
+    /// Windows opened, and absences still waiting at the end of the logs.
+    public private(set) var count = 0
+    public private(set) var pendingAbsences = 0
+
+    init() {}
+
+    public func hasWindows(rule: Int) -> Bool { windows[rule]?.first?.isEmpty == false }
+
+    /// The window of the rule's first state that the event in `context` falls in, when it falls in one of every
+    /// state the rule lists; the earliest opened when several hold.
+    func window(for ruleIndex: Int, rule: SigmaRule, _ context: EventContext) -> StateWindow? {
+        guard let specs = windows[ruleIndex], let time = context.event?.eventTime else { return nil }
+        var primary: StateWindow?
+        for (k, spec) in rule.state.enumerated() {
+            var best: StateWindow?
+            for key in spec.keys.values(context) {
+                for w in specs[k][key] ?? [] where w.contains(time) {
+                    if best == nil || (w.open, w.key) < (best!.open, best!.key) { best = w }
+                }
+            }
+            guard let found = best else { return nil }
+            if k == 0 { primary = found }
+        }
+        return primary
+    }
+
+    /// True when `file` may hold events inside some window: its name's time, less `lateness` (CloudTrail delivers
+    /// late), up to an hour after, overlaps a window of its account. Files without a time in their name may always.
+    public func mayHold(_ file: InputFile, lateness: Int64 = 86_400) -> Bool {
+        guard let t = file.nameTime else { return true }
+        let from = t - lateness
+        let to = t + 3600
+        for specs in windows.values {
+            for keys in specs {
+                for list in keys.values {
+                    for w in list where w.open <= to && from < w.close {
+                        if w.account == nil || file.account == nil || w.account == file.account { return true }
+                    }
+                }
+            }
+        }
+        return false
+    }
+
+    /// Builds the states and absence findings. `triggers` are the first pass's trigger events; `latest` the latest
+    /// event time seen (an absence is reported only once the logs cover its whole wait).
+    public static func build(
+        triggers input: [TriggerEvent], rules: RuleSet, lineage: LineageMap?, latest: Int64
+    ) -> StateIndex {
+        let index = StateIndex()
+        for (i, rule) in rules.rules.enumerated() where !rule.state.isEmpty {
+            index.windows[i] = Array(repeating: [:], count: rule.state.count)
+        }
+        struct Pending {
+            let time: Int64
+            let key: String
+            let trigger: Int
+            var resolved = false
+        }
+        /// absence rule → key → waiting events.
+        var pending: [Int: [String: [Pending]]] = [:]
+        let triggers = input.sorted(by: <)
+        let context = EventContext(catalog: rules.catalog, lineage: lineage)
+        for (n, trigger) in triggers.enumerated() {
+            guard let uses = rules.triggerUses[trigger.rule] else { continue }
+            _ = EventParser.withEvent(trigger.json, index: trigger.index) { event in
+                context.reset(event)
+                let evidence = FindingBuilder.evidence(event, file: trigger.file)
+                for use in uses {
+                    let rule = rules.rules[use.rule]
+                    switch use.role {
+                    case .opens:
+                        let spec = rule.state[use.spec]
+                        let t = spec.openedBy[use.trigger]
+                        let instance = t.instance?.values(context).first
+                        let perAccount = spec.keys.contains { $0.description.contains("{recipientAccountId}") }
+                        let account = perAccount ? event.member("recipientAccountId")?.scalarText : nil
+                        for key in t.key?.values(context) ?? [] {
+                            var list = index.windows[use.rule]![use.spec][key] ?? []
+                            // Already open (for this instance): the first opening stands.
+                            if list.contains(where: { $0.instance == instance && $0.open <= trigger.time && trigger.time < $0.close }) {
+                                continue
+                            }
+                            list.append(
+                                StateWindow(
+                                    key: key, instance: instance, open: trigger.time,
+                                    close: spec.lasts.map { trigger.time + $0 } ?? .max, opened: evidence, closed: nil,
+                                    account: account, openedByRule: rules.rules[trigger.rule].id, endsOnItsOwn: spec.lasts != nil))
+                            index.windows[use.rule]![use.spec][key] = list
+                            index.count += 1
+                        }
+                    case .closes:
+                        let t = rule.state[use.spec].closedBy[use.trigger]
+                        let instance = t.instance?.values(context).first
+                        if t.instance != nil && instance == nil { continue }
+                        let keys = t.key.map { $0.values(context) } ?? Array(index.windows[use.rule]![use.spec].keys)
+                        for key in keys {
+                            guard var list = index.windows[use.rule]![use.spec][key] else { continue }
+                            for w in list.indices
+                            where list[w].open <= trigger.time && trigger.time < list[w].close
+                                && (instance == nil || list[w].instance == instance)
+                            {
+                                list[w].close = trigger.time
+                                list[w].closed = evidence
+                            }
+                            index.windows[use.rule]![use.spec][key] = list
+                        }
+                    case .absent:
+                        for key in rule.absence!.keys.values(context) {
+                            pending[use.rule, default: [:]][key, default: []].append(Pending(time: trigger.time, key: key, trigger: n))
+                        }
+                    case .awaited:
+                        let spec = rule.absence!
+                        for key in spec.of[use.trigger].key?.values(context) ?? [] {
+                            guard var list = pending[use.rule]?[key] else { continue }
+                            for p in list.indices where list[p].time <= trigger.time && trigger.time <= list[p].time + spec.within {
+                                list[p].resolved = true
+                            }
+                            pending[use.rule]![key] = list
+                        }
+                    }
+                }
+            }
+        }
+        // Absences: each waiting event nothing followed, once the logs reach the end of its wait; one finding per
+        // rule and group.
+        let detector = Detector(rules: rules, lineage: lineage, pass: .all)
+        for ruleIndex in pending.keys.sorted() {
+            let rule = rules.rules[ruleIndex]
+            var unresolved: [Pending] = []
+            for list in pending[ruleIndex]!.values {
+                for p in list where !p.resolved {
+                    if p.time + rule.absence!.within <= latest { unresolved.append(p) } else { index.pendingAbsences += 1 }
+                }
+            }
+            var seen = Set<Int>()
+            for p in unresolved.sorted(by: { ($0.trigger, $0.key) < ($1.trigger, $1.key) }) where seen.insert(p.trigger).inserted {
+                let trigger = triggers[p.trigger]
+                _ = EventParser.withEvent(trigger.json, index: trigger.index) { event in
+                    detector.context.reset(event)
+                    let state = Finding.State(
+                        kind: "absence", key: p.key, openedByRule: rule.id,
+                        opened: FindingBuilder.evidence(event, file: trigger.file), closed: nil,
+                        until: Timestamp.format(p.time + rule.absence!.within))
+                    detector.add(ruleIndex, extra: [], file: trigger.file) { $0.state = state }
+                }
+            }
+        }
+        index.absenceFindings = detector.take()
+        return index
+    }
+}
