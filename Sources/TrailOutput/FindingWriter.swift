@@ -68,6 +68,30 @@ public struct FindingWriter: Sendable {
                 if !t.accessKeyIds.isEmpty { target += "  keys \(t.accessKeyIds.joined(separator: ","))" }
                 add(target)
             }
+            if let st = f.state {
+                func ev(_ e: Finding.Evidence) -> String {
+                    "\(e.eventName ?? "?") \(e.eventID ?? "?") at \(e.eventTime ?? "?") (\(e.file) record \(e.recordIndex))"
+                }
+                switch st.kind {
+                case "absence":
+                    if let o = st.opened { add("    state   nothing followed \(ev(o)) for \(st.key ?? "?") until \(st.until ?? "?")") }
+                case "correlation":
+                    add("    state   \(st.measure ?? "")\(st.key.map { " for \($0)" } ?? "")")
+                default:
+                    if let o = st.opened { add("    state   \(st.key ?? "?") opened by \(ev(o))") }
+                    if let c = st.closed { add("            closed by \(ev(c))") } else if let u = st.until { add("            until \(u)") } else { add("            still open at the end of the logs") }
+                }
+            }
+            if let creds = f.credentials, !creds.isEmpty {
+                add("    credentials to contain")
+                for c in creds {
+                    if c.kind == "long-term" {
+                        add("      \(c.accessKeyId)  long-term")
+                    } else {
+                        add("      \(c.accessKeyId)  \(c.mintedBy ?? "temporary") \(c.principal ?? "")  from \(c.parentAccessKeyId ?? "?")  valid \(c.issuedAt ?? "?") → \(c.expiresAt ?? "?")")
+                    }
+                }
+            }
             add("    evidence")
             for e in f.evidence.prefix(5) {
                 add("      \(e.eventTime ?? "?")  \(e.eventName ?? "?")\(e.errorCode.map { " (\($0))" } ?? "")  \(e.eventID ?? "?")  \(e.file) record \(e.recordIndex)")

@@ -22,6 +22,8 @@ public struct Finding: Codable, Sendable, Equatable {
         public var accessKeyIds: [String] = []
         /// The long-term keys (or principals) the actor's temporary keys were minted from, when lineage is known.
         public var originAccessKeyIds: [String] = []
+        /// The IAM user at the root of the actor's credentials, when lineage (or the session's issuer) names one.
+        public var originUserName: String?
         public var sourceIPAddresses: [String] = []
     }
 

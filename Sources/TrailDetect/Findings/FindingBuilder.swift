@@ -94,6 +94,7 @@ public struct FindingBuilder: Sendable {
             actor.federatedName = d(.actorFederatedName)
             actor.parentArn = d(.actorParentArn)
             actor.identityCenterUserId = d(.actorIdentityCenterUserId)
+            if context.lineage != nil { actor.originUserName = d(.originUserName) }
             }
 
     /// The evidence item for an event.
@@ -208,7 +209,7 @@ public struct FindingBuilder: Sendable {
             let type = identityType(ref.subject)
             guard action.appliesTo.isEmpty || type == nil || action.appliesTo.contains(type!) else { return nil }
             var values = variables(for: ref.subject, actor: actor)
-            if ref.subject == .actor {
+            if ref.subject != .target {
                 let temporary = credentials.filter { $0.kind == "temporary" }
                 if !temporary.isEmpty {
                     values["temporaryAccessKeyId"] = temporary.map(\.accessKeyId)
@@ -239,6 +240,8 @@ public struct FindingBuilder: Sendable {
         case .actor:
             if actor.type == "AssumedRole", actor.roleName?.hasPrefix("AWSReservedSSO_") == true { return "IdentityCenterUser" }
             return actor.type
+        case .origin:
+            return actor.originUserName != nil ? "IAMUser" : identityType(.actor)
         case .target:
             if target?.userName != nil { return "IAMUser" }
             if target?.roleName != nil { return "Role" }
@@ -265,6 +268,12 @@ public struct FindingBuilder: Sendable {
             put("identityCenterUserId", actor.identityCenterUserId)
             // Only long-term keys can be deactivated; temporary ones are cut off through their parent, so the
             // long-term keys they were minted from count too.
+            var keys = actor.accessKeyIds.filter { $0.hasPrefix("AKIA") }
+            for k in actor.originAccessKeyIds where k.hasPrefix("AKIA") && !keys.contains(k) { keys.append(k) }
+            if !keys.isEmpty { v["accessKeyId"] = keys }
+        case .origin:
+            guard let user = actor.originUserName else { return variables(for: .actor, actor: actor) }
+            put("userName", user)
             var keys = actor.accessKeyIds.filter { $0.hasPrefix("AKIA") }
             for k in actor.originAccessKeyIds where k.hasPrefix("AKIA") && !keys.contains(k) { keys.append(k) }
             if !keys.isEmpty { v["accessKeyId"] = keys }

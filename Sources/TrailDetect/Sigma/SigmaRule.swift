@@ -78,6 +78,8 @@ public struct ContainmentRef: Sendable, Hashable {
         case actor
         /// The user or role acted on.
         case target
+        /// The IAM user at the root of the actor's credentials (lineage): the user whose keys must be contained.
+        case origin
     }
     public let id: String
     public let subject: Subject
