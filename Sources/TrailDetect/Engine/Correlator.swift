@@ -72,13 +72,11 @@ enum Correlator {
             case .temporal:
                 measured = Double(Set(list[i...j].map(\.base)).count)
             case .temporalOrdered:
+                // The rules must match in the order listed, starting with this match; once they do, every match
+                // in the window is evidence.
                 var next = 0
-                used = []
-                for k in i...j where next < spec.ruleIndexes.count && list[k].base == spec.ruleIndexes[next] {
-                    used.append(k)
-                    next += 1
-                }
-                measured = Double(next)
+                for k in i...j where next < spec.ruleIndexes.count && list[k].base == spec.ruleIndexes[next] { next += 1 }
+                measured = list[i].base == spec.ruleIndexes[0] ? Double(next) : 0
             }
             if holds(measured) {
                 for k in used { matched[k] = true }

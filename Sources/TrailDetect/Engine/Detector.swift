@@ -94,7 +94,10 @@ public final class Detector {
         if let correlations = rules.correlationsByBase[i] { for c in correlations { signal(c, base: i, file) } }
         if !rule.state.isEmpty {
             guard let states, let window = states.window(for: i, rule: rule, context) else { return }
-            add(i, extra: [window.key, window.opened.eventID ?? String(window.open)], file: file) { $0.state = window.describe() }
+            // One finding per state (and per the rule's own group-by, when it has one).
+            add(i, extra: [window.key, window.opened.eventID ?? String(window.open)], groupBy: rule.groupBy, file: file) {
+                $0.state = window.describe()
+            }
             return
         }
         guard !rules.silent.contains(i) else { return }
@@ -102,9 +105,9 @@ public final class Detector {
     }
 
     /// Adds the event to its finding (by the rule's group-by values, and `extra` values that split findings).
-    func add(_ i: Int, extra: [String], file: String, new: (inout FindingBuilder) -> Void) {
+    func add(_ i: Int, extra: [String], groupBy explicit: [RuleField]? = nil, file: String, new: (inout FindingBuilder) -> Void) {
         let rule = rules.rules[i]
-        let groupBy = rule.groupBy.isEmpty ? Self.defaultGroupBy : rule.groupBy
+        let groupBy = explicit ?? (rule.groupBy.isEmpty ? Self.defaultGroupBy : rule.groupBy)
         scratch.removeAll(keepingCapacity: true)
         withUnsafeBytes(of: UInt32(i).littleEndian) { scratch.append(contentsOf: $0) }
         for value in extra {

@@ -211,7 +211,7 @@ enum RuleParser {
                 throw DetectError(.rule, file: file, line: item.mark?.line, "each of \(what) is {rule: NAME, key: TEMPLATE}")
             }
             let key = try m["key"].map { try keyTemplates($0, what: "\(what) key", file: file)[0] }
-            let instance = try m["instance"].map { try keyTemplates($0, what: "\(what) instance", file: file)[0] }
+            let instance = try m["instance"].map { try keyTemplates($0, what: "\(what) instance", file: file) }
             if key == nil && (keyRequired || instance == nil) {
                 throw DetectError(.rule, file: file, line: item.mark?.line, "\(what) rule '\(rule)' needs a key")
             }

@@ -64,8 +64,9 @@ public struct StateTrigger: Sendable {
     public internal(set) var ruleIndex = -1
     /// The state's key, read from the trigger's event; nil for a closer that closes by `instance` in every key.
     public let key: KeyTemplate?
-    /// What a closer must share with the opener to close it (a policy ARN or name); nil: any.
-    public let instance: KeyTemplate?
+    /// What a closer must share with the opener to close it (a policy ARN or name): the first of these templates
+    /// that gives a value; nil: any.
+    public let instance: [KeyTemplate]?
 }
 
 /// `state:` (a trailhound extension): the rule's events count only while a state is open for their key — opened by
