@@ -57,6 +57,15 @@ let start = Date()
 var jsonBytes = 0
 var events = 0
 var checksum = 0
+var analysis: Analysis.Result?
+if let rules, mode == "scan" {
+    // The whole scan as `trailhound scan` runs it: both passes, lineage, states, correlations.
+    analysis = Analysis.run(files, rules: rules, using: ParallelReader(options: options)) { report in
+        jsonBytes += report.jsonBytes
+        events += report.delivered
+    }
+    checksum = analysis!.findings.count
+} else {
 ParallelReader(options: options).run(
     files,
     state: { rules.map { Detector(rules: $0) } },
@@ -93,6 +102,7 @@ ParallelReader(options: options).run(
             checksum &+= sum
         }
     })
+}
 let seconds = Date().timeIntervalSince(start)
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -100,6 +110,9 @@ let result: [String: Any] = [
     "mode": mode, "threads": threads, "files": files.count, "events": events, "json_bytes": jsonBytes,
     "seconds": seconds, "mb_per_s": Double(jsonBytes) / 1e6 / seconds, "events_per_s": Double(events) / seconds,
     "peak_rss_kb": usage.ru_maxrss, "checksum": checksum, "rules": ruleCount, "inflater": inflaterKind.rawValue,
+    "findings": analysis?.findings.count ?? 0, "issuances": analysis?.lineage.count ?? 0,
+    "trigger_events": analysis?.triggers ?? 0, "correlation_matches": analysis?.signals ?? 0,
+    "states": analysis?.states ?? 0, "second_pass_files": analysis?.secondPassFiles ?? 0,
 ]
 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
 print(String(decoding: data, as: UTF8.self))

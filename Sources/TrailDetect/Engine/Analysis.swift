@@ -36,6 +36,8 @@ public enum Analysis {
         var findings = FindingSet()
         var triggers: [TriggerEvent] = []
         var signals: [Signal] = []
+        var fileKeys: [FileKeys?] = Array(repeating: nil, count: files.count)
+        var groupValues: [Int: [String]] = [:]
         parallel.run(
             files,
             state: { Detector(rules: rules, pass: .first) },
@@ -45,13 +47,18 @@ public enum Analysis {
                 emit((detector.takeAll(), detector.evaluated - before), 0)
                 return fileReport
             },
-            consume: { _, item in
+            consume: { index, item in
                 switch item {
                 case .output(let (out, n)):
                     findings.merge(out.builders)
                     for i in out.issuances { result.lineage.add(i) }
                     triggers += out.triggers
-                    signals += out.signals
+                    for var s in out.signals {
+                        s.file = Int32(index)
+                        signals.append(s)
+                    }
+                    for (k, v) in out.groupValues where groupValues[k] == nil { groupValues[k] = v }
+                    if !out.fileKeys.isEmpty { fileKeys[index] = out.fileKeys }
                     result.evaluated += n
                     result.latest = max(result.latest, out.latestEventTime)
                 case .done(let r):
@@ -66,11 +73,15 @@ public enum Analysis {
         result.states = states.count
         result.pendingAbsences = states.pendingAbsences
         findings.merge(states.absenceFindings)
-        findings.merge(Correlator.evaluate(signals, rules: rules, lineage: lineage))
+        let outcomes = Correlator.evaluate(signals, groupValues: groupValues, rules: rules)
         signals = []
+        groupValues = [:]
+        findings.merge(Self.correlationFindings(outcomes, files: files, rules: rules, lineage: lineage, using: parallel))
         if rules.needsSecondPass {
             let readsAll = rules.secondPassReadsAll
-            let chosen = files.filter { readsAll || states.mayHold($0) }
+            let selection = SecondPassSelection(states: states, lineage: lineage)
+            let chosen = files.indices.filter { i in readsAll || (fileKeys[i].map { selection.needs($0) } ?? false) }
+                .map { files[$0] }
             result.secondPassFiles = chosen.count
             if !chosen.isEmpty {
                 parallel.run(
@@ -92,5 +103,51 @@ public enum Analysis {
         }
         result.findings = findings.findings(rules, lineage: lineage)
         return result
+    }
+
+    /// Reads the evidence of correlation findings from their files (only the files and records that hold it).
+    static func correlationFindings(
+        _ outcomes: [Correlator.Outcome], files: [InputFile], rules: RuleSet, lineage: LineageMap, using parallel: ParallelReader
+    ) -> [FindingBuilder] {
+        guard !outcomes.isEmpty else { return [] }
+        var wanted: [Int32: [Int32: [Int]]] = [:]
+        for (n, o) in outcomes.enumerated() {
+            for e in o.evidence { wanted[e.file, default: [:]][e.record, default: []].append(n) }
+        }
+        let order = wanted.keys.sorted()
+        let chosen = order.map { files[Int($0)] }
+        let perFile = order.map { wanted[$0]! }
+        var set = FindingSet()
+        let index = Dictionary(uniqueKeysWithValues: chosen.enumerated().map { ($0.element.path, $0.offset) })
+        parallel.run(
+            chosen,
+            state: { Detector(rules: rules, lineage: lineage, pass: .all) },
+            process: { file, fileReader, detector, emit in
+                let records = perFile[index[file.path]!]
+                var builders: [Int: FindingBuilder] = [:]
+                var firstSeen: [Int] = []
+                let report = fileReader.read(file) { event in
+                    guard let hits = records[Int32(truncatingIfNeeded: event.index)] else { return }
+                    detector.context.reset(event)
+                    for n in hits {
+                        if builders[n] == nil {
+                            let o = outcomes[n]
+                            var b = FindingBuilder(id: o.id, ruleIndex: o.rule, title: Detector.title(rules.rules[o.rule], detector.context))
+                            b.state = Finding.State(
+                                kind: "correlation", key: o.group.joined(separator: " "), openedByRule: nil, opened: nil,
+                                closed: nil, until: nil, measure: o.measure)
+                            builders[n] = b
+                            firstSeen.append(n)
+                        }
+                        builders[n]!.add(detector.context, file: file.path)
+                    }
+                }
+                emit(firstSeen.map { builders[$0]! }, 0)
+                return report
+            },
+            consume: { _, item in
+                if case .output(let partial) = item { set.merge(partial) }
+            })
+        return set.order.map { set.builders[$0]! }
     }
 }

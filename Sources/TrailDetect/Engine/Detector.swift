@@ -28,8 +28,12 @@ public final class Detector {
     var byHash: [Int: [Int]] = [:]
     var scratch: [UInt8] = []
     var output = DetectorOutput()
-    /// Correlation groups that already kept an event's text in this file.
-    var signalGroupsWithText = Set<String>()
+    /// Correlation groups whose values this file already named.
+    var signalGroupsSeen = Set<Int>()
+    /// Identities whose keys are already in this file's `FileKeys`.
+    var fingerprinted = Set<UInt64>()
+    /// The hash of the current event's identity members, computed once per event when needed.
+    var identityHash: UInt64?
     public private(set) var evaluated = 0
 
     static let defaultGroupBy: [RuleField] = [
@@ -47,18 +51,23 @@ public final class Detector {
     public func process(_ event: Event, file: String) {
         switch pass {
         case .first:
-            if let raw = event.member("eventName")?.rawStringContents, Self.issuingAPIs.contains(RuleSet.hash(raw)),
-                let issuance = CredentialIssuance(event)
-            {
+            let nameHash = RuleIndex.nameHash(event)
+            if let h = nameHash, Self.issuingAPIs.contains(h), let issuance = CredentialIssuance(event) {
                 output.issuances.append(issuance)
             }
-            if let t = event.eventTime, t > output.latestEventTime { output.latestEventTime = t }
-            let early = rules.early.mayMatch(event)
-            let trigger = rules.triggers.mayMatch(event)
-            guard early || trigger else { return }
+            let early = rules.early.mayMatch(event, nameHash: nameHash)
+            let trigger = rules.triggers.mayMatch(event, nameHash: nameHash)
+            let stateful = rules.stateful.mayMatch(event, nameHash: nameHash)
+            if rules.hasAbsence || stateful, let t = event.eventTime {
+                if t > output.latestEventTime { output.latestEventTime = t }
+                if stateful { output.fileKeys.saw(t) }
+            }
+            guard early || trigger || stateful else { return }
+            identityHash = nil
             context.reset(event)
-            if trigger { rules.triggers.candidates(event) { keepTrigger($0, event, file) } }
-            if early { rules.early.candidates(event) { check($0, file) } }
+            if trigger { rules.triggers.candidates(event, nameHash: nameHash) { keepTrigger($0, event, file) } }
+            if early { rules.early.candidates(event, nameHash: nameHash) { check($0, file) } }
+            if stateful { rules.stateful.candidates(event, nameHash: nameHash) { fingerprint($0, event) } }
         case .second:
             guard rules.late.mayMatch(event) else { return }
             context.reset(event)
@@ -75,6 +84,32 @@ public final class Detector {
 
     static let issuingAPIs = Set(CredentialIssuance.apis.map { RuleSet.hash(Array($0.utf8)) })
 
+    /// First pass, `state:` rule `i`: adds the keys the event would join states with to the file's `FileKeys`
+    /// (lineage is not known yet, so also its access key, whose origin may turn out to be another). Keys are
+    /// computed once per rule and distinct identity in the file (the raw members the keys depend on), not per event.
+    func fingerprint(_ i: Int, _ event: Event) {
+        evaluated += 1
+        if identityHash == nil {
+            var h: UInt64 = 0x5151
+            if let v = event.member("userIdentity") { h = FastHash.mix(h, v.bytes) }
+            if let v = event.member("recipientAccountId") { h = FastHash.mix(h, v.bytes) }
+            identityHash = h
+        }
+        var h = identityHash! ^ (UInt64(i) &* 0x9E37_79B9_7F4A_7C15)
+        for name in rules.keyMembers[i] {
+            if let v = name.withUnsafeBytes({ event.member($0) }) { h = FastHash.mix(h, v.bytes) } else { h = FastHash.mix(h, UnsafeRawBufferPointer(start: nil, count: 0)) }
+        }
+        guard !fingerprinted.contains(h), rules.detectionReadsOrigin[i] || rules.detections[i].matches(context) else { return }
+        fingerprinted.insert(h)
+        for spec in rules.stateSpecs[i] {
+            for key in spec.keys.values(context) { output.fileKeys.insert(key) }
+        }
+        if let key = event.member("userIdentity")?.member("accessKeyId")?.scalarText, !key.isEmpty {
+            let account = event.member("recipientAccountId")?.scalarText ?? ""
+            output.fileKeys.insert("cred:\(account)/\(key)")
+        }
+    }
+
     func keepTrigger(_ i: Int, _ event: Event, _ file: String) {
         evaluated += 1
         guard rules.detections[i].matches(context) else { return }
@@ -88,11 +123,12 @@ public final class Detector {
     func check(_ i: Int, _ file: String) {
         evaluated += 1
         // A state rule whose states never opened cannot match: skip its detection.
-        if pass != .all, !rules.rules[i].state.isEmpty, states?.hasWindows(rule: i) != true { return }
+        let hasState = !rules.stateSpecs[i].isEmpty
+        if pass != .all, hasState, states?.hasWindows(rule: i) != true { return }
         guard rules.detections[i].matches(context) else { return }
-        let rule = rules.rules[i]
         if let correlations = rules.correlationsByBase[i] { for c in correlations { signal(c, base: i, file) } }
-        if !rule.state.isEmpty {
+        if hasState {
+            let rule = rules.rules[i]
             guard let states, let window = states.window(for: i, rule: rule, context) else { return }
             // One finding per state (and per the rule's own group-by, when it has one).
             add(i, extra: [window.key, window.opened.eventID ?? String(window.open)], groupBy: rule.groupBy, file: file) {
@@ -139,25 +175,34 @@ public final class Detector {
         builders.append(builder)
     }
 
-    /// Keeps a match of a rule that correlation `c` counts.
+    /// Keeps a match of a rule that correlation `c` counts: a few numbers (group and value as hashes of their raw
+    /// bytes, time, record), with the group's values as text once per file. The evidence is read again later, only
+    /// for matches that make a finding (`Analysis`), so memory per match stays small.
     func signal(_ c: Int, base: Int, _ file: String) {
         guard let spec = rules.rules[c].correlation else { return }
         let event = context.event!
-        var group: [String] = []
-        for name in spec.groupBy {
-            group.append(spec.field(name, rule: rules.rules[base]).flatMap { context.strings($0).first } ?? "")
+        guard let fields = rules.correlationFields[c][base] else { return }
+        var group = Hasher()
+        group.combine(c)
+        for field in fields.group {
+            if let field { _ = context.anyValue(field) { bytes in group.combine(bytes: bytes); return true } }
+            group.combine(0x1F as UInt8)
         }
-        let value = spec.valueField.flatMap { spec.field($0, rule: rules.rules[base]) }.flatMap { context.strings($0).first }
-        if spec.kind == .valueCount && value == nil { return }
-        let groupKey = group.joined(separator: "\u{1F}")
-        // The text of one event per group and file describes the finding's actor; the rest keep only evidence.
-        let keepText = signalGroupsWithText.insert("\(c)\u{1E}\(groupKey)").inserted
+        let groupHash = group.finalize()
+        var valueHash = 0
+        if spec.kind == .valueCount {
+            guard let field = fields.value else { return }
+            var v = Hasher()
+            guard context.anyValue(field, { bytes in v.combine(bytes: bytes); return true }) else { return }
+            valueHash = v.finalize()
+        }
+        if signalGroupsSeen.insert(groupHash).inserted {
+            output.groupValues[groupHash] = fields.group.map { f in f.flatMap { context.strings($0).first } ?? "" }
+        }
         output.signals.append(
             Signal(
-                correlation: c, base: base, group: group, value: value, time: event.eventTime ?? 0,
-                evidence: FindingBuilder.evidence(event, file: file),
-                region: event.member("awsRegion")?.scalarText,
-                json: keepText ? Array(event.bytes) : nil))
+                correlation: Int32(c), base: Int32(base), group: groupHash, value: valueHash, time: event.eventTime ?? 0,
+                file: -1, record: Int32(truncatingIfNeeded: event.index)))
     }
 
     func title(_ rule: SigmaRule) -> String { Self.title(rule, context) }
@@ -189,7 +234,8 @@ public final class Detector {
         keys = []
         byHash = [:]
         output = DetectorOutput()
-        signalGroupsWithText = []
+        signalGroupsSeen = []
+        fingerprinted = []
         return out
     }
 }
@@ -200,7 +246,10 @@ public struct DetectorOutput: Sendable {
     public var issuances: [CredentialIssuance] = []
     public var triggers: [TriggerEvent] = []
     public var signals: [Signal] = []
+    /// The group-by values of correlation groups first seen in this file.
+    public var groupValues: [Int: [String]] = [:]
     public var latestEventTime: Int64 = .min
+    public var fileKeys = FileKeys()
 }
 
 /// An event kept in the first pass because it opens or closes a state, or is an absence rule's event or what it
@@ -222,17 +271,18 @@ public struct TriggerEvent: Sendable {
     }
 }
 
-/// A match of a rule that a correlation rule counts.
+/// A match of a rule that a correlation rule counts (40 bytes).
 public struct Signal: Sendable {
-    let correlation: Int
-    let base: Int
-    let group: [String]
-    let value: String?
+    let correlation: Int32
+    let base: Int32
+    /// Hash of the correlation and its group-by values (the values are in `DetectorOutput.groupValues`).
+    let group: Int
+    /// Hash of the `value_count` field's value.
+    let value: Int
     let time: Int64
-    let evidence: Finding.Evidence
-    let region: String?
-    /// The event's text, kept for one event per group and file.
-    let json: [UInt8]?
+    /// The file's index in the scan (set when the file's results are merged) and the record's index in it.
+    var file: Int32
+    let record: Int32
 }
 
 /// Findings merged across files.

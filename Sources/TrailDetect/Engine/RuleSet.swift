@@ -34,18 +34,31 @@ struct RuleIndex: Sendable {
     /// Calls `body` with each rule that can match `event`.
     @inline(__always)
     func candidates(_ event: Event, _ body: (Int) -> Void) {
-        let named = event.member("eventName")?.rawStringContents.flatMap { byName[RuleSet.hash($0)] }
-        let sourced = bySource.isEmpty ? nil : event.member("eventSource")?.rawStringContents.flatMap { bySource[RuleSet.hash($0)] }
-        if let named { for i in named { body(i) } }
-        if let sourced { for i in sourced { body(i) } }
+        candidates(event, nameHash: Self.nameHash(event), body)
+    }
+
+    /// As `candidates(_:_:)`, with the event's `eventName` hash already computed (`nameHash(_:)`).
+    @inline(__always)
+    func candidates(_ event: Event, nameHash: UInt64?, _ body: (Int) -> Void) {
+        if let h = nameHash, let named = byName[h] { for i in named { body(i) } }
+        if !bySource.isEmpty, let raw = event.member("eventSource")?.rawStringContents, let sourced = bySource[RuleSet.hash(raw)] {
+            for i in sourced { body(i) }
+        }
         for i in unindexed { body(i) }
     }
 
+    /// The index key of the event's `eventName`.
+    @inline(__always)
+    static func nameHash(_ event: Event) -> UInt64? { event.member("eventName")?.rawStringContents.map { RuleSet.hash($0) } }
+
     /// True when some rule may match `event` (cheap: no enrichment).
     @inline(__always)
-    func mayMatch(_ event: Event) -> Bool {
+    func mayMatch(_ event: Event) -> Bool { mayMatch(event, nameHash: Self.nameHash(event)) }
+
+    @inline(__always)
+    func mayMatch(_ event: Event, nameHash: UInt64?) -> Bool {
         if !unindexed.isEmpty { return true }
-        if let raw = event.member("eventName")?.rawStringContents, byName[RuleSet.hash(raw)] != nil { return true }
+        if let h = nameHash, byName[h] != nil { return true }
         if !bySource.isEmpty, let raw = event.member("eventSource")?.rawStringContents, bySource[RuleSet.hash(raw)] != nil {
             return true
         }
@@ -67,6 +80,19 @@ public final class RuleSet: Sendable {
     /// The rules checked in the first pass: those that open and close states, and absence rules and what they
     /// wait for.
     let triggers: RuleIndex
+    /// The `state:` rules, checked in the first pass only to fingerprint each file's keys (see `FileKeys`).
+    let stateful: RuleIndex
+    /// True when some rule is an `absence:` rule (the first pass then tracks the latest event time).
+    let hasAbsence: Bool
+    /// For `state:` rules: the top-level members their key templates depend on (before lineage), so the first pass
+    /// computes a file's keys once per distinct identity, not once per event.
+    let keyMembers: [[[UInt8]]]
+    /// For each correlation rule and each rule it counts: the fields its group-by names and `value_count` field read.
+    let correlationFields: [[Int: (group: [RuleField?], value: RuleField?)]]
+    /// Rules whose detection reads `trailhound.origin.*` (taken as matching before lineage is known).
+    let detectionReadsOrigin: [Bool]
+    /// `rules[i].state`, kept apart so the hot loop does not copy rules.
+    let stateSpecs: [[StateSpec]]
     /// Correlation rules by the rules they count.
     let correlationsByBase: [Int: [Int]]
     /// Trigger rules by the (state or absence rule) that uses them.
@@ -124,6 +150,38 @@ public final class RuleSet: Sendable {
         let needsLate = { (i: Int) in !rules[i].state.isEmpty || Self.readsOrigin(rules[i]) }
         early = RuleIndex(rules, only: mainRules.filter { !needsLate($0) })
         late = RuleIndex(rules, only: mainRules.filter(needsLate))
+        stateful = RuleIndex(rules, only: mainRules.filter { !rules[$0].state.isEmpty })
+        hasAbsence = rules.contains { $0.absence != nil }
+        keyMembers = rules.map { rule in
+            var members = Set<String>()  // userIdentity and recipientAccountId are always hashed
+            for field in rule.state.flatMap({ $0.keys.flatMap(\.fields) }) {
+                switch field {
+                case .json(let path): members.insert(String(decoding: path.components[0].bytes, as: UTF8.self))
+                case .derived(let d):
+                    switch d.section {
+                    case .actor, .origin: break
+                    case .target: members.formUnion(["requestParameters", "responseElements", "errorMessage"])
+                    case .policy: members.insert("requestParameters")
+                    case .denial: members.formUnion(["errorCode", "errorMessage"])
+                    }
+                }
+            }
+            return members.sorted().map { Array($0.utf8) }
+        }
+        correlationFields = rules.map { rule in
+            guard let c = rule.correlation else { return [:] }
+            var out: [Int: (group: [RuleField?], value: RuleField?)] = [:]
+            for b in c.ruleIndexes where b >= 0 {
+                out[b] = (c.groupBy.map { c.field($0, rule: rules[b]) }, c.valueField.flatMap { c.field($0, rule: rules[b]) })
+            }
+            return out
+        }
+        stateSpecs = rules.map(\.state)
+        detectionReadsOrigin = rules.map { rule in
+            rule.detection.selections.contains { $0.contains { $0.contains { test in
+                if case .derived(let d) = test.field { return d.section == .origin } else { return false }
+            } } }
+        }
         triggers = RuleIndex(rules, only: uses.keys.sorted())
         self.correlationsByBase = correlationsByBase
         self.triggerUses = uses

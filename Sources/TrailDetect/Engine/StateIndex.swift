@@ -37,7 +37,8 @@ public final class StateIndex: @unchecked Sendable {
 
     init() {}
 
-    public func hasWindows(rule: Int) -> Bool { windows[rule]?.first?.isEmpty == false }
+    /// True when every state the rule lists opened at least once (else none of its events can count).
+    public func hasWindows(rule: Int) -> Bool { windows[rule].map { $0.allSatisfy { !$0.isEmpty } } ?? false }
 
     /// The window of the rule's first state that the event in `context` falls in, when it falls in one of every
     /// state the rule lists; the earliest opened when several hold.
@@ -55,24 +56,6 @@ public final class StateIndex: @unchecked Sendable {
             if k == 0 { primary = found }
         }
         return primary
-    }
-
-    /// True when `file` may hold events inside some window: its name's time, less `lateness` (CloudTrail delivers
-    /// late), up to an hour after, overlaps a window of its account. Files without a time in their name may always.
-    public func mayHold(_ file: InputFile, lateness: Int64 = 86_400) -> Bool {
-        guard let t = file.nameTime else { return true }
-        let from = t - lateness
-        let to = t + 3600
-        for specs in windows.values {
-            for keys in specs {
-                for list in keys.values {
-                    for w in list where w.open <= to && from < w.close {
-                        if w.account == nil || file.account == nil || w.account == file.account { return true }
-                    }
-                }
-            }
-        }
-        return false
     }
 
     /// Builds the states and absence findings. `triggers` are the first pass's trigger events; `latest` the latest

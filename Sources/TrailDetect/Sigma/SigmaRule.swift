@@ -97,21 +97,98 @@ public struct RuleTests: Sendable {
 }
 
 /// A rule's selections and condition, compiled.
+///
+/// Hot path: every candidate event runs `matches`. The condition and selections are also kept flat (arrays of
+/// plain values indexed by position) so evaluation walks them without closures or reference counting.
 final class CompiledDetection: Sendable {
     /// Selections in file order: each an OR of alternatives, each an AND of field tests.
     let selections: [[[FieldTest]]]
     let names: [String]
     let condition: Condition
 
+    /// A condition node: a selection, `not` of one child, or `and`/`or` of children (`children[first..<first+count]`).
+    struct Node: Sendable {
+        enum Kind: UInt8, Sendable { case selection, not, and, or }
+        let kind: Kind
+        let first: Int32
+        let count: Int32
+    }
+    let nodes: [Node]
+    let children: [Int32]
+    /// Field tests, flat; `alternatives[k]` is a range of them (AND), `selectionRanges[i]` a range of alternatives (OR).
+    let tests: [FieldTest]
+    let alternatives: [Range<Int>]
+    let selectionRanges: [Range<Int>]
+
     init(selections: [[[FieldTest]]], names: [String], condition: Condition) {
         self.selections = selections
         self.names = names
         self.condition = condition
+        var tests: [FieldTest] = []
+        var alternatives: [Range<Int>] = []
+        var selectionRanges: [Range<Int>] = []
+        for selection in selections {
+            let start = alternatives.count
+            for alternative in selection {
+                alternatives.append(tests.count..<(tests.count + alternative.count))
+                tests += alternative
+            }
+            selectionRanges.append(start..<alternatives.count)
+        }
+        self.tests = tests
+        self.alternatives = alternatives
+        self.selectionRanges = selectionRanges
+        var nodes: [Node] = []
+        var children: [Int32] = []
+        // Post-order: a node's children are added before it; the root is last.
+        func add(_ c: Condition) -> Int32 {
+            switch c {
+            case .selection(let i):
+                nodes.append(Node(kind: .selection, first: Int32(i), count: 0))
+            case .not(let inner):
+                let child = add(inner)
+                nodes.append(Node(kind: .not, first: child, count: 0))
+            case .and(let cs), .or(let cs):
+                let ids = cs.map { add($0) }
+                let first = Int32(children.count)
+                children += ids
+                if case .and = c {
+                    nodes.append(Node(kind: .and, first: first, count: Int32(ids.count)))
+                } else {
+                    nodes.append(Node(kind: .or, first: first, count: Int32(ids.count)))
+                }
+            }
+            return Int32(nodes.count - 1)
+        }
+        _ = add(condition)
+        self.nodes = nodes
+        self.children = children
     }
 
-    func matches(_ context: EventContext) -> Bool {
-        condition.evaluate { i in
-            selections[i].contains { alternative in alternative.allSatisfy { $0.matches(context) } }
+    @inline(__always)
+    func matches(_ context: EventContext) -> Bool { evaluate(Int32(nodes.count - 1), context) }
+
+    func evaluate(_ n: Int32, _ context: EventContext) -> Bool {
+        let node = nodes[Int(n)]
+        switch node.kind {
+        case .selection:
+            for a in selectionRanges[Int(node.first)] {
+                var all = true
+                for t in alternatives[a] where !tests[t].matches(context) {
+                    all = false
+                    break
+                }
+                if all { return true }
+            }
+            return false
+        case .not:
+            return !evaluate(node.first, context)
+        case .and:
+            for k in Int(node.first)..<Int(node.first + node.count) where !evaluate(children[k], context) { return false }
+            return true
+        case .or:
+            for k in Int(node.first)..<Int(node.first + node.count) where evaluate(children[k], context) { return true }
+            return false
         }
     }
 }
