@@ -22,7 +22,7 @@ struct Scan: ParsableCommand {
     @Argument(help: ArgumentHelp("Files or folders to read; - for standard input.", valueName: "path"))
     var paths: [String]
 
-    @Option(help: "Output: jsonl, json, table or csv (default: table on a terminal, jsonl otherwise).")
+    @Option(help: "Output: jsonl, json, table, csv, ocsf or asff (default: table on a terminal, jsonl otherwise).")
     var format: FindingWriter.Format?
 
     @Option(help: "Only findings at or above this level: informational, low, medium, high, critical.")
@@ -75,7 +75,7 @@ struct Scan: ParsableCommand {
         let all = findings.findings(ruleSet).filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
         let chosen = format ?? (isatty(1) == 1 ? .table : .jsonl)
         let stdout = ByteSink(fd: 1)
-        stdout.write(FindingWriter(format: chosen).render(all))
+        stdout.write(FindingWriter(format: chosen, productVersion: Trailhound.configuration.version).render(all))
         stdout.flush()
         for (rule, pattern, count) in ruleSet.regexTimeouts() {
             stderr.write(
