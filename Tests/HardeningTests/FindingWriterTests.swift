@@ -5,7 +5,7 @@ import Testing
 @testable import TrailOutput
 @testable import TrailReader
 
-/// The finding writers' limits, on findings made to break them: ASFF's length limits.
+/// The finding writers' limits and escapes, on findings made to break them: ASFF's length limits and CSV formulas.
 @Suite struct FindingWriterTests {
     func finding(
         title: String, actorArn: String = "arn:aws:iam::111122223333:user/alice", target: String? = "bob",
@@ -85,4 +85,60 @@ import Testing
         #expect(TextLimit.join(["aaaa", "bbbb", "cccc", "dddd"], limit: 16) == "aaaa +3 more")
     }
 
+    /// A spreadsheet opening `--format csv` never sees a formula, whichever finding field the attacker chose.
+    @Test func csvFindingCellsCannotBeFormulas() throws {
+        let evil = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=1"]
+        var findings: [Finding] = []
+        for e in evil {
+            findings.append(finding(title: e, actorArn: e, target: e))
+        }
+        let text = String(decoding: FindingWriter(format: .csv).render(findings), as: UTF8.self)
+        let rows = Self.parseCSV(text)
+        #expect(rows.count == evil.count + 1)
+        for row in rows.dropFirst() {
+            #expect(row.count == rows[0].count)
+            for cell in row {
+                #expect(!["=", "+", "-", "@", "\t", "\r"].contains(cell.first.map(String.init) ?? ""), "\(cell)")
+            }
+        }
+        #expect(rows[1][3] == "'=HYPERLINK(\"http://x\",\"y\")", "the value is kept, behind a quote")
+        #expect(rows[6][3] == "'\r=1")
+    }
+
+    /// RFC 4180 fields, quotes doubled inside quoted fields.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var cell = ""
+        var quoted = false
+        var chars = Array(text.unicodeScalars)[...]
+        while let c = chars.popFirst() {
+            if quoted {
+                if c == "\"" {
+                    if chars.first == "\"" {
+                        cell.unicodeScalars.append("\"")
+                        chars.removeFirst()
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    cell.unicodeScalars.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                row.append(cell)
+                cell = ""
+            } else if c == "\r" && chars.first == "\n" {
+                chars.removeFirst()
+                row.append(cell)
+                rows.append(row)
+                row = []
+                cell = ""
+            } else {
+                cell.unicodeScalars.append(c)
+            }
+        }
+        return rows
+    }
 }
