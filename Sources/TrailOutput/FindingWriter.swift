@@ -58,6 +58,25 @@ public struct FindingWriter: Sendable {
         }
     }
 
+    /// Writes the findings to stdout, or atomically to the file at `path`. False, with the reason on `errors`, when
+    /// they could not be written.
+    public func write(_ findings: [Finding], to path: String?, errors: ByteSink) -> Bool {
+        let bytes = render(findings)
+        guard let path else {
+            let stdout = ByteSink(fd: 1)
+            stdout.write(bytes)
+            stdout.flush()
+            return true
+        }
+        do {
+            try AtomicFile.write(bytes, to: path)
+            return true
+        } catch {
+            errors.write("trailhound: \(error)\n")
+            return false
+        }
+    }
+
     static func lines(_ values: [JSONValue]) -> [UInt8] {
         let e = encoder(pretty: false)
         var out: [UInt8] = []

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `scan --format ocsf` and `--format asff`, end to end on the demo logs.
+/// `scan --format ocsf`, `--format asff` and `--output FILE`, end to end on the demo logs.
 @Suite struct FindingFormatTests {
     func objects(_ r: CLI.Result) throws -> [[String: Any]] {
         try r.lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
@@ -182,5 +182,60 @@ import Testing
         for (key, value) in try #require(a["ProductFields"] as? [String: String]) {
             #expect(key.utf16.count <= 128 && value.utf16.count <= 2048)
         }
+    }
+
+    func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-output-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func outputReplacesTheFileAtomically() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("findings.jsonl")
+        try Data("old\n".utf8).write(to: file)
+        let r = try CLI.run(["scan", "Fixtures/logs", "--output", file.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        // Without --format, a file gets JSON Lines: the same bytes as stdout would.
+        #expect(try Data(contentsOf: file) == (try CLI.run(["scan", "Fixtures/logs", "--format", "jsonl"])).stdout)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["findings.jsonl"])
+    }
+
+    @Test func outputThatCannotBeWrittenExitsTwoAndLeavesTheOldFile() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A folder that does not exist: the error names the path.
+        let missing = folder.appendingPathComponent("missing/findings.jsonl").path
+        let r = try CLI.run(["scan", "Fixtures/logs", "--output", missing])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("cannot write \(missing)"))
+        #expect(r.stderr.contains("findings from"), "the summary is still printed")
+        // A folder in the way of the rename.
+        let blocking = folder.appendingPathComponent("blocking")
+        try FileManager.default.createDirectory(at: blocking.appendingPathComponent("inside"), withIntermediateDirectories: true)
+        #expect(try CLI.run(["scan", "Fixtures/logs", "--output", blocking.path]).status == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: blocking.path) == ["inside"])
+        // A write that fails half-way (the file size limit is hit): the old file is untouched, no temporary is left.
+        let file = folder.appendingPathComponent("findings.jsonl")
+        try Data("old findings\n".utf8).write(to: file)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [
+            "-c", #"trap "" XFSZ; ulimit -f 8; exec "$0" "$@""#, CLI.binary.path, "scan", "Fixtures/logs", "--format",
+            "ocsf", "-q", "--output", file.path,
+        ]
+        process.currentDirectoryURL = CLI.repository
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2, "\(message)")
+        #expect(message.contains("cannot write \(file.path): write failed"))
+        #expect(try String(contentsOf: file, encoding: .utf8) == "old findings\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["blocking", "findings.jsonl"])
     }
 }
