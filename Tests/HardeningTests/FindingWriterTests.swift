@@ -5,7 +5,8 @@ import Testing
 @testable import TrailOutput
 @testable import TrailReader
 
-/// The finding writers' limits and escapes, on findings made to break them: ASFF's length limits and CSV formulas.
+/// The finding writers' limits and escapes, on findings made to break them: ASFF's length limits, CSV formulas, and
+/// the progress line's formatting.
 @Suite struct FindingWriterTests {
     func finding(
         title: String, actorArn: String = "arn:aws:iam::111122223333:user/alice", target: String? = "bob",
@@ -140,5 +141,51 @@ import Testing
             }
         }
         return rows
+    }
+
+    @Test func progressLine() {
+        #expect(
+            ProgressMeter.line(files: 0, totalFiles: 1846, bytes: 0, totalBytes: 250_000_000, events: 0, elapsed: 0)
+                == "trailhound: 0/1846 files, 0.0/250 MB, 0 events/s, ETA --:--")
+        #expect(
+            ProgressMeter.line(files: 120, totalFiles: 1846, bytes: 50_000_000, totalBytes: 250_000_000, events: 675_200, elapsed: 10)
+                == "trailhound: 120/1846 files, 50.0/250 MB, 67.5k events/s, ETA 0:40")
+        #expect(
+            ProgressMeter.line(files: 3, totalFiles: 4, bytes: 12_345_678, totalBytes: 0, events: 30_000_000, elapsed: 12)
+                == "trailhound: 3/4 files, 12.3 MB, 2.5M events/s, ETA 0:04")
+        #expect(
+            ProgressMeter.line(files: 1, totalFiles: 100, bytes: 1_000_000, totalBytes: 10_000_000_000, events: 950, elapsed: 2)
+                == "trailhound: 1/100 files, 1.0/10000 MB, 475 events/s, ETA 5:33:18")
+    }
+
+    @Test func progressMeterRedrawsAtMostFourTimesASecondAndClears() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func run(enabled: Bool) throws -> String {
+            let path = folder.appendingPathComponent("stderr-\(enabled)").path
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            defer { close(fd) }
+            let sink = ByteSink(fd: fd)
+            var now = 100.0
+            let meter = ProgressMeter([InputFile(path: "a"), InputFile(path: "b")], to: sink, enabled: enabled, clock: { now })
+            var report = FileReport(path: "a")
+            report.inputBytes = 1_000_000
+            report.records = 500
+            for t in [0.1, 0.6, 0.7, 0.8, 0.9, 1.0] {
+                now = 100 + t
+                meter.add(report)
+            }
+            meter.finish()
+            sink.flush()
+            return try String(contentsOfFile: path, encoding: .utf8)
+        }
+        #expect(try run(enabled: false) == "")
+        let shown = try run(enabled: true)
+        // Drawn at 0.6 s (not before half a second), then at 0.9 s (0.25 s later), then cleared.
+        #expect(shown.components(separatedBy: "\r").count - 1 == 3)
+        #expect(shown.contains("trailhound: 2/2 files, 2.0 MB, 1.7k events/s"))
+        #expect(shown.contains("trailhound: 5/2 files"))
+        #expect(shown.hasSuffix("\r\u{1B}[K"))
+        #expect(!shown.contains("\n"))
     }
 }

@@ -57,6 +57,7 @@ struct Scan: ParsableCommand {
             map = LineageMap.build(discovery.files, using: ParallelReader(options: options)).0
         }
         let lineageMap = map
+        let progress = ProgressMeter(discovery.files, to: stderr, enabled: !quiet && isatty(2) == 1)
         ParallelReader(options: options).run(
             discovery.files,
             state: { Detector(rules: ruleSet, lineage: lineageMap) },
@@ -73,8 +74,10 @@ struct Scan: ParsableCommand {
                     evaluated += n
                 case .done(let report):
                     summary.add(report)
+                    progress.add(report)
                 }
             })
+        progress.finish()
         let all = findings.findings(ruleSet).filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
         let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
         let written = FindingWriter(format: chosen, productVersion: Trailhound.configuration.version)
