@@ -26,13 +26,7 @@ public struct FindingWriter: Sendable {
     public func render(_ findings: [Finding]) -> [UInt8] {
         switch format {
         case .jsonl:
-            let e = Self.encoder(pretty: false)
-            var out: [UInt8] = []
-            for f in findings {
-                out += Array((try? e.encode(f)) ?? Data())
-                out.append(0x0A)
-            }
-            return out
+            return Self.lines(findings)
         case .json:
             return Array(((try? Self.encoder(pretty: true).encode(findings)) ?? Data("[]".utf8)) + Data("\n".utf8))
         case .table:
@@ -77,7 +71,8 @@ public struct FindingWriter: Sendable {
         }
     }
 
-    static func lines(_ values: [JSONValue]) -> [UInt8] {
+    /// One JSON value per line.
+    static func lines<Value: Encodable>(_ values: [Value]) -> [UInt8] {
         let e = encoder(pretty: false)
         var out: [UInt8] = []
         for v in values {
