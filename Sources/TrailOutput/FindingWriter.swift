@@ -1,15 +1,21 @@
 import Foundation
 import TrailDetect
 
-/// Writes findings: JSON Lines (one finding per line, for pipelines), a JSON array, or a table for people.
+/// Writes findings: JSON Lines (one finding per line, for pipelines), a JSON array, a table for people, CSV, or one
+/// OCSF Detection Finding or ASFF finding per line.
 public struct FindingWriter: Sendable {
     public enum Format: String, Sendable, CaseIterable {
-        case jsonl, json, table, csv
+        case jsonl, json, table, csv, ocsf, asff
     }
 
     public let format: Format
+    /// trailhound's version, named as the product in OCSF's metadata.
+    public let productVersion: String
 
-    public init(format: Format) { self.format = format }
+    public init(format: Format, productVersion: String = "0.0.0") {
+        self.format = format
+        self.productVersion = productVersion
+    }
 
     static func encoder(pretty: Bool) -> JSONEncoder {
         let e = JSONEncoder()
@@ -20,17 +26,15 @@ public struct FindingWriter: Sendable {
     public func render(_ findings: [Finding]) -> [UInt8] {
         switch format {
         case .jsonl:
-            let e = Self.encoder(pretty: false)
-            var out: [UInt8] = []
-            for f in findings {
-                out += Array((try? e.encode(f)) ?? Data())
-                out.append(0x0A)
-            }
-            return out
+            return Self.lines(findings)
         case .json:
             return Array(((try? Self.encoder(pretty: true).encode(findings)) ?? Data("[]".utf8)) + Data("\n".utf8))
         case .table:
             return Array(Self.table(findings).utf8)
+        case .ocsf:
+            return Self.lines(findings.map { OCSFFinding.json($0, productVersion: productVersion) })
+        case .asff:
+            return Self.lines(findings.map(ASFFFinding.json))
         case .csv:
             var text = CSV.row([
                 "id", "level", "rule", "title", "firstSeen", "lastSeen", "count", "account", "regions", "actor",
@@ -46,6 +50,36 @@ public struct FindingWriter: Sendable {
             }
             return Array(text.utf8)
         }
+    }
+
+    /// Writes the findings to stdout, or atomically to the file at `path`. False, with the reason on `errors`, when
+    /// they could not be written.
+    public func write(_ findings: [Finding], to path: String?, errors: ByteSink) -> Bool {
+        let bytes = render(findings)
+        guard let path else {
+            let stdout = ByteSink(fd: 1)
+            stdout.write(bytes)
+            stdout.flush()
+            return true
+        }
+        do {
+            try AtomicFile.write(bytes, to: path)
+            return true
+        } catch {
+            errors.write("trailhound: \(error)\n")
+            return false
+        }
+    }
+
+    /// One JSON value per line.
+    static func lines<Value: Encodable>(_ values: [Value]) -> [UInt8] {
+        let e = encoder(pretty: false)
+        var out: [UInt8] = []
+        for v in values {
+            out += Array((try? e.encode(v)) ?? Data())
+            out.append(0x0A)
+        }
+        return out
     }
 
     static func table(_ findings: [Finding]) -> String {

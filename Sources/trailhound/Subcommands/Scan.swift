@@ -22,8 +22,11 @@ struct Scan: ParsableCommand {
     @Argument(help: ArgumentHelp("Files or folders to read; - for standard input.", valueName: "path"))
     var paths: [String]
 
-    @Option(help: "Output: jsonl, json, table or csv (default: table on a terminal, jsonl otherwise).")
+    @Option(help: "Output: jsonl, json, table, csv, ocsf or asff (default: table on a terminal, jsonl otherwise).")
     var format: FindingWriter.Format?
+
+    @Option(help: ArgumentHelp("Write the findings to this file, replaced atomically (exit 2 if it cannot be).", valueName: "file"))
+    var output: String?
 
     @Option(help: "Only findings at or above this level: informational, low, medium, high, critical.")
     var minLevel: SigmaRule.Level = .informational
@@ -47,13 +50,17 @@ struct Scan: ParsableCommand {
         let (ruleSet, ruleReport) = try rules.load { stderr.write($0) }
         let discovery = Discovery(options: options).discover(paths)
         var summary = RunSummary(discovery: discovery)
-        let result = Analysis.run(discovery.files, rules: ruleSet, using: ParallelReader(options: options)) { summary.add($0) }
+        let progress = ProgressMeter(discovery.files, to: stderr, enabled: !quiet && isatty(2) == 1)
+        let result = Analysis.run(discovery.files, rules: ruleSet, using: ParallelReader(options: options)) { report in
+            summary.add(report)
+            progress.add(report)
+        }
+        progress.finish()
         let evaluated = result.evaluated
         let all = result.findings.filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
-        let chosen = format ?? (isatty(1) == 1 ? .table : .jsonl)
-        let stdout = ByteSink(fd: 1)
-        stdout.write(FindingWriter(format: chosen).render(all))
-        stdout.flush()
+        let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
+        let written = FindingWriter(format: chosen, productVersion: Trailhound.configuration.version)
+            .write(all, to: output, errors: stderr)
         for (rule, pattern, count) in ruleSet.regexTimeouts() {
             stderr.write(
                 "trailhound: warning: rule \(rule.file) (\(rule.id)): the regular expression '\(TerminalText.sanitize(pattern))' "
@@ -68,7 +75,7 @@ struct Scan: ParsableCommand {
                     + "\(ruleReport.errors.count) invalid; \(evaluated) rule evaluations; \(all.count) findings from "
                     + "\(matchedRules) rules"
             ], to: stderr)
-        if summary.hasInputProblems || !ruleReport.errors.isEmpty { throw ExitCode(2) }
+        if summary.hasInputProblems || !ruleReport.errors.isEmpty || !written { throw ExitCode(2) }
         if let failOn, all.contains(where: { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= failOn }) {
             throw ExitCode(1)
         }

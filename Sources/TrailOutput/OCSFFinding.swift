@@ -1,0 +1,161 @@
+import TrailDetect
+import TrailReader
+
+/// A finding as an OCSF 1.4.0 Detection Finding (class 2004, activity Create) with the `cloud`, `datetime` and `host`
+/// profiles (the host profile is the one that brings `actor`). Where OCSF has no place for a detail (the rule file,
+/// evidence not listed, origin keys, source addresses), it goes under `unmapped.trailhound`.
+enum OCSFFinding {
+    static let schemaVersion = "1.4.0"
+    static let profiles: [JSONValue] = ["cloud", "datetime", "host"]
+    static let severities: [String: (id: Int64, name: String)] = [
+        "informational": (1, "Informational"), "low": (2, "Low"), "medium": (3, "Medium"), "high": (4, "High"),
+        "critical": (5, "Critical"),
+    ]
+
+    static func json(_ f: Finding, productVersion: String) -> JSONValue {
+        let first = Timestamp.parse(f.firstSeen) ?? Timestamp.parse(f.lastSeen) ?? 0
+        let last = Timestamp.parse(f.lastSeen) ?? first
+        let severity = severities[f.rule.level] ?? (99, f.rule.level)
+        let account = f.account ?? AffectedResource.accountID(f)
+        let region = f.regions.first
+        let references = FindingText.references(f)
+        return [
+            "activity_id": 1, "activity_name": "Create",
+            "category_uid": 2, "category_name": "Findings",
+            "class_uid": 2004, "class_name": "Detection Finding",
+            "type_uid": 200401, "type_name": "Detection Finding: Create",
+            "severity_id": .int(severity.id), "severity": .string(severity.name),
+            "status_id": 1, "status": "New",
+            "time": .int(last * 1000), "time_dt": .string(Timestamp.format(last)),
+            "start_time": .int(first * 1000), "start_time_dt": .string(Timestamp.format(first)),
+            "end_time": .int(last * 1000), "end_time_dt": .string(Timestamp.format(last)),
+            "count": .int(Int64(f.count)),
+            "message": .string(f.title),
+            "finding_info": [
+                "uid": .string(f.id),
+                "title": .string(f.title),
+                "desc": .string(FindingText.description(f)),
+                "first_seen_time": .int(first * 1000), "first_seen_time_dt": .string(Timestamp.format(first)),
+                "last_seen_time": .int(last * 1000), "last_seen_time_dt": .string(Timestamp.format(last)),
+                "analytic": ["uid": .string(f.rule.id), "name": .string(f.rule.title), "type_id": 1, "type": "Rule"],
+                "attacks": .list(attacks(f.rule)),
+                "data_sources": ["AWS CloudTrail"],
+            ],
+            "cloud": [
+                "provider": "AWS", "account": ["uid": .string(account), "type_id": 10, "type": "AWS Account"],
+                "region": .text(region),
+            ],
+            "actor": actor(f, account: account),
+            "resources": .list(AffectedResource.of(f).map { resource($0, region: region) }),
+            "evidences": .list(f.evidence.map(evidence)),
+            "remediation": f.containment.isEmpty
+                ? nil
+                : [
+                    "desc": .string(FindingText.containmentPlaybook(f)),
+                    "references": .list(references.map { .string($0) }),
+                ],
+            "metadata": [
+                "version": .string(schemaVersion),
+                "uid": .string(f.id),
+                "profiles": .array(profiles),
+                "product": [
+                    "name": "trailhound", "vendor_name": "trailhound", "version": .string(productVersion),
+                ],
+            ],
+            "unmapped": ["trailhound": unmapped(f)],
+        ]
+    }
+
+    /// ATT&CK from the rule's tags. Sigma tags do not pair techniques with tactics: a rule with one technique gets
+    /// one entry per tactic with that technique; a rule with several gets one entry per technique and one per tactic.
+    static func attacks(_ rule: Finding.Rule) -> [JSONValue] {
+        let techniques: [JSONValue] = rule.techniques.compactMap { tag in
+            guard let t = Attack.technique(tag) else { return nil }
+            let url = Attack.url(technique: t.technique, subTechnique: nil)
+            return [
+                "technique": ["uid": .string(t.technique), "src_url": .string(url)],
+                "sub_technique": t.subTechnique.map {
+                    ["uid": .string($0), "src_url": .string(Attack.url(technique: t.technique, subTechnique: $0))]
+                },
+            ]
+        }
+        let tactics: [JSONValue] = rule.tactics.compactMap { tag in
+            guard let t = Attack.tactic(tag) else { return nil }
+            let url = "https://attack.mitre.org/tactics/\(t.id)/"
+            return ["uid": .string(t.id), "name": .string(t.name), "src_url": .string(url)]
+        }
+        if techniques.count == 1, case .object(let technique) = techniques[0], !tactics.isEmpty {
+            return tactics.map { tactic in
+                var entry = technique
+                entry["tactic"] = tactic
+                return .object(entry)
+            }
+        }
+        return techniques + tactics.map { ["tactic": $0] }
+    }
+
+    static func actor(_ f: Finding, account: String) -> JSONValue? {
+        let a = f.actor
+        guard a.arn != nil || a.type != nil else { return nil }
+        // OCSF's user types: 1 User, 2 Admin, 3 System, 99 Other (with CloudTrail's type in `type`).
+        let type: (Int64, String) =
+            switch a.type {
+            case "IAMUser": (1, "User")
+            case "Root": (2, "Admin")
+            case "AWSService": (3, "System")
+            default: (99, a.type ?? "Other")
+            }
+        let name: String? =
+            switch a.type {
+            case "FederatedUser": a.federatedName
+            case "AssumedRole": a.sessionName ?? a.roleName
+            default: a.userName
+            }
+        // A role or federation session: who issued it.
+        let session: JSONValue? = a.parentArn.map {
+            ["issuer": .string($0), "credential_uid": .text(a.accessKeyIds.first)]
+        }
+        return [
+            "user": [
+                "uid": .text(a.arn), "name": .text(name), "type_id": .int(type.0), "type": .string(type.1),
+                "account": ["uid": .string(account), "type_id": 10, "type": "AWS Account"],
+                "credential_uid": .text(a.accessKeyIds.first), "uid_alt": .text(a.identityCenterUserId),
+            ],
+            "session": session,
+        ]
+    }
+
+    static func resource(_ r: AffectedResource, region: String?) -> JSONValue {
+        [
+            "uid": .string(r.id), "name": .string(r.name), "type": .string(r.type), "labels": [.string(r.role)],
+            "region": .text(region),
+        ]
+    }
+
+    static func evidence(_ e: Finding.Evidence) -> JSONValue {
+        [
+            "api": e.eventName.map { name in
+                [
+                    "operation": .string(name), "service": e.eventSource.map { ["name": .string($0)] },
+                    "response": e.errorCode.map { ["error": .string($0)] },
+                ]
+            },
+            "data": [
+                "eventID": .text(e.eventID), "eventTime": .text(e.eventTime), "eventSource": .text(e.eventSource),
+                "eventName": .text(e.eventName), "errorCode": .text(e.errorCode), "file": .string(e.file),
+                "recordIndex": .int(Int64(e.recordIndex)),
+            ],
+        ]
+    }
+
+    static func unmapped(_ f: Finding) -> JSONValue {
+        func strings(_ xs: [String]) -> JSONValue? { .list(xs.map { .string($0) }) }
+        return [
+            "ruleFile": .string(f.rule.file), "level": .string(f.rule.level), "regions": strings(f.regions),
+            "evidenceNotListed": .int(Int64(f.evidenceNotListed)),
+            "sourceIPAddresses": strings(f.actor.sourceIPAddresses), "accessKeyIds": strings(f.actor.accessKeyIds),
+            "originAccessKeyIds": strings(f.actor.originAccessKeyIds),
+            "containment": strings(f.containment.map(\.id)),
+        ]
+    }
+}

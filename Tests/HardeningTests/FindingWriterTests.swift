@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+
+@testable import TrailDetect
+@testable import TrailOutput
+@testable import TrailReader
+
+/// The finding writers' limits and escapes, on findings made to break them: ASFF's length limits, CSV formulas, and
+/// the progress line's formatting.
+@Suite struct FindingWriterTests {
+    func finding(
+        title: String, actorArn: String = "arn:aws:iam::111122223333:user/alice", target: String? = "bob",
+        keys: Int = 1, evidence: Int = 1
+    ) -> Finding {
+        let events = (0..<evidence).map { k in
+            Finding.Evidence(
+                eventID: "event-\(k)-0000-4000-8000-000000000000", eventTime: "2026-11-20T10:00:00Z", eventSource: "iam.amazonaws.com",
+                eventName: "CreateAccessKey", errorCode: nil, file: "AWSLogs/x/\(k).json.gz", recordIndex: k)
+        }
+        let action = RenderedContainment(
+            id: "iam-user-deny-all", title: String(repeating: "Deny every action to the IAM user ", count: 30), why: "why",
+            steps: [.init(title: "Attach", why: nil, commands: ["aws iam attach-user-policy --user-name bob"], document: nil)],
+            references: ["https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_disable-perms.html"])
+        return Finding(
+            id: "0123456789abcdef0123456789abcdef",
+            rule: .init(
+                id: "rule-1", title: "Access key created for another IAM user", level: "high",
+                tactics: ["persistence", "privilege-escalation", "exfiltration"], techniques: ["T1098.001"], file: "rules/x.yml"),
+            title: title, firstSeen: "2026-11-20T10:00:00Z", lastSeen: "2026-11-20T11:00:00Z", count: evidence + 5,
+            account: "111122223333", regions: ["us-east-1", "eu-west-1"],
+            actor: .init(
+                type: "IAMUser", arn: actorArn, userName: "alice",
+                accessKeyIds: (0..<keys).map { "AKIAEXAMPLE\(100_000 + $0)" },
+                sourceIPAddresses: (0..<20).map { "198.51.100.\($0)" }),
+            target: target.map { Finding.Target(userName: $0, accessKeyIds: (0..<keys).map { "AKIATARGET\(100_000 + $0)" }) },
+            evidence: events, evidenceNotListed: 5, containment: [action])
+    }
+
+    func asff(_ f: Finding) throws -> [String: Any] {
+        let bytes = FindingWriter(format: .asff).render([f])
+        #expect(String(validating: bytes, as: UTF8.self) != nil)
+        return try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+    }
+
+    @Test func asffKeepsEveryLimitWithAVeryLongTitle() throws {
+        let title = String(repeating: "créé 👩‍👩‍👧 漢字 ", count: 400)
+        let a = try asff(finding(title: title, keys: 40, evidence: 100))
+        let cut = try #require(a["Title"] as? String)
+        #expect(cut.utf16.count <= 256 && cut.utf16.count >= 250)
+        #expect(cut.hasSuffix("…"))
+        #expect(title.hasPrefix(cut.dropLast()), "cut between characters")
+        #expect((a["Description"] as? String)?.utf16.count ?? 9999 <= 1024)
+        let text = try #require(((a["Remediation"] as? [String: Any])?["Recommendation"] as? [String: Any])?["Text"] as? String)
+        #expect(text.utf16.count <= 512 && text.hasSuffix("…"))
+        let fields = try #require(a["ProductFields"] as? [String: String])
+        #expect(fields.count == 50)
+        for (key, value) in fields { #expect(key.utf16.count <= 128 && !value.isEmpty && value.utf16.count <= 2048) }
+        // Lists are cut to whole items, with a count of the rest.
+        let ids = try #require(fields["trailhound/evidenceEventIds"])
+        #expect(ids.hasPrefix("event-0-0000-4000-8000-000000000000 event-1-") && ids.hasSuffix(" more") && ids.utf16.count <= 2048)
+        #expect(fields["trailhound/evidenceNotListed"] == String(105 - fields.keys.filter { $0.hasPrefix("trailhound/evidence/") }.count))
+        #expect((a["Resources"] as? [Any])?.count == 32)
+        let types = try #require(a["Types"] as? [String])
+        #expect(types == [
+            "TTPs/Persistence/Access key created for another IAM user",
+            "TTPs/Privilege Escalation/Access key created for another IAM user",
+            "TTPs/Data Exfiltration/Access key created for another IAM user",
+        ])
+    }
+
+    @Test func asffTitleIsNeverEmpty() throws {
+        let a = try asff(finding(title: "   ", target: nil, keys: 0))
+        #expect(a["Title"] as? String == "Access key created for another IAM user")
+        #expect((a["Resources"] as? [[String: Any]])?.first?["Type"] as? String == "AwsIamUser")
+    }
+
+    @Test func textLimitCutsBetweenCharacters() {
+        #expect(TextLimit.cut("short", to: 10) == "short")
+        #expect(TextLimit.cut("abcdef", to: 4) == "abc…")
+        // A family emoji is 8 UTF-16 units: it is kept whole or left out, never split.
+        #expect(TextLimit.cut("ab👩‍👩‍👧cd", to: 9) == "ab…")
+        #expect(TextLimit.cut("ab👩‍👩‍👧cd", to: 11) == "ab👩‍👩‍👧…")
+        #expect(TextLimit.cut("é漢字é", to: 3) == "é漢…")
+        #expect(TextLimit.join(["a1", "b2", "c3"], limit: 100) == "a1 b2 c3")
+        #expect(TextLimit.join(["a1", "b2", "c3", "d4"], limit: 14) == "a1 b2 +2 more")
+        #expect(TextLimit.join(["aaaa", "bbbb", "cccc", "dddd"], limit: 16) == "aaaa +3 more")
+    }
+
+    /// A spreadsheet opening `--format csv` never sees a formula, whichever finding field the attacker chose.
+    @Test func csvFindingCellsCannotBeFormulas() throws {
+        let evil = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=1"]
+        var findings: [Finding] = []
+        for e in evil {
+            findings.append(finding(title: e, actorArn: e, target: e))
+        }
+        let text = String(decoding: FindingWriter(format: .csv).render(findings), as: UTF8.self)
+        let rows = Self.parseCSV(text)
+        #expect(rows.count == evil.count + 1)
+        for row in rows.dropFirst() {
+            #expect(row.count == rows[0].count)
+            for cell in row {
+                #expect(!["=", "+", "-", "@", "\t", "\r"].contains(cell.first.map(String.init) ?? ""), "\(cell)")
+            }
+        }
+        #expect(rows[1][3] == "'=HYPERLINK(\"http://x\",\"y\")", "the value is kept, behind a quote")
+        #expect(rows[6][3] == "'\r=1")
+    }
+
+    /// RFC 4180 fields, quotes doubled inside quoted fields.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var cell = ""
+        var quoted = false
+        var chars = Array(text.unicodeScalars)[...]
+        while let c = chars.popFirst() {
+            if quoted {
+                if c == "\"" {
+                    if chars.first == "\"" {
+                        cell.unicodeScalars.append("\"")
+                        chars.removeFirst()
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    cell.unicodeScalars.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                row.append(cell)
+                cell = ""
+            } else if c == "\r" && chars.first == "\n" {
+                chars.removeFirst()
+                row.append(cell)
+                rows.append(row)
+                row = []
+                cell = ""
+            } else {
+                cell.unicodeScalars.append(c)
+            }
+        }
+        return rows
+    }
+
+    @Test func progressLine() {
+        #expect(
+            ProgressMeter.line(files: 0, totalFiles: 1846, bytes: 0, totalBytes: 250_000_000, events: 0, elapsed: 0)
+                == "trailhound: 0/1846 files, 0.0/250 MB, 0 events/s, ETA --:--")
+        #expect(
+            ProgressMeter.line(files: 120, totalFiles: 1846, bytes: 50_000_000, totalBytes: 250_000_000, events: 675_200, elapsed: 10)
+                == "trailhound: 120/1846 files, 50.0/250 MB, 67.5k events/s, ETA 0:40")
+        #expect(
+            ProgressMeter.line(files: 3, totalFiles: 4, bytes: 12_345_678, totalBytes: 0, events: 30_000_000, elapsed: 12)
+                == "trailhound: 3/4 files, 12.3 MB, 2.5M events/s, ETA 0:04")
+        #expect(
+            ProgressMeter.line(files: 1, totalFiles: 100, bytes: 1_000_000, totalBytes: 10_000_000_000, events: 950, elapsed: 2)
+                == "trailhound: 1/100 files, 1.0/10000 MB, 475 events/s, ETA 5:33:18")
+    }
+
+    @Test func progressMeterRedrawsAtMostFourTimesASecondAndClears() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func run(enabled: Bool) throws -> String {
+            let path = folder.appendingPathComponent("stderr-\(enabled)").path
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            defer { close(fd) }
+            let sink = ByteSink(fd: fd)
+            var now = 100.0
+            let meter = ProgressMeter([InputFile(path: "a"), InputFile(path: "b")], to: sink, enabled: enabled, clock: { now })
+            var report = FileReport(path: "a")
+            report.inputBytes = 1_000_000
+            report.records = 500
+            for t in [0.1, 0.6, 0.7, 0.8, 0.9, 1.0] {
+                now = 100 + t
+                meter.add(report)
+            }
+            meter.finish()
+            sink.flush()
+            return try String(contentsOfFile: path, encoding: .utf8)
+        }
+        #expect(try run(enabled: false) == "")
+        let shown = try run(enabled: true)
+        // Drawn at 0.6 s (not before half a second), then at 0.9 s (0.25 s later), then cleared.
+        #expect(shown.components(separatedBy: "\r").count - 1 == 3)
+        #expect(shown.contains("trailhound: 2/2 files, 2.0 MB, 1.7k events/s"))
+        #expect(shown.contains("trailhound: 5/2 files"))
+        #expect(shown.hasSuffix("\r\u{1B}[K"))
+        #expect(!shown.contains("\n"))
+    }
+}
