@@ -58,13 +58,15 @@ public final class Detector {
             let early = rules.early.mayMatch(event, nameHash: nameHash)
             let trigger = rules.triggers.mayMatch(event, nameHash: nameHash)
             let stateful = rules.stateful.mayMatch(event, nameHash: nameHash)
-            if rules.hasAbsence || stateful, let t = event.eventTime {
+            let identity = !rules.identityStateRules.isEmpty
+            if rules.hasAbsence || stateful || identity, let t = event.eventTime {
                 if t > output.latestEventTime { output.latestEventTime = t }
-                if stateful { output.fileKeys.saw(t) }
+                if stateful || identity { output.fileKeys.saw(t) }
             }
-            guard early || trigger || stateful else { return }
-            identityHash = nil
+            guard early || trigger || stateful || identity else { return }
             context.reset(event)
+            identityHash = nil
+            if identity { fingerprintIdentity(event) }
             if trigger { rules.triggers.candidates(event, nameHash: nameHash) { keepTrigger($0, event, file) } }
             if early { rules.early.candidates(event, nameHash: nameHash) { check($0, file) } }
             if stateful { rules.stateful.candidates(event, nameHash: nameHash) { fingerprint($0, event) } }
@@ -84,18 +86,38 @@ public final class Detector {
 
     static let issuingAPIs = Set(CredentialIssuance.apis.map { RuleSet.hash(Array($0.utf8)) })
 
+    /// First pass: the event's identity (`userIdentity` and `recipientAccountId`, as raw bytes), hashed once per
+    /// event; computed for the first event of each identity in the file.
+    func computeIdentityHash(_ event: Event) -> UInt64 {
+        if let h = identityHash { return h }
+        var h: UInt64 = 0x5151
+        if let v = event.member("userIdentity") { h = FastHash.mix(h, v.bytes) }
+        if let v = event.member("recipientAccountId") { h = FastHash.mix(h, v.bytes) }
+        identityHash = h
+        return h
+    }
+
+    /// First pass: adds the keys of every identity-keyed `state:` rule for the event's identity to the file's
+    /// fingerprint, once per distinct identity in the file.
+    func fingerprintIdentity(_ event: Event) {
+        guard fingerprinted.insert(computeIdentityHash(event)).inserted else { return }
+        for i in rules.identityStateRules {
+            for spec in rules.stateSpecs[i] {
+                for key in spec.keys.values(context) { output.fileKeys.insert(key) }
+            }
+        }
+        if let key = event.member("userIdentity")?.member("accessKeyId")?.scalarText, !key.isEmpty {
+            let account = event.member("recipientAccountId")?.scalarText ?? ""
+            output.fileKeys.insert("cred:\(account)/\(key)")
+        }
+    }
+
     /// First pass, `state:` rule `i`: adds the keys the event would join states with to the file's `FileKeys`
     /// (lineage is not known yet, so also its access key, whose origin may turn out to be another). Keys are
     /// computed once per rule and distinct identity in the file (the raw members the keys depend on), not per event.
     func fingerprint(_ i: Int, _ event: Event) {
         evaluated += 1
-        if identityHash == nil {
-            var h: UInt64 = 0x5151
-            if let v = event.member("userIdentity") { h = FastHash.mix(h, v.bytes) }
-            if let v = event.member("recipientAccountId") { h = FastHash.mix(h, v.bytes) }
-            identityHash = h
-        }
-        var h = identityHash! ^ (UInt64(i) &* 0x9E37_79B9_7F4A_7C15)
+        var h = computeIdentityHash(event) ^ (UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15)
         for name in rules.keyMembers[i] {
             if let v = name.withUnsafeBytes({ event.member($0) }) { h = FastHash.mix(h, v.bytes) } else { h = FastHash.mix(h, UnsafeRawBufferPointer(start: nil, count: 0)) }
         }

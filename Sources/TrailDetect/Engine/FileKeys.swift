@@ -80,7 +80,7 @@ struct SecondPassSelection {
             }
         }
         guard !windows.isEmpty else { return }
-        for list in lineage.byChildValues {
+        for list in lineage.byChild.values {
             for issuance in list {
                 let chain = lineage.chain(of: issuance.childKey, account: issuance.account, at: issuance.issuedAt)
                 guard let root = chain.last else { continue }

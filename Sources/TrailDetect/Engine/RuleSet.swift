@@ -80,8 +80,13 @@ public final class RuleSet: Sendable {
     /// The rules checked in the first pass: those that open and close states, and absence rules and what they
     /// wait for.
     let triggers: RuleIndex
-    /// The `state:` rules, checked in the first pass only to fingerprint each file's keys (see `FileKeys`).
+    /// The `state:` rules whose keys read more than the event's identity (`userIdentity`, `recipientAccountId`):
+    /// checked in the first pass, event by event, to fingerprint each file's keys (see `FileKeys`).
     let stateful: RuleIndex
+    /// The `state:` rules whose keys read only the event's identity: their keys go into the file's fingerprint once
+    /// per distinct identity in the file, whether or not their detection matches (a Bloom filter may say too much,
+    /// never too little; it only costs reading a file again).
+    let identityStateRules: [Int]
     /// True when some rule is an `absence:` rule (the first pass then tracks the latest event time).
     let hasAbsence: Bool
     /// For `state:` rules: the top-level members their key templates depend on (before lineage), so the first pass
@@ -150,13 +155,14 @@ public final class RuleSet: Sendable {
         let needsLate = { (i: Int) in !rules[i].state.isEmpty || Self.readsOrigin(rules[i]) }
         early = RuleIndex(rules, only: mainRules.filter { !needsLate($0) })
         late = RuleIndex(rules, only: mainRules.filter(needsLate))
-        stateful = RuleIndex(rules, only: mainRules.filter { !rules[$0].state.isEmpty })
         hasAbsence = rules.contains { $0.absence != nil }
         keyMembers = rules.map { rule in
             var members = Set<String>()  // userIdentity and recipientAccountId are always hashed
             for field in rule.state.flatMap({ $0.keys.flatMap(\.fields) }) {
                 switch field {
-                case .json(let path): members.insert(String(decoding: path.components[0].bytes, as: UTF8.self))
+                case .json(let path):
+                    let top = String(decoding: path.components[0].bytes, as: UTF8.self)
+                    if top != "userIdentity" && top != "recipientAccountId" { members.insert(top) }
                 case .derived(let d):
                     switch d.section {
                     case .actor, .origin: break
@@ -177,6 +183,10 @@ public final class RuleSet: Sendable {
             return out
         }
         stateSpecs = rules.map(\.state)
+        let stateRules = mainRules.filter { !rules[$0].state.isEmpty }
+        let members = keyMembers
+        identityStateRules = stateRules.filter { members[$0].isEmpty }
+        stateful = RuleIndex(rules, only: stateRules.filter { !members[$0].isEmpty })
         detectionReadsOrigin = rules.map { rule in
             rule.detection.selections.contains { $0.contains { $0.contains { test in
                 if case .derived(let d) = test.field { return d.section == .origin } else { return false }

@@ -68,17 +68,42 @@ public struct CredentialIssuance: Sendable, Equatable {
     }
 
     /// CloudTrail writes expirations as `Nov 30, 2024, 8:43:17 PM` (or without the second comma), sometimes ISO 8601.
+    /// Parsed byte by byte: every STS response in the logs has one.
     static func parseExpiration(_ text: String) -> Int64? {
-        if let iso = Timestamp.parse(text) { return iso }
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let parts = text.replacingOccurrences(of: ",", with: " ").split(separator: " ").map(String.init)
-        guard parts.count == 5, let month = months.firstIndex(of: parts[0]).map({ $0 + 1 }), let day = Int(parts[1]),
-            let year = Int(parts[2])
-        else { return nil }
-        let clock = parts[3].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3, (1...12).contains(clock[0]), clock[1] < 60, clock[2] < 61, parts[4] == "AM" || parts[4] == "PM"
-        else { return nil }
-        let hour = clock[0] % 12 + (parts[4] == "PM" ? 12 : 0)
-        return Int64(Timestamp.daysFromCivil(year, month, day)) * 86_400 + Int64(hour * 3600 + clock[1] * 60 + clock[2])
+        var copy = text
+        return copy.withUTF8 { b -> Int64? in
+            if let first = b.first, first >= 0x30 && first <= 0x39 { return Timestamp.parse(UnsafeRawBufferPointer(b)) }
+            let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+            guard b.count >= 20 else { return nil }
+            let name = String(decoding: b[0..<3], as: UTF8.self)
+            guard let month = months.firstIndex(of: name).map({ $0 + 1 }) else { return nil }
+            var i = 3
+            func skip() { while i < b.count && (b[i] == 0x20 || b[i] == 0x2C) { i += 1 } }
+            func number() -> Int? {
+                var n = 0
+                var digits = 0
+                while i < b.count, b[i] >= 0x30 && b[i] <= 0x39, digits < 5 {
+                    n = n * 10 + Int(b[i] - 0x30)
+                    i += 1
+                    digits += 1
+                }
+                return digits > 0 ? n : nil
+            }
+            skip()
+            guard let day = number() else { return nil }
+            skip()
+            guard let year = number() else { return nil }
+            skip()
+            guard let hour12 = number(), i < b.count, b[i] == 0x3A else { return nil }
+            i += 1
+            guard let minute = number(), i < b.count, b[i] == 0x3A else { return nil }
+            i += 1
+            guard let second = number() else { return nil }
+            skip()
+            guard i + 2 == b.count, b[i + 1] == 0x4D, b[i] == 0x41 || b[i] == 0x50 else { return nil }
+            guard (1...12).contains(hour12), minute < 60, second < 61, (1...31).contains(day) else { return nil }
+            let hour = hour12 % 12 + (b[i] == 0x50 ? 12 : 0)
+            return Int64(Timestamp.daysFromCivil(year, month, day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        }
     }
 }
