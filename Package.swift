@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,6 +44,8 @@ let package = Package(
             ]
         ),
         .target(name: "TrailOutput", dependencies: ["TrailReader", "TrailDetect"]),
+        // The state file of incremental (cron) scans: SQLite through GRDB.
+        .target(name: "TrailState", dependencies: ["TrailReader", "TrailDetect", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "TrailFuzzing", dependencies: ["TrailReader", "TrailDetect", "TrailOutput"]),
         .executableTarget(
             name: "trailhound",

@@ -220,12 +220,17 @@ import Testing
         let set = try ruleSet(rule("sel:\n  eventName: CreateUser\ncondition: sel"))
         #expect(set.rules[0].eventNames == ["createuser"])
         let detector = Detector(rules: set)
-        for name in ["GetObject", "CreateUser", "createuser", "DescribeInstances"] {
-            let json = RuleTestRunner.completed(#"{"eventName":"\#(name)","eventSource":"iam.amazonaws.com"}"#, index: 0)
+        for (k, name) in ["GetObject", "CreateUser", "createuser", "DescribeInstances"].enumerated() {
+            let json = RuleTestRunner.completed(#"{"eventName":"\#(name)","eventSource":"iam.amazonaws.com"}"#, index: k)
             _ = EventParser.withEvent(Array(json.utf8)) { detector.process($0, file: "f") }
         }
         #expect(detector.evaluated == 2)
         #expect(detector.take().first?.count == 2)
+        // The same event delivered twice (an organisation trail and an account trail) counts once.
+        let again = RuleTestRunner.completed(#"{"eventName":"CreateUser","eventSource":"iam.amazonaws.com"}"#, index: 9)
+        _ = EventParser.withEvent(Array(again.utf8)) { detector.process($0, file: "org-trail") }
+        _ = EventParser.withEvent(Array(again.utf8)) { detector.process($0, file: "account-trail") }
+        #expect(detector.take().first?.count == 1)
         let negated = try ruleSet(rule("sel:\n  eventName: CreateUser\ncondition: not sel"))
         #expect(negated.rules[0].eventNames == nil)
         let either = try ruleSet(rule("a:\n  eventName: A\nb:\n  eventName|startswith: B\ncondition: a or b"))

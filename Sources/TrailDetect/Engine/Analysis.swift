@@ -2,65 +2,173 @@ import TrailReader
 
 /// A whole scan: the passes over the logs and what is decided between them.
 ///
-/// 1. First pass, every file, in parallel: per-event rules give findings; credential issuances (lineage), the events
-///    that open and close states (and absence rules' events and what they wait for), and the matches correlation
-///    rules count are kept. These are rare events, so this costs little more than the per-event rules.
-/// 2. Between the passes: lineage is merged in file order; states are built from the trigger events sorted by time;
-///    absence rules and correlation rules are decided.
-/// 3. Second pass, only when a rule needs it, and only over the files whose time can hold events inside an open
-///    state (every file when a per-event rule reads `trailhound.origin.*`): rules whose events count only inside a
-///    state, and rules that read lineage.
+/// 1. First pass, every new file, in parallel: per-event rules give findings; credential issuances (lineage), the
+///    events that open and close states (and absence rules' events and what they wait for), the matches correlation
+///    rules count, and a fingerprint of the keys each file's events would join states with are kept. These are rare
+///    events or small records, so this costs little more than the per-event rules.
+/// 2. Between the passes: lineage is merged; states are built from the trigger events sorted by time; absence rules
+///    and correlation rules are decided (a correlation's evidence is read back from its files).
+/// 3. Second pass, only when a rule needs it, and only over the files whose fingerprint may meet an open state (every
+///    file when a per-event rule reads `trailhound.origin.*`): rules whose events count only inside a state, and rules
+///    that read lineage.
 ///
 /// Everything is sorted or merged in an order that does not depend on the order files were named in or on threads.
+/// For incremental runs (`--state`), a `Carryover` brings what earlier runs kept, and `onFile` receives each new
+/// file's results to commit.
 public enum Analysis {
+    /// What earlier runs recorded (from the state file).
+    public struct Carryover: Sendable {
+        public var issuances: [CredentialIssuance] = []
+        public var triggers: [StoredTrigger] = []
+        public var signals: [StoredSignal] = []
+        public var groupValues: [UInt64: [String]] = [:]
+        /// Earlier files' fingerprints, by path: read again when a state they may meet opens.
+        public var earlierFiles: [String: FileKeys] = [:]
+        /// The states earlier runs already checked every file against (`Result.windows`).
+        public var knownWindows: Set<String> = []
+        public var latest: Int64 = .min
+        public init() {}
+    }
+
+    /// A trigger event as the state file keeps it.
+    public struct StoredTrigger: Sendable {
+        public let ruleId: String
+        public let json: [UInt8]
+        public let file: String
+        public let index: Int
+        public let time: Int64
+        public let eventID: String
+        public init(ruleId: String, json: [UInt8], file: String, index: Int, time: Int64, eventID: String) {
+            self.ruleId = ruleId
+            self.json = json
+            self.file = file
+            self.index = index
+            self.time = time
+            self.eventID = eventID
+        }
+    }
+
+    /// A correlation match as the state file keeps it.
+    public struct StoredSignal: Sendable {
+        public let correlationId: String
+        public let baseId: String
+        public let group: UInt64
+        public let value: UInt64
+        public let time: Int64
+        public let file: String
+        public let record: Int
+        public init(correlationId: String, baseId: String, group: UInt64, value: UInt64, time: Int64, file: String, record: Int) {
+            self.correlationId = correlationId
+            self.baseId = baseId
+            self.group = group
+            self.value = value
+            self.time = time
+            self.file = file
+            self.record = record
+        }
+    }
+
+    /// One new file's results, for the state file to commit in one transaction.
+    public struct FileResult: Sendable {
+        public let file: InputFile
+        public let report: FileReport
+        public let builders: [FindingBuilder]
+        public let issuances: [CredentialIssuance]
+        public let triggers: [StoredTrigger]
+        public let signals: [StoredSignal]
+        public let groupValues: [UInt64: [String]]
+        public let fileKeys: FileKeys
+    }
+
     public struct Result: Sendable {
+        /// The findings of this run (per-event rules over the new files, and stateful rules), merged and rendered.
         public var findings: [Finding] = []
+        /// The builders of stateful rules (states, absences, correlations), for the state file to merge.
+        public var statefulBuilders: [FindingBuilder] = []
         public var lineage = LineageMap()
-        /// Rule evaluations, both passes.
+        /// Every state's identity now (rule, key, opening event, end), for the state file.
+        public var windows: Set<String> = []
+        /// Rule evaluations, all passes.
         public var evaluated = 0
         public var triggers = 0
         public var signals = 0
         public var states = 0
         public var pendingAbsences = 0
-        /// Files read again by the second pass.
+        /// Files read again by the second pass (new files and earlier ones).
         public var secondPassFiles = 0
-        /// The latest event time seen.
+        /// The latest event time seen (this run and earlier ones).
         public var latest: Int64 = .min
     }
 
-    /// Runs the scan. Each first-pass file report goes to `report` (the second pass reads files already reported).
+    /// Runs the scan over `files`. Each new file's report goes to `report`; with `onFile`, each new file's results
+    /// too, in file order. `earlier` are the files earlier runs read that are still there (read again only when a
+    /// state that may meet them opens, or for a correlation's evidence).
     public static func run(
-        _ files: [InputFile], rules: RuleSet, using parallel: ParallelReader, report: (FileReport) -> Void
+        _ files: [InputFile], rules: RuleSet, using parallel: ParallelReader, carryover: Carryover = Carryover(),
+        earlier: [InputFile] = [], onFile: ((FileResult) -> Void)? = nil, report: (FileReport) -> Void
     ) -> Result {
         var result = Result()
         var findings = FindingSet()
-        var triggers: [TriggerEvent] = []
-        var signals: [Signal] = []
+        let allFiles = files + earlier
+        var fileIndex: [String: Int32] = [:]
+        for (i, f) in allFiles.enumerated() where fileIndex[f.path] == nil { fileIndex[f.path] = Int32(i) }
+        var triggers: [TriggerEvent] = carryover.triggers.compactMap { t in
+            rules.index(ofRule: t.ruleId).map {
+                TriggerEvent(rule: $0, json: t.json, file: t.file, index: t.index, time: t.time, eventID: t.eventID)
+            }
+        }
+        var signals: [Signal] = carryover.signals.compactMap { s in
+            guard let c = rules.index(ofRule: s.correlationId), let b = rules.index(ofRule: s.baseId) else { return nil }
+            return Signal(
+                correlation: Int32(c), base: Int32(b), group: s.group, value: s.value, time: s.time,
+                file: fileIndex[s.file] ?? -1, record: Int32(truncatingIfNeeded: s.record))
+        }
+        var groupValues = carryover.groupValues
+        var freshGroups = Set<UInt64>()
+        for i in carryover.issuances { result.lineage.add(i) }
+        result.latest = carryover.latest
         var fileKeys: [FileKeys?] = Array(repeating: nil, count: files.count)
-        var groupValues: [Int: [String]] = [:]
         parallel.run(
             files,
             state: { Detector(rules: rules, pass: .first) },
             process: { file, fileReader, detector, emit in
                 let before = detector.evaluated
                 let fileReport = fileReader.read(file) { event in detector.process(event, file: file.path) }
-                emit((detector.takeAll(), detector.evaluated - before), 0)
+                emit((detector.takeAll(), detector.evaluated - before, fileReport), 0)
                 return fileReport
             },
             consume: { index, item in
                 switch item {
-                case .output(let (out, n)):
+                case .output(let (out, n, fileReport)):
                     findings.merge(out.builders)
                     for i in out.issuances { result.lineage.add(i) }
                     triggers += out.triggers
                     for var s in out.signals {
                         s.file = Int32(index)
                         signals.append(s)
+                        freshGroups.insert(s.group)
                     }
                     for (k, v) in out.groupValues where groupValues[k] == nil { groupValues[k] = v }
                     if !out.fileKeys.isEmpty { fileKeys[index] = out.fileKeys }
                     result.evaluated += n
                     result.latest = max(result.latest, out.latestEventTime)
+                    if let onFile {
+                        let file = files[index]
+                        onFile(
+                            FileResult(
+                                file: file, report: fileReport, builders: out.builders, issuances: out.issuances,
+                                triggers: out.triggers.map {
+                                    StoredTrigger(
+                                        ruleId: rules.rules[$0.rule].id, json: $0.json, file: $0.file, index: $0.index,
+                                        time: $0.time, eventID: $0.eventID)
+                                },
+                                signals: out.signals.map {
+                                    StoredSignal(
+                                        correlationId: rules.rules[Int($0.correlation)].id, baseId: rules.rules[Int($0.base)].id,
+                                        group: $0.group, value: $0.value, time: $0.time, file: file.path, record: Int($0.record))
+                                },
+                                groupValues: out.groupValues, fileKeys: out.fileKeys))
+                    }
                 case .done(let r):
                     report(r)
                 }
@@ -72,16 +180,25 @@ public enum Analysis {
         triggers = []
         result.states = states.count
         result.pendingAbsences = states.pendingAbsences
-        findings.merge(states.absenceFindings)
-        let outcomes = Correlator.evaluate(signals, groupValues: groupValues, rules: rules)
+        result.windows = states.identities(rules)
+        var stateful = FindingSet()
+        stateful.merge(states.absenceFindings)
+        // Only groups with a match from this run can change; the others were decided when their matches came.
+        let outcomes = Correlator.evaluate(
+            signals.filter { freshGroups.contains($0.group) }, groupValues: groupValues, rules: rules)
         signals = []
         groupValues = [:]
-        findings.merge(Self.correlationFindings(outcomes, files: files, rules: rules, lineage: lineage, using: parallel))
+        stateful.merge(Self.correlationFindings(outcomes, files: allFiles, rules: rules, lineage: lineage, using: parallel))
         if rules.needsSecondPass {
             let readsAll = rules.secondPassReadsAll
             let selection = SecondPassSelection(states: states, lineage: lineage)
-            let chosen = files.indices.filter { i in readsAll || (fileKeys[i].map { selection.needs($0) } ?? false) }
+            var chosen = files.indices.filter { i in readsAll || (fileKeys[i].map { selection.needs($0) } ?? false) }
                 .map { files[$0] }
+            // Earlier files were checked against the states known then; only new states can add to them.
+            if !earlier.isEmpty {
+                let fresh = SecondPassSelection(states: states, lineage: lineage, skipping: carryover.knownWindows, rules: rules)
+                chosen += earlier.filter { f in carryover.earlierFiles[f.path].map { fresh.needs($0) } ?? false }
+            }
             result.secondPassFiles = chosen.count
             if !chosen.isEmpty {
                 parallel.run(
@@ -95,12 +212,14 @@ public enum Analysis {
                     },
                     consume: { _, item in
                         if case .output(let (partial, n)) = item {
-                            findings.merge(partial)
+                            stateful.merge(partial)
                             result.evaluated += n
                         }
                     })
             }
         }
+        result.statefulBuilders = stateful.order.map { stateful.builders[$0]! }
+        findings.merge(result.statefulBuilders)
         result.findings = findings.findings(rules, lineage: lineage)
         return result
     }
@@ -112,13 +231,15 @@ public enum Analysis {
         guard !outcomes.isEmpty else { return [] }
         var wanted: [Int32: [Int32: [Int]]] = [:]
         for (n, o) in outcomes.enumerated() {
-            for e in o.evidence { wanted[e.file, default: [:]][e.record, default: []].append(n) }
+            for e in o.evidence where e.file >= 0 && Int(e.file) < files.count {
+                wanted[e.file, default: [:]][e.record, default: []].append(n)
+            }
         }
         let order = wanted.keys.sorted()
         let chosen = order.map { files[Int($0)] }
         let perFile = order.map { wanted[$0]! }
         var set = FindingSet()
-        let index = Dictionary(uniqueKeysWithValues: chosen.enumerated().map { ($0.element.path, $0.offset) })
+        let index = Dictionary(chosen.enumerated().map { ($0.element.path, $0.offset) }, uniquingKeysWith: { a, _ in a })
         parallel.run(
             chosen,
             state: { Detector(rules: rules, lineage: lineage, pass: .all) },

@@ -17,8 +17,8 @@ enum Correlator {
         let evidence: [(file: Int32, record: Int32)]
     }
 
-    static func evaluate(_ signals: [Signal], groupValues: [Int: [String]], rules: RuleSet) -> [Outcome] {
-        var groups: [Int: [Signal]] = [:]
+    static func evaluate(_ signals: [Signal], groupValues: [UInt64: [String]], rules: RuleSet) -> [Outcome] {
+        var groups: [UInt64: [Signal]] = [:]
         for s in signals { groups[s.group, default: []].append(s) }
         var out: [Outcome] = []
         for (groupHash, unsorted) in groups {

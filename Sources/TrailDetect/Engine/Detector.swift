@@ -29,7 +29,7 @@ public final class Detector {
     var scratch: [UInt8] = []
     var output = DetectorOutput()
     /// Correlation groups whose values this file already named.
-    var signalGroupsSeen = Set<Int>()
+    var signalGroupsSeen = Set<UInt64>()
     /// Identities whose keys are already in this file's `FileKeys`.
     var fingerprinted = Set<UInt64>()
     /// The hash of the current event's identity members, computed once per event when needed.
@@ -204,19 +204,18 @@ public final class Detector {
         guard let spec = rules.rules[c].correlation else { return }
         let event = context.event!
         guard let fields = rules.correlationFields[c][base] else { return }
-        var group = Hasher()
-        group.combine(c)
+        // Stable hashes (the state file keeps them between runs).
+        var group = rules.ruleSeeds[c]
         for field in fields.group {
-            if let field { _ = context.anyValue(field) { bytes in group.combine(bytes: bytes); return true } }
-            group.combine(0x1F as UInt8)
+            var part: UInt64 = 0
+            if let field { _ = context.anyValue(field) { bytes in part = FastHash.mix(1, bytes); return true } }
+            group = FastHash.mix(group, withUnsafeBytes(of: part) { $0 })
         }
-        let groupHash = group.finalize()
-        var valueHash = 0
+        let groupHash = group
+        var valueHash: UInt64 = 0
         if spec.kind == .valueCount {
             guard let field = fields.value else { return }
-            var v = Hasher()
-            guard context.anyValue(field, { bytes in v.combine(bytes: bytes); return true }) else { return }
-            valueHash = v.finalize()
+            guard context.anyValue(field, { bytes in valueHash = FastHash.mix(2, bytes); return true }) else { return }
         }
         if signalGroupsSeen.insert(groupHash).inserted {
             output.groupValues[groupHash] = fields.group.map { f in f.flatMap { context.strings($0).first } ?? "" }
@@ -269,7 +268,7 @@ public struct DetectorOutput: Sendable {
     public var triggers: [TriggerEvent] = []
     public var signals: [Signal] = []
     /// The group-by values of correlation groups first seen in this file.
-    public var groupValues: [Int: [String]] = [:]
+    public var groupValues: [UInt64: [String]] = [:]
     public var latestEventTime: Int64 = .min
     public var fileKeys = FileKeys()
 }
@@ -298,9 +297,9 @@ public struct Signal: Sendable {
     let correlation: Int32
     let base: Int32
     /// Hash of the correlation and its group-by values (the values are in `DetectorOutput.groupValues`).
-    let group: Int
+    let group: UInt64
     /// Hash of the `value_count` field's value.
-    let value: Int
+    let value: UInt64
     let time: Int64
     /// The file's index in the scan (set when the file's results are merged) and the record's index in it.
     var file: Int32

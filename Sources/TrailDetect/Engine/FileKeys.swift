@@ -12,6 +12,16 @@ public struct FileKeys: Sendable {
 
     public init() {}
 
+    /// The filter as 64 bytes, and back (for the state file).
+    public var bytes: [UInt8] { withUnsafeBytes(of: bits) { Array($0) } }
+
+    public init?(bytes: [UInt8], minTime: Int64, maxTime: Int64) {
+        guard bytes.count == 64 else { return nil }
+        withUnsafeMutableBytes(of: &bits) { raw in raw.copyBytes(from: bytes) }
+        self.minTime = minTime
+        self.maxTime = maxTime
+    }
+
     /// The three bit positions of a key.
     static func positions(_ key: String) -> (Int, Int, Int) {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
@@ -68,15 +78,19 @@ struct SecondPassSelection {
     /// Temporary keys whose lineage leads to a credential or user a state names: `cred:` positions and validity.
     var derived: [Window] = []
 
-    init(states: StateIndex, lineage: LineageMap) {
+    /// With `skipping`, the states with those identities are left out (earlier files were checked against them).
+    init(states: StateIndex, lineage: LineageMap, skipping known: Set<String> = [], rules: RuleSet? = nil) {
         var tokens = Set<String>()
         // A rule's events must be inside a state of each of its `state:` entries, so the first entry's states are
         // enough to choose files, and a rule with an entry that never opened can match nothing.
-        for specs in states.windows.values where specs.allSatisfy({ !$0.isEmpty }) {
+        for (rule, specs) in states.windows where specs.allSatisfy({ !$0.isEmpty }) {
             for (key, list) in specs[0] {
                 let positions = FileKeys.positions(key)
-                for w in list { windows.append(Window(positions: positions, open: w.open, close: w.close)) }
-                for t in key.split(separator: "/") { tokens.insert(String(t)) }
+                for w in list {
+                    if !known.isEmpty, let rules, known.contains(StateIndex.identity(rules.rules[rule].id, 0, w)) { continue }
+                    windows.append(Window(positions: positions, open: w.open, close: w.close))
+                    for t in key.split(separator: "/") { tokens.insert(String(t)) }
+                }
             }
         }
         guard !windows.isEmpty else { return }

@@ -98,6 +98,9 @@ public final class RuleSet: Sendable {
     let detectionReadsOrigin: [Bool]
     /// `rules[i].state`, kept apart so the hot loop does not copy rules.
     let stateSpecs: [[StateSpec]]
+    let ruleByID: [String: Int]
+    /// A stable hash of each rule's id (correlation groups are hashed with it, and kept between runs).
+    let ruleSeeds: [UInt64]
     /// Correlation rules by the rules they count.
     let correlationsByBase: [Int: [Int]]
     /// Trigger rules by the (state or absence rule) that uses them.
@@ -183,6 +186,8 @@ public final class RuleSet: Sendable {
             return out
         }
         stateSpecs = rules.map(\.state)
+        ruleByID = Dictionary(rules.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        ruleSeeds = rules.map { rule in var id = rule.id; return id.withUTF8 { FastHash.mix(0x5EED, UnsafeRawBufferPointer($0)) } }
         let stateRules = mainRules.filter { !rules[$0].state.isEmpty }
         let members = keyMembers
         identityStateRules = stateRules.filter { members[$0].isEmpty }
@@ -198,6 +203,9 @@ public final class RuleSet: Sendable {
         self.silent = silent
         detections = rules.map(\.detection)
     }
+
+    /// The index of the rule with this id.
+    public func index(ofRule id: String) -> Int? { ruleByID[id] }
 
     /// True when some rule needs a second pass, after lineage and states are known.
     public var needsSecondPass: Bool { !late.isEmpty }

@@ -37,6 +37,23 @@ public final class StateIndex: @unchecked Sendable {
 
     init() {}
 
+    /// Every window's identity: rule, state entry, key, opening event and end.
+    func identities(_ rules: RuleSet) -> Set<String> {
+        var out = Set<String>()
+        for (rule, specs) in windows {
+            for (k, keys) in specs.enumerated() {
+                for list in keys.values {
+                    for w in list { out.insert(Self.identity(rules.rules[rule].id, k, w)) }
+                }
+            }
+        }
+        return out
+    }
+
+    static func identity(_ rule: String, _ spec: Int, _ w: StateWindow) -> String {
+        "\(rule)|\(spec)|\(w.key)|\(w.opened.eventID ?? String(w.open))|\(w.close)"
+    }
+
     /// True when every state the rule lists opened at least once (else none of its events can count).
     public func hasWindows(rule: Int) -> Bool { windows[rule].map { $0.allSatisfy { !$0.isEmpty } } ?? false }
 

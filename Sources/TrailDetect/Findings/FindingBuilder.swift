@@ -20,6 +20,11 @@ public struct FindingBuilder: Sendable {
     var evidence: [Finding.Evidence] = []
     /// What opened the state this finding's events fell in (stateful rules).
     var state: Finding.State?
+    /// Hashes of the event ids counted, so an event delivered twice (an organisation trail and an account trail,
+    /// or two runs over overlapping files) counts once.
+    var eventHashes = Set<UInt64>()
+    /// Events counted that had no event id.
+    var unidentified = 0
 
     /// The finding id for a rule and the values that identify the incident.
     public static func id(rule: String, values: [String]) -> String {
@@ -46,13 +51,13 @@ public struct FindingBuilder: Sendable {
     /// regions and evidence, read straight from the record.
     mutating func add(_ context: EventContext, file: String) {
         let event = context.event!
+        guard count(event.member("eventID")?.rawStringContents) else { return }
         func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
         let timeRaw = event.member("eventTime")?.rawStringContents
         let time = timeRaw.flatMap { Timestamp.parse($0) } ?? 0
         // Strings are made only when a value is kept: a finding may gather millions of events.
         if time < first.0 { first = (time, s("eventTime") ?? "") }
         if time > last.0 || (time == last.0 && last.1.isEmpty) { last = (time, s("eventTime") ?? "") }
-        count += 1
         if count == 1 { describe(context) }
         if target == nil && count <= Self.maxEvidence {
             // The first event (of those kept as evidence) that names a target describes it.
@@ -105,11 +110,28 @@ public struct FindingBuilder: Sendable {
             eventName: s("eventName"), errorCode: s("errorCode"), file: file, recordIndex: event.index)
     }
 
-    /// Adds an event known only by its evidence (a correlation's counted matches beyond the first).
+    /// Counts an event unless its id was counted already; false for a repeat.
+    mutating func count(_ eventID: UnsafeRawBufferPointer?) -> Bool {
+        if let id = eventID, id.count > 0 {
+            guard eventHashes.insert(FindingBuilder.eventHash(id)).inserted else { return false }
+        } else {
+            unidentified += 1
+        }
+        count += 1
+        return true
+    }
+
+    /// The hash an event id is remembered by (stable across runs: the state file keeps it).
+    static func eventHash(_ id: UnsafeRawBufferPointer) -> UInt64 { FastHash.mix(0xE7E7, id) }
+
+    /// Adds an event known only by its evidence.
     mutating func add(evidence item: Finding.Evidence, time: Int64, region: String?) {
+        var id = item.eventID ?? ""
+        let empty = id.isEmpty
+        let fresh = id.withUTF8 { count(empty ? nil : UnsafeRawBufferPointer($0)) }
+        guard fresh else { return }
         if time < first.0 { first = (time, item.eventTime ?? "") }
         if time > last.0 || (time == last.0 && last.1.isEmpty) { last = (time, item.eventTime ?? "") }
-        count += 1
         if let region { Self.insert(region, into: &regions, limit: 50) }
         if evidence.count < Self.maxEvidence { evidence.append(item) }
     }
@@ -125,11 +147,15 @@ public struct FindingBuilder: Sendable {
         }
     }
 
-    /// Folds in the same finding from a later file.
+    /// Folds in the same finding from a later file (or run). Events already counted (by event id) count once.
     mutating func merge(_ other: FindingBuilder) {
         if other.first.0 < first.0 { first = other.first }
         if other.last.0 > last.0 { last = other.last }
-        count += other.count
+        var fresh = other.unidentified
+        for h in other.eventHashes where eventHashes.insert(h).inserted { fresh += 1 }
+        count += fresh
+        unidentified += other.unidentified
+        if state == nil { state = other.state }
         for r in other.regions { Self.insert(r, into: &regions, limit: 50) }
         for k in other.actor.accessKeyIds { Self.insert(k, into: &actor.accessKeyIds, limit: Self.maxListed) }
         for ip in other.actor.sourceIPAddresses { Self.insert(ip, into: &actor.sourceIPAddresses, limit: Self.maxListed) }
@@ -139,7 +165,11 @@ public struct FindingBuilder: Sendable {
                 for k in t.accessKeyIds { Self.insert(k, into: &target!.accessKeyIds, limit: Self.maxListed) }
             }
         }
-        evidence += other.evidence.prefix(Self.maxEvidence - evidence.count)
+        var listed = Set(evidence.compactMap(\.eventID))
+        for e in other.evidence where evidence.count < Self.maxEvidence {
+            if let id = e.eventID, !listed.insert(id).inserted { continue }
+            evidence.append(e)
+        }
     }
 
     static func insert(_ value: String, into list: inout [String], limit: Int) {
