@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "trailhound",
             dependencies: [
-                "TrailReader", "TrailDetect", "TrailOutput",
+                "TrailReader", "TrailDetect", "TrailOutput", "TrailState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

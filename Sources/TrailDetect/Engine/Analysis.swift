@@ -55,14 +55,18 @@ public enum Analysis {
         public let group: UInt64
         public let value: UInt64
         public let time: Int64
+        public let event: UInt64
         public let file: String
         public let record: Int
-        public init(correlationId: String, baseId: String, group: UInt64, value: UInt64, time: Int64, file: String, record: Int) {
+        public init(
+            correlationId: String, baseId: String, group: UInt64, value: UInt64, time: Int64, event: UInt64, file: String, record: Int
+        ) {
             self.correlationId = correlationId
             self.baseId = baseId
             self.group = group
             self.value = value
             self.time = time
+            self.event = event
             self.file = file
             self.record = record
         }
@@ -120,7 +124,7 @@ public enum Analysis {
         var signals: [Signal] = carryover.signals.compactMap { s in
             guard let c = rules.index(ofRule: s.correlationId), let b = rules.index(ofRule: s.baseId) else { return nil }
             return Signal(
-                correlation: Int32(c), base: Int32(b), group: s.group, value: s.value, time: s.time,
+                correlation: Int32(c), base: Int32(b), group: s.group, value: s.value, time: s.time, event: s.event,
                 file: fileIndex[s.file] ?? -1, record: Int32(truncatingIfNeeded: s.record))
         }
         var groupValues = carryover.groupValues
@@ -165,7 +169,8 @@ public enum Analysis {
                                 signals: out.signals.map {
                                     StoredSignal(
                                         correlationId: rules.rules[Int($0.correlation)].id, baseId: rules.rules[Int($0.base)].id,
-                                        group: $0.group, value: $0.value, time: $0.time, file: file.path, record: Int($0.record))
+                                        group: $0.group, value: $0.value, time: $0.time, event: $0.event, file: file.path,
+                                        record: Int($0.record))
                                 },
                                 groupValues: out.groupValues, fileKeys: out.fileKeys))
                     }

@@ -24,11 +24,14 @@ enum Correlator {
         for (groupHash, unsorted) in groups {
             let c = Int(unsorted[0].correlation)
             guard let spec = rules.rules[c].correlation else { continue }
-            let list = unsorted.sorted { a, b in
+            let sorted = unsorted.sorted { a, b in
                 if a.time != b.time { return a.time < b.time }
                 if a.file != b.file { return a.file < b.file }
                 return a.record < b.record
             }
+            // The same event delivered twice (an organisation trail and an account trail) counts once.
+            var seen = Set<UInt64>()
+            let list = sorted.filter { $0.event == 0 || seen.insert($0.event &+ UInt64(bitPattern: Int64($0.base))).inserted }
             let (matched, best) = Self.matches(list, spec)
             guard matched.contains(true) else { continue }
             let values = groupValues[groupHash] ?? []

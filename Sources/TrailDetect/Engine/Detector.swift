@@ -223,6 +223,7 @@ public final class Detector {
         output.signals.append(
             Signal(
                 correlation: Int32(c), base: Int32(base), group: groupHash, value: valueHash, time: event.eventTime ?? 0,
+                event: event.member("eventID")?.rawStringContents.map { FindingBuilder.eventHash($0) } ?? 0,
                 file: -1, record: Int32(truncatingIfNeeded: event.index)))
     }
 
@@ -292,7 +293,7 @@ public struct TriggerEvent: Sendable {
     }
 }
 
-/// A match of a rule that a correlation rule counts (40 bytes).
+/// A match of a rule that a correlation rule counts (48 bytes).
 public struct Signal: Sendable {
     let correlation: Int32
     let base: Int32
@@ -301,6 +302,8 @@ public struct Signal: Sendable {
     /// Hash of the `value_count` field's value.
     let value: UInt64
     let time: Int64
+    /// Hash of the event id (`FindingBuilder.eventHash`): the same event delivered twice counts once.
+    let event: UInt64
     /// The file's index in the scan (set when the file's results are merged) and the record's index in it.
     var file: Int32
     let record: Int32

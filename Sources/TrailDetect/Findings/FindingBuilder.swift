@@ -148,7 +148,7 @@ public struct FindingBuilder: Sendable {
     }
 
     /// Folds in the same finding from a later file (or run). Events already counted (by event id) count once.
-    mutating func merge(_ other: FindingBuilder) {
+    public mutating func merge(_ other: FindingBuilder) {
         if other.first.0 < first.0 { first = other.first }
         if other.last.0 > last.0 { last = other.last }
         var fresh = other.unidentified

@@ -44,6 +44,8 @@ public struct SetAsideFile: Sendable, Hashable {
         case notLogFile = "not a log file"
         /// Excluded by `--account`, `--region`, `--since` or `--until` from its path, before opening.
         case filtered = "filtered by path"
+        /// Read by an earlier run (`--state`), unchanged since.
+        case alreadyRead = "already read (state)"
     }
     public let path: String
     public let reason: Reason

@@ -3,6 +3,7 @@ import Foundation
 import TrailDetect
 import TrailOutput
 import TrailReader
+import TrailState
 
 #if canImport(Glibc)
     import Glibc
@@ -40,6 +41,17 @@ struct Scan: ParsableCommand {
     @Flag(help: ArgumentHelp("Kept for compatibility: credential lineage is now always mapped.", visibility: .hidden))
     var lineage = false
 
+    @Option(help: ArgumentHelp(
+        "Incremental scan: read only files this state file has not seen, and write only findings not written before (SQLite; created if missing).",
+        valueName: "file"))
+    var state: String?
+
+    @Flag(help: "With --state: also write known findings whose count or last-seen time grew (by default only new ones).")
+    var emitUpdates = false
+
+    @Option(help: ArgumentHelp("With --state: seconds to wait for another run that holds the state file (default 0: exit 2 at once).", valueName: "seconds"))
+    var lockWait: Double = 0
+
     @OptionGroup var rules: RuleFlags
     @OptionGroup var reader: ReaderFlags
 
@@ -50,17 +62,118 @@ struct Scan: ParsableCommand {
         let (ruleSet, ruleReport) = try rules.load { stderr.write($0) }
         let discovery = Discovery(options: options).discover(paths)
         var summary = RunSummary(discovery: discovery)
-        let progress = ProgressMeter(discovery.files, to: stderr, enabled: !quiet && isatty(2) == 1)
-        let result = Analysis.run(discovery.files, rules: ruleSet, using: ParallelReader(options: options)) { report in
-            summary.add(report)
-            progress.add(report)
+        var all: [Finding]
+        var failing: [Finding]
+        var written = true
+        var evaluated = 0
+        var stateLine: String?
+        if let statePath = state {
+            let store: StateStore
+            do { store = try StateStore(path: statePath, lockWait: lockWait) } catch {
+                stderr.write("trailhound: \(error)\n")
+                throw ExitCode(2)
+            }
+            do {
+                // Files whose path, size and modification time an earlier run recorded are not read again (a late
+                // file, whatever its name's time, is new). Stamps are taken before reading.
+                let processed = try store.processed()
+                var fresh: [InputFile] = []
+                var earlier: [InputFile] = []
+                var stamps: [String: StateStore.ObjectStamp] = [:]
+                for f in discovery.files {
+                    let stamp = f.isStdin ? nil : StateStore.ObjectStamp.of(f.path)
+                    if let stamp, processed[f.path] == stamp {
+                        earlier.append(f)
+                    } else {
+                        fresh.append(f)
+                        if let stamp { stamps[f.path] = stamp }
+                    }
+                }
+                summary.setAside[.alreadyRead] = earlier.isEmpty ? nil : earlier.count
+                var lineageMap: LineageMap?
+                let pendingAnalysis = try store.analysisPending()
+                if !fresh.isEmpty || pendingAnalysis {
+                    let progress = ProgressMeter(fresh, to: stderr, enabled: !quiet && isatty(2) == 1)
+                    var commitError: Error?
+                    let result = Analysis.run(
+                        fresh, rules: ruleSet, using: ParallelReader(options: options), carryover: try store.carryover(),
+                        earlier: earlier,
+                        onFile: { r in
+                            guard commitError == nil else { return }
+                            do { try store.commit(r, stamp: stamps[r.file.path], rules: ruleSet) } catch { commitError = error }
+                        },
+                        report: { report in
+                            summary.add(report)
+                            progress.add(report)
+                        })
+                    progress.finish()
+                    if let commitError {
+                        stderr.write("trailhound: cannot write state file \(statePath): \(commitError)\n")
+                        throw ExitCode(2)
+                    }
+                    try store.finish(result, rules: ruleSet)
+                    evaluated = result.evaluated
+                    lineageMap = result.lineage
+                }
+                var emissions = try store.pending(updates: emitUpdates, rules: ruleSet, lineage: nil)
+                if !emissions.isEmpty {
+                    if lineageMap == nil {
+                        var map = LineageMap()
+                        for i in try store.carryover().issuances { map.add(i) }
+                        lineageMap = map
+                    }
+                    emissions = try store.pending(updates: emitUpdates, rules: ruleSet, lineage: lineageMap)
+                }
+                all = emissions.map(\.finding).filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
+                failing = emissions.filter(\.isNew).map(\.finding)
+                let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
+                let writer = FindingWriter(format: chosen, productVersion: Trailhound.configuration.version)
+                let shown = Set(all.map(\.id))
+                // Each finding is recorded as written only once written: a kill between the two writes it again
+                // next time, with the same id. One line per finding on stdout, each recorded as it goes; a file
+                // (--output) or a whole-document format is written at once, then recorded.
+                if output == nil && [.jsonl, .ocsf, .asff].contains(chosen) {
+                    let stdout = ByteSink(fd: 1)
+                    for e in emissions {
+                        if shown.contains(e.finding.id) {
+                            stdout.write(writer.render([e.finding]))
+                            stdout.flush()
+                            if stdout.failed != nil {
+                                written = false
+                                stderr.write("trailhound: cannot write the findings to standard output\n")
+                                break
+                            }
+                        }
+                        try store.markEmitted([e])
+                    }
+                } else {
+                    written = writer.write(all, to: output, errors: stderr)
+                    if written { try store.markEmitted(emissions) }
+                }
+                let counts = try store.counts()
+                stateLine = "state: \(fresh.count) new file(s) read, \(earlier.count) already read; "
+                    + "\(emissions.filter(\.isNew).count) new finding(s), \(emissions.filter { !$0.isNew }.count) updated; "
+                    + "\(counts.objects) files and \(counts.findings) findings in \(statePath)"
+            } catch let e as ExitCode {
+                throw e
+            } catch {
+                stderr.write("trailhound: state file \(statePath): \(error)\n")
+                throw ExitCode(2)
+            }
+        } else {
+            let progress = ProgressMeter(discovery.files, to: stderr, enabled: !quiet && isatty(2) == 1)
+            let result = Analysis.run(discovery.files, rules: ruleSet, using: ParallelReader(options: options)) { report in
+                summary.add(report)
+                progress.add(report)
+            }
+            progress.finish()
+            evaluated = result.evaluated
+            all = result.findings.filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
+            failing = all
+            let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
+            written = FindingWriter(format: chosen, productVersion: Trailhound.configuration.version)
+                .write(all, to: output, errors: stderr)
         }
-        progress.finish()
-        let evaluated = result.evaluated
-        let all = result.findings.filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
-        let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
-        let written = FindingWriter(format: chosen, productVersion: Trailhound.configuration.version)
-            .write(all, to: output, errors: stderr)
         for (rule, pattern, count) in ruleSet.regexTimeouts() {
             stderr.write(
                 "trailhound: warning: rule \(rule.file) (\(rule.id)): the regular expression '\(TerminalText.sanitize(pattern))' "
@@ -74,9 +187,9 @@ struct Scan: ParsableCommand {
                 "rules: \(ruleReport.loaded) loaded, \(ruleReport.skipped.count) skipped (unsupported), "
                     + "\(ruleReport.errors.count) invalid; \(evaluated) rule evaluations; \(all.count) findings from "
                     + "\(matchedRules) rules"
-            ], to: stderr)
+            ] + (stateLine.map { [$0] } ?? []), to: stderr)
         if summary.hasInputProblems || !ruleReport.errors.isEmpty || !written { throw ExitCode(2) }
-        if let failOn, all.contains(where: { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= failOn }) {
+        if let failOn, failing.contains(where: { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= failOn }) {
             throw ExitCode(1)
         }
     }

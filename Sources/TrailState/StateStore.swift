@@ -1,0 +1,407 @@
+import Foundation
+import GRDB
+import TrailDetect
+import TrailReader
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Problems with the state file, each naming it.
+public struct StateError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable { case locked, corrupt, foreign, newer, io }
+    public let kind: Kind
+    public let message: String
+    public var description: String { message }
+}
+
+/// The state file of incremental scans (`scan --state FILE`): a SQLite database, through GRDB, holding
+///
+/// - `objects`: the log files already read (path, size, modification time) with their key fingerprint;
+/// - `issuances`, `triggers`, `signals`, `signal_groups`, `windows`: the lineage, state events, correlation matches
+///   and known states that later files need (a late file still meets what earlier runs saw);
+/// - `findings`: every finding, as its builder (so later events merge in with their ids counted once), the count at
+///   which it was last written (`emitted_count`, null until written).
+///
+/// Each new file's results commit in one transaction (`commit`); findings are written after the run and recorded as
+/// written afterwards (`markEmitted`), so a run killed at any point loses nothing, and can write a finding twice only
+/// if the kill fell between writing and recording it. One run at a time holds the lock file `FILE.lock`.
+public final class StateStore {
+    public static let schemaVersion = 1
+    /// `PRAGMA application_id`: "THND".
+    static let applicationID: Int32 = 0x5448_4E44
+
+    public let path: String
+    let queue: DatabaseQueue
+    let lockDescriptor: Int32
+    let encoder = JSONEncoder()
+    let decoder = JSONDecoder()
+
+    /// Opens (or creates) the state file, taking its lock. `lockWait`: seconds to wait for another run to finish.
+    public init(path: String, lockWait: Double = 0) throws {
+        self.path = path
+        lockDescriptor = try Self.lock(path + ".lock", wait: lockWait, state: path)
+        do {
+            let existed = FileManager.default.fileExists(atPath: path)
+            var config = Configuration()
+            config.label = "trailhound-state"
+            config.busyMode = .timeout(5)
+            // WAL with synchronous=NORMAL: a commit survives the process being killed at any point (it can lose the
+            // last commits only if the machine itself loses power), and costs no fsync per finding recorded.
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try Self.check(queue, path: path, existed: existed)
+            try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+        } catch let e as StateError {
+            Self.unlock(lockDescriptor)
+            throw e
+        } catch {
+            Self.unlock(lockDescriptor)
+            throw StateError(kind: .corrupt, message: "state file \(path) is not a trailhound state file or is damaged: \(error)")
+        }
+    }
+
+    deinit { Self.unlock(lockDescriptor) }
+
+    // MARK: Lock
+
+    static func lock(_ lockPath: String, wait: Double, state: String) throws -> Int32 {
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw StateError(kind: .io, message: "cannot open lock file \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        let deadline = Date().addingTimeInterval(wait)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                close(fd)
+                throw StateError(kind: .io, message: "cannot lock \(lockPath): \(String(cString: strerror(errno)))")
+            }
+            if Date() >= deadline {
+                var buffer = [UInt8](repeating: 0, count: 32)
+                let n = pread(fd, &buffer, 31, 0)
+                let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+                close(fd)
+                throw StateError(
+                    kind: .locked,
+                    message: "state file \(state) is in use by another trailhound run (lock \(lockPath), last taken by pid \(holder))"
+                        + (wait > 0 ? "; waited \(Int(wait)) s" : "; use --lock-wait SECONDS to wait for it"))
+            }
+            usleep(100_000)
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pwrite(fd, pid, pid.count, 0)
+        return fd
+    }
+
+    static func unlock(_ fd: Int32) {
+        guard fd >= 0 else { return }
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+
+    // MARK: Schema
+
+    static func check(_ queue: DatabaseQueue, path: String, existed: Bool) throws {
+        try queue.write { db in
+            let quick = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "?"
+            guard quick == "ok" else {
+                throw StateError(kind: .corrupt, message: "state file \(path) is damaged (SQLite quick_check: \(quick)); move it aside to start afresh")
+            }
+            let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+            if tables.isEmpty && appID == 0 {
+                try create(db)
+                return
+            }
+            guard appID == applicationID, tables.contains("meta") else {
+                throw StateError(kind: .foreign, message: "\(path) is a SQLite database but not a trailhound state file; refusing to change it")
+            }
+            let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'").flatMap(Int.init)
+            guard let version else {
+                throw StateError(kind: .corrupt, message: "state file \(path) has no schema version; it is damaged")
+            }
+            if version > schemaVersion {
+                throw StateError(
+                    kind: .newer,
+                    message: "state file \(path) was written by a newer trailhound (schema \(version); this one knows \(schemaVersion)); upgrade trailhound or use another state file")
+            }
+            guard version == schemaVersion else {
+                throw StateError(kind: .foreign, message: "state file \(path) has unknown schema \(version)")
+            }
+        }
+    }
+
+    static func create(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+        try db.execute(
+            sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE objects (
+                    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
+                    keys BLOB, min_time INTEGER, max_time INTEGER, records INTEGER NOT NULL, status TEXT NOT NULL,
+                    read_at TEXT NOT NULL);
+                CREATE TABLE issuances (
+                    account TEXT NOT NULL, child_key TEXT NOT NULL, issued_at INTEGER NOT NULL, api TEXT NOT NULL,
+                    parent_key TEXT, parent_principal TEXT NOT NULL, child_principal TEXT, expires_at INTEGER NOT NULL,
+                    event_id TEXT, PRIMARY KEY (account, child_key, issued_at));
+                CREATE TABLE triggers (
+                    rule_id TEXT NOT NULL, file TEXT NOT NULL, record INTEGER NOT NULL, time INTEGER NOT NULL,
+                    event_id TEXT NOT NULL, json BLOB NOT NULL, PRIMARY KEY (rule_id, file, record));
+                CREATE TABLE signals (
+                    correlation_id TEXT NOT NULL, base_id TEXT NOT NULL, grp INTEGER NOT NULL, value INTEGER NOT NULL,
+                    time INTEGER NOT NULL, event INTEGER NOT NULL, file TEXT NOT NULL, record INTEGER NOT NULL,
+                    PRIMARY KEY (correlation_id, base_id, file, record));
+                CREATE TABLE signal_groups (grp INTEGER PRIMARY KEY, vals TEXT NOT NULL);
+                CREATE TABLE windows (identity TEXT PRIMARY KEY);
+                CREATE TABLE findings (
+                    id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, record TEXT NOT NULL, count INTEGER NOT NULL,
+                    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, emitted_count INTEGER);
+                """)
+        try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('schema_version', ?), ('created_at', ?)",
+                       arguments: ["\(schemaVersion)", Self.now()])
+    }
+
+    static func now() -> String { Timestamp.format(Int64(Date().timeIntervalSince1970)) }
+
+    // MARK: Objects
+
+    /// A file's identity: size and modification time (ns).
+    public struct ObjectStamp: Equatable, Sendable {
+        public let size: Int64
+        public let mtime: Int64
+        public init(size: Int64, mtime: Int64) {
+            self.size = size
+            self.mtime = mtime
+        }
+
+        /// The stamp of a file on disk, nil when it cannot be read.
+        public static func of(_ path: String) -> ObjectStamp? {
+            var st = stat()
+            guard stat(path, &st) == 0 else { return nil }
+            return ObjectStamp(size: Int64(st.st_size), mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+        }
+    }
+
+    /// The files already read, by path.
+    public func processed() throws -> [String: ObjectStamp] {
+        try queue.read { db in
+            var out: [String: ObjectStamp] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT path, size, mtime FROM objects") {
+                out[row["path"]] = ObjectStamp(size: row["size"], mtime: row["mtime"])
+            }
+            return out
+        }
+    }
+
+    // MARK: Carryover
+
+    /// What earlier runs kept that this run's files may need.
+    public func carryover() throws -> Analysis.Carryover {
+        try queue.read { db in
+            var c = Analysis.Carryover()
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM issuances") {
+                c.issuances.append(
+                    CredentialIssuance(
+                        api: row["api"], account: row["account"], childKey: row["child_key"], parentKey: row["parent_key"],
+                        parentPrincipal: row["parent_principal"], childPrincipal: row["child_principal"],
+                        issuedAt: row["issued_at"], expiresAt: row["expires_at"], eventID: row["event_id"]))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM triggers ORDER BY time, event_id, file, record") {
+                let json: Data = row["json"]
+                c.triggers.append(
+                    Analysis.StoredTrigger(
+                        ruleId: row["rule_id"], json: Array(json), file: row["file"], index: row["record"], time: row["time"],
+                        eventID: row["event_id"]))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM signals") {
+                let group: Int64 = row["grp"]
+                let value: Int64 = row["value"]
+                let event: Int64 = row["event"]
+                c.signals.append(
+                    Analysis.StoredSignal(
+                        correlationId: row["correlation_id"], baseId: row["base_id"], group: UInt64(bitPattern: group),
+                        value: UInt64(bitPattern: value), time: row["time"], event: UInt64(bitPattern: event), file: row["file"],
+                        record: row["record"]))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT grp, vals FROM signal_groups") {
+                let group: Int64 = row["grp"]
+                let text: String = row["vals"]
+                c.groupValues[UInt64(bitPattern: group)] = (try? decoder.decode([String].self, from: Data(text.utf8))) ?? []
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT path, keys, min_time, max_time FROM objects WHERE keys IS NOT NULL") {
+                let keys: Data = row["keys"]
+                if let fk = FileKeys(bytes: Array(keys), minTime: row["min_time"], maxTime: row["max_time"]) {
+                    c.earlierFiles[row["path"]] = fk
+                }
+            }
+            c.knownWindows = Set(try String.fetchAll(db, sql: "SELECT identity FROM windows"))
+            c.latest = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'latest'").flatMap { Int64($0) } ?? .min
+            return c
+        }
+    }
+
+    /// True when an earlier run committed files but did not finish deciding its stateful findings.
+    public func analysisPending() throws -> Bool {
+        try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'analysis'") == "pending" }
+    }
+
+    // MARK: Per-file commit
+
+    /// Records one new file and everything it gave, in one transaction.
+    public func commit(_ r: Analysis.FileResult, stamp: ObjectStamp?, rules: RuleSet) throws {
+        try queue.inTransaction { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('analysis', 'pending')")
+            if let stamp, !r.file.isStdin {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO objects (path, size, mtime, keys, min_time, max_time, records, status, read_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        r.file.path, stamp.size, stamp.mtime, Data(r.fileKeys.bytes), r.fileKeys.minTime, r.fileKeys.maxTime,
+                        r.report.delivered, "\(r.report.status)", Self.now(),
+                    ])
+            }
+            for i in r.issuances {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO issuances (account, child_key, issued_at, api, parent_key, parent_principal,
+                        child_principal, expires_at, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [i.account, i.childKey, i.issuedAt, i.api, i.parentKey, i.parentPrincipal, i.childPrincipal, i.expiresAt, i.eventID])
+            }
+            for t in r.triggers {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO triggers (rule_id, file, record, time, event_id, json) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [t.ruleId, t.file, t.index, t.time, t.eventID, Data(t.json)])
+            }
+            for s in r.signals {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO signals (correlation_id, base_id, grp, value, time, event, file, record)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        s.correlationId, s.baseId, Int64(bitPattern: s.group), Int64(bitPattern: s.value), s.time,
+                        Int64(bitPattern: s.event), s.file, s.record,
+                    ])
+            }
+            for (group, values) in r.groupValues {
+                let text = String(decoding: try encoder.encode(values), as: UTF8.self)
+                try db.execute(sql: "INSERT OR IGNORE INTO signal_groups (grp, vals) VALUES (?, ?)", arguments: [Int64(bitPattern: group), text])
+            }
+            try merge(r.builders, rules: rules, db)
+            return .commit
+        }
+    }
+
+    /// Merges builders into the findings table (events already counted, by id, count once).
+    func merge(_ builders: [FindingBuilder], rules: RuleSet, _ db: Database) throws {
+        for b in builders {
+            var merged = b
+            if let text = try String.fetchOne(db, sql: "SELECT record FROM findings WHERE id = ?", arguments: [b.id]),
+                let record = try? decoder.decode(FindingRecord.self, from: Data(text.utf8)),
+                var earlier = FindingBuilder(record: record, rules: rules)
+            {
+                earlier.merge(b)
+                merged = earlier
+            }
+            let record = merged.record(rules)
+            let text = String(decoding: try encoder.encode(record), as: UTF8.self)
+            try db.execute(
+                sql: """
+                    INSERT INTO findings (id, rule_id, record, count, first_seen, last_seen, emitted_count)
+                    VALUES (?, ?, ?, ?, ?, ?, NULL)
+                    ON CONFLICT(id) DO UPDATE SET record = excluded.record, count = excluded.count,
+                        first_seen = excluded.first_seen, last_seen = excluded.last_seen
+                    """,
+                arguments: [record.id, record.ruleId, text, record.count, record.firstSeen, record.lastSeen])
+        }
+    }
+
+    // MARK: End of run
+
+    /// Records the stateful findings and states of a finished analysis, and forgets what no later file can need:
+    /// credentials expired two days before the latest event, correlation matches older than the longest
+    /// correlation time span plus a day.
+    public func finish(_ result: Analysis.Result, rules: RuleSet) throws {
+        let longest = rules.rules.compactMap { $0.correlation?.timespan }.max() ?? 0
+        try queue.inTransaction { db in
+            try merge(result.statefulBuilders, rules: rules, db)
+            for w in result.windows { try db.execute(sql: "INSERT OR IGNORE INTO windows (identity) VALUES (?)", arguments: [w]) }
+            if result.latest > .min {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('latest', ?)", arguments: ["\(result.latest)"])
+                try db.execute(sql: "DELETE FROM issuances WHERE expires_at < ?", arguments: [result.latest - 2 * 86_400])
+                try db.execute(sql: "DELETE FROM signals WHERE time < ?", arguments: [result.latest - longest - 86_400])
+            }
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'analysis'")
+            return .commit
+        }
+    }
+
+    // MARK: Findings to write
+
+    /// A finding to write, and whether it is new (never written) or an update.
+    public struct Emission: Sendable {
+        public let finding: Finding
+        public let isNew: Bool
+        public let count: Int
+    }
+
+    /// The findings not yet written (and, with `updates`, those whose count changed since written), in the order
+    /// `FindingSet` gives: first event time, rule id, finding id.
+    public func pending(updates: Bool, rules: RuleSet, lineage: LineageMap?) throws -> [Emission] {
+        let rows = try queue.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT record, emitted_count, count FROM findings WHERE emitted_count IS NULL"
+                    + (updates ? " OR emitted_count != count" : ""))
+        }
+        var items: [(FindingBuilder, Bool, Int)] = []
+        for row in rows {
+            let text: String = row["record"]
+            guard let record = try? decoder.decode(FindingRecord.self, from: Data(text.utf8)),
+                let b = FindingBuilder(record: record, rules: rules)
+            else { continue }
+            let emitted: Int? = row["emitted_count"]
+            items.append((b, emitted == nil, row["count"]))
+        }
+        var set = FindingSet()
+        set.merge(items.map(\.0))
+        let info = Dictionary(items.map { ($0.0.id, ($0.1, $0.2)) }, uniquingKeysWith: { a, _ in a })
+        return set.findings(rules, lineage: lineage).map { f in Emission(finding: f, isNew: info[f.id]!.0, count: info[f.id]!.1) }
+    }
+
+    /// Records findings as written, at the count written.
+    public func markEmitted(_ emitted: [Emission]) throws {
+        guard !emitted.isEmpty else { return }
+        try queue.inTransaction { db in
+            for e in emitted {
+                try db.execute(sql: "UPDATE findings SET emitted_count = ? WHERE id = ?", arguments: [e.count, e.finding.id])
+            }
+            return .commit
+        }
+    }
+
+    /// A finding by id (or a unique prefix of at least 8 characters).
+    public func record(id: String) throws -> FindingRecord? {
+        try queue.read { db in
+            var text = try String.fetchOne(db, sql: "SELECT record FROM findings WHERE id = ?", arguments: [id])
+            if text == nil, id.count >= 8 {
+                let matches = try String.fetchAll(db, sql: "SELECT record FROM findings WHERE id LIKE ? LIMIT 2", arguments: [id + "%"])
+                if matches.count == 1 { text = matches[0] }
+            }
+            return text.flatMap { try? decoder.decode(FindingRecord.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// Counts for the summary line.
+    public func counts() throws -> (objects: Int, findings: Int) {
+        try queue.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM findings") ?? 0)
+        }
+    }
+}
