@@ -201,6 +201,26 @@ import Testing
         #expect(try tree.scan(["--fail-on", "high"]).status == 0)
     }
 
+    @Test func containAFindingFromTheStateFile() throws {
+        let tree = try Tree("contain")
+        defer { tree.remove() }
+        try tree.add(Tree.all)
+        let gap = try #require(Self.findings(try tree.scan()).first { ($0["rule"] as? [String: Any])?["file"].map { "\($0)".contains("containment_succeeded") } == true })
+        let id = gap["id"] as! String
+        let r = try CLI.run(["contain", String(id.prefix(10)), "--state", tree.state])
+        #expect(r.status == 0, "\(r.stderr)")
+        let script = String(decoding: r.stdout, as: UTF8.self)
+        #expect(script.hasPrefix("#!/bin/sh"))
+        #expect(script.contains("IAM user build-bot in 111122223333, from finding \(id)"))
+        #expect(script.contains("aws iam attach-user-policy --user-name build-bot --policy-arn arn:aws:iam::aws:policy/AWSDenyAll"))
+        #expect(script.contains("aws iam update-access-key --user-name build-bot --access-key-id AKIAEXAMPLEF5N6ISUMN --status Inactive"))
+        #expect(script.contains("# live: ASIAEXAMPLEAIG2NYZIC (GetFederationToken"))
+        let missing = try CLI.run(["contain", "0123456789abcdef", "--state", tree.state])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no finding 0123456789abcdef"))
+        #expect(try CLI.run(["contain", id]).status != 0)
+    }
+
     func python(_ code: String) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -93,3 +93,32 @@ public struct Playbook: Sendable {
         return lines
     }
 }
+
+extension FindingBuilder {
+    /// The playbook for the identity a finding names: the IAM user at the root of its actor's credentials when
+    /// lineage knows it (with every live temporary credential they minted), else the actor itself.
+    public func playbook(_ rules: RuleSet, lineage: LineageMap?) -> (title: String, playbook: Playbook) {
+        let finding = self.finding(rules, lineage: lineage)
+        let subject: ContainmentRef.Subject = finding.actor.originUserName != nil ? .origin : .actor
+        var values = variables(for: subject, actor: finding.actor)
+        let temporary = (finding.credentials ?? []).filter { $0.kind == "temporary" }
+        if !temporary.isEmpty {
+            values["temporaryAccessKeyId"] = temporary.map(\.accessKeyId)
+            values["liveCredential"] = temporary.map { c in
+                "\(c.accessKeyId) (\(c.mintedBy ?? "?")\(c.principal.map { " " + $0 } ?? ""), from \(c.parentAccessKeyId ?? "?"), valid until \(c.expiresAt ?? "?"))"
+            }
+        }
+        let type = identityType(subject) ?? "IAMUser"
+        let who: String
+        switch type {
+        case "IAMUser": who = "IAM user \(values["userName"]?.first ?? "?")"
+        case "FederatedUser": who = "federated user \(finding.actor.federatedName ?? "?") (parent IAM user \(values["userName"]?.first ?? "?"))"
+        case "IdentityCenterUser": who = "Identity Center user \(finding.actor.identityCenterUserId ?? finding.actor.sessionName ?? "?")"
+        case "AssumedRole": who = "sessions of role \(finding.actor.roleName ?? "?")"
+        case "Root": who = "root user"
+        default: who = finding.actor.arn ?? type
+        }
+        let title = "\(who) in \(finding.account ?? "?"), from finding \(finding.id) (\(finding.title))"
+        return (title, Playbook(identityType: type, values: values, catalog: rules.containment))
+    }
+}

@@ -3,6 +3,7 @@ import Foundation
 import TrailDetect
 import TrailOutput
 import TrailReader
+import TrailState
 
 struct Contain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,19 +14,30 @@ struct Contain: ParsableCommand {
             """
     )
 
+    @Argument(help: ArgumentHelp("A finding id (or its first 8+ characters) from the state file given with --state.", valueName: "finding-id"))
+    var finding: String?
+    @Option(help: ArgumentHelp("The state file of `scan --state`, to look the finding up in.", valueName: "file")) var state: String?
     @Option(help: "An IAM user.") var user: String?
     @Option(help: "An IAM role (its sessions).") var role: String?
     @Option(help: "A federated user name (GetFederationToken); give its parent with --parent-user.") var federatedUser: String?
     @Option(help: "The IAM user that minted the federated user's token.") var parentUser: String?
     @Option(help: "An IAM Identity Center user id (identitystore).") var identityCenterUser: String?
     @Flag(help: "The account's root user.") var root = false
-    @Option(help: "The account id.") var account: String
+    @Option(help: "The account id.") var account: String?
     @Option(help: "An access key id of the identity (repeatable).") var accessKey: [String] = []
     @Option(help: "The region for regional commands.") var region: String = "us-east-1"
     @Option(help: "Sessions issued before this time are revoked (default: now).") var cutoff: String?
     @OptionGroup var rules: RuleFlags
 
     func validate() throws {
+        if finding != nil {
+            guard state != nil else { throw ValidationError("a finding id needs --state FILE (the state file of scan --state)") }
+            guard [user, role, federatedUser, identityCenterUser].allSatisfy({ $0 == nil }), !root else {
+                throw ValidationError("give a finding id or an identity, not both")
+            }
+            return
+        }
+        guard let account else { throw ValidationError("--account is required with an identity") }
         let chosen = [user != nil, role != nil, federatedUser != nil, identityCenterUser != nil, root].filter { $0 }.count
         guard chosen == 1 else {
             throw ValidationError("name one identity: --user, --role, --federated-user, --identity-center-user or --root")
@@ -40,6 +52,34 @@ struct Contain: ParsableCommand {
 
     func run() throws {
         let (ruleSet, _) = try rules.load { _ in }
+        if let finding, let state {
+            let stderr = ByteSink(fd: 2)
+            defer { stderr.flush() }
+            do {
+                let store = try StateStore(path: state, lockWait: 10)
+                guard let record = try store.record(id: finding) else {
+                    stderr.write("trailhound: no finding \(finding) in state file \(state)\n")
+                    throw ExitCode(2)
+                }
+                guard let builder = FindingBuilder(record: record, rules: ruleSet) else {
+                    stderr.write("trailhound: finding \(record.id) comes from rule \(record.ruleId), which is not loaded\n")
+                    throw ExitCode(2)
+                }
+                var lineage = LineageMap()
+                for i in try store.carryover().issuances { lineage.add(i) }
+                let (title, playbook) = builder.playbook(ruleSet, lineage: lineage)
+                let out = ByteSink(fd: 1)
+                out.write(playbook.script(title: title))
+                out.flush()
+                return
+            } catch let e as ExitCode {
+                throw e
+            } catch {
+                stderr.write("trailhound: \(error)\n")
+                throw ExitCode(2)
+            }
+        }
+        guard let account else { throw ExitCode(2) }
         var values: [String: [String]] = ["account": [account], "region": [region]]
         let cutoffTime = try cutoff.map { try TimeArgument.parse($0, option: "--cutoff", endOfDay: false, now: Date()) }
             ?? Int64(Date().timeIntervalSince1970)
