@@ -274,6 +274,12 @@ public enum Analysis {
             consume: { _, item in
                 if case .output(let partial) = item { set.merge(partial) }
             })
-        return set.order.map { set.builders[$0]! }
+        // Only the first matches were read back; the count and times cover them all.
+        let byID = Dictionary(outcomes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return set.order.map { id in
+            var b = set.builders[id]!
+            if let o = byID[id] { b.account(count: o.count, first: o.first, last: o.last) }
+            return b
+        }
     }
 }

@@ -14,7 +14,12 @@ enum Correlator {
         let rule: Int
         let group: [String]
         let measure: String
+        /// The first `FindingBuilder.maxEvidence` matches (in time order), read back from their files.
         let evidence: [(file: Int32, record: Int32)]
+        /// Every match counted, and the first and last times.
+        let count: Int
+        let first: Int64
+        let last: Int64
     }
 
     static func evaluate(_ signals: [Signal], groupValues: [UInt64: [String]], rules: RuleSet) -> [Outcome] {
@@ -35,44 +40,89 @@ enum Correlator {
             let (matched, best) = Self.matches(list, spec)
             guard matched.contains(true) else { continue }
             let values = groupValues[groupHash] ?? []
+            let chosen = list.indices.filter { matched[$0] }
             out.append(
                 Outcome(
                     id: FindingBuilder.id(rule: rules.rules[c].id, values: values), rule: c,
                     group: zip(spec.groupBy, values).map { "\($0)=\($1)" }, measure: best,
-                    evidence: list.indices.filter { matched[$0] }.map { (list[$0].file, list[$0].record) }))
+                    evidence: chosen.prefix(FindingBuilder.maxEvidence).map { (list[$0].file, list[$0].record) },
+                    count: chosen.count, first: list[chosen.first!].time, last: list[chosen.last!].time))
         }
         return out.sorted { $0.id < $1.id }
     }
 
-    /// Which matches fall in a window that meets the condition, and the strongest measure seen.
+    /// Which matches fall in a window that meets the condition, and the strongest measure seen. Linear in the
+    /// number of matches: windows slide, counts are kept as they go, and matched ranges are marked with a difference
+    /// array.
     static func matches(_ list: [Signal], _ spec: CorrelationSpec) -> ([Bool], String) {
-        var matched = Array(repeating: false, count: list.count)
+        let n = list.count
+        var marks = Array(repeating: 0, count: n + 1)
         var bestValue: Double = -1
-        var j = 0
         func holds(_ v: Double) -> Bool { spec.condition.allSatisfy { $0.0.holds(v, $0.1) } }
         let condition = spec.condition.map { "\($0.0.rawValue) \(Self.number($0.1))" }.joined(separator: ", ")
-        for i in list.indices {
-            if j < i { j = i }
-            while j + 1 < list.count && list[j + 1].time <= list[i].time + spec.timespan { j += 1 }
+        // For temporal_ordered: next[r][k] is the first position >= k whose rule is the r-th listed (n if none).
+        var next: [[Int]] = []
+        if spec.kind == .temporalOrdered {
+            next = spec.ruleIndexes.map { rule in
+                var row = Array(repeating: n, count: n + 1)
+                var k = n - 1
+                while k >= 0 {
+                    row[k] = Int(list[k].base) == rule ? k : row[k + 1]
+                    k -= 1
+                }
+                return row
+            }
+        }
+        var valueCounts: [UInt64: Int] = [:]
+        var ruleCounts: [Int32: Int] = [:]
+        var j = -1
+        for i in 0..<n {
+            // Extend the window [i, j] to every match within the time span of match i.
+            while j + 1 < n && list[j + 1].time <= list[i].time + spec.timespan {
+                j += 1
+                valueCounts[list[j].value, default: 0] += 1
+                ruleCounts[list[j].base, default: 0] += 1
+            }
             let measured: Double
             switch spec.kind {
             case .eventCount:
                 measured = Double(j - i + 1)
             case .valueCount:
-                measured = Double(Set(list[i...j].map(\.value)).count)
+                measured = Double(valueCounts.count)
             case .temporal:
-                measured = Double(Set(list[i...j].map(\.base)).count)
+                measured = Double(ruleCounts.count)
             case .temporalOrdered:
-                // The rules must match in the order listed, starting with this match; once they do, every match
-                // in the window is evidence.
-                var next = 0
-                for k in i...j where next < spec.ruleIndexes.count && Int(list[k].base) == spec.ruleIndexes[next] { next += 1 }
-                measured = Int(list[i].base) == spec.ruleIndexes[0] ? Double(next) : 0
+                // The rules must match in the order listed, starting with this match.
+                var matched = 0
+                if Int(list[i].base) == spec.ruleIndexes[0] {
+                    var position = i
+                    for r in 0..<spec.ruleIndexes.count {
+                        let at = next[r][position]
+                        guard at <= j else { break }
+                        matched += 1
+                        position = at + 1
+                        if position > n { break }
+                    }
+                }
+                measured = Double(matched)
             }
             if holds(measured) {
-                for k in i...j { matched[k] = true }
+                // Every match in the window is evidence.
+                marks[i] += 1
+                marks[j + 1] -= 1
                 bestValue = max(bestValue, measured)
             }
+            // Slide: match i leaves the window.
+            valueCounts[list[i].value]! -= 1
+            if valueCounts[list[i].value] == 0 { valueCounts[list[i].value] = nil }
+            ruleCounts[list[i].base]! -= 1
+            if ruleCounts[list[i].base] == 0 { ruleCounts[list[i].base] = nil }
+        }
+        var matched = Array(repeating: false, count: n)
+        var running = 0
+        for k in 0..<n {
+            running += marks[k]
+            matched[k] = running > 0
         }
         let what: String
         switch spec.kind {

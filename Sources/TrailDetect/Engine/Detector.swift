@@ -209,7 +209,7 @@ public final class Detector {
         for field in fields.group {
             var part: UInt64 = 0
             if let field { _ = context.anyValue(field) { bytes in part = FastHash.mix(1, bytes); return true } }
-            group = FastHash.mix(group, withUnsafeBytes(of: part) { $0 })
+            group = withUnsafeBytes(of: part) { FastHash.mix(group, $0) }
         }
         let groupHash = group
         var valueHash: UInt64 = 0

@@ -102,6 +102,17 @@ public struct FindingBuilder: Sendable {
             if context.lineage != nil { actor.originUserName = d(.originUserName) }
             }
 
+    /// Sets the count and time span from matches counted elsewhere (a correlation reads back only its first
+    /// matches as evidence).
+    mutating func account(count total: Int, first start: Int64, last end: Int64) {
+        if total > count {
+            unidentified += total - count
+            count = total
+        }
+        if start < first.0 { first = (start, Timestamp.format(start)) }
+        if end > last.0 { last = (end, Timestamp.format(end)) }
+    }
+
     /// The evidence item for an event.
     static func evidence(_ event: Event, file: String) -> Finding.Evidence {
         func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
@@ -153,8 +164,14 @@ public struct FindingBuilder: Sendable {
         if other.last.0 > last.0 { last = other.last }
         var fresh = other.unidentified
         for h in other.eventHashes where eventHashes.insert(h).inserted { fresh += 1 }
-        count += fresh
-        unidentified += other.unidentified
+        if state?.kind == "correlation" || other.state?.kind == "correlation" {
+            // A correlation is measured again whole each time (from every match still kept): the larger count holds.
+            count = max(count, other.count)
+            unidentified = max(unidentified, other.unidentified)
+        } else {
+            count += fresh
+            unidentified += other.unidentified
+        }
         if state == nil { state = other.state }
         for r in other.regions { Self.insert(r, into: &regions, limit: 50) }
         for k in other.actor.accessKeyIds { Self.insert(k, into: &actor.accessKeyIds, limit: Self.maxListed) }

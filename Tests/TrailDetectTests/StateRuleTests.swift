@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+@testable import TrailDetect
+@testable import TrailReader
+
+/// The `state:` and `absence:` extensions, on inline rules.
+@Suite struct StateRuleTests {
+    static let rules = """
+        title: Opened
+        name: opened
+        logsource: {product: aws, service: cloudtrail}
+        detection:
+          sel: {eventName: AttachUserPolicy}
+          condition: sel
+        finding: false
+        ---
+        title: Closed
+        name: closed
+        logsource: {product: aws, service: cloudtrail}
+        detection:
+          sel: {eventName: DetachUserPolicy}
+          condition: sel
+        finding: false
+        ---
+        title: Inside
+        logsource: {product: aws, service: cloudtrail}
+        detection:
+          sel: {eventName: ListUsers}
+          condition: sel
+        state:
+          opened-by:
+            - {rule: opened, key: "{requestParameters.userName}", instance: "{requestParameters.policyArn}"}
+          closed-by:
+            - {rule: closed, key: "{requestParameters.userName}", instance: "{requestParameters.policyArn}"}
+          key: "{userIdentity.userName}"
+          lasts: 1h
+        """
+
+    static func event(_ n: Int, _ name: String, at seconds: Int, user: String = "u", target: String = "u", policy: String = "p1") -> String {
+        CorrelationTests.event(n, name, key: "AKIAAAAA", at: seconds, user: user)
+            .replacingOccurrences(of: #""requestParameters":{"userName":"x\#(n)"}"#, with: #""requestParameters":{"userName":"\#(target)","policyArn":"\#(policy)"}"#)
+    }
+
+    @Test func insideUntilClosedByTheSameInstanceOrItsTimeRunsOut() throws {
+        let events = [
+            Self.event(1, "ListUsers", at: 0),                      // before: no
+            Self.event(2, "AttachUserPolicy", at: 10),
+            Self.event(3, "ListUsers", at: 20),                     // inside: yes
+            Self.event(4, "DetachUserPolicy", at: 30, policy: "p2"), // another policy: does not close
+            Self.event(5, "ListUsers", at: 40),                     // yes
+            Self.event(6, "ListUsers", at: 40, user: "other"),      // another key: no
+            Self.event(7, "ListUsers", at: 4000),                   // after lasts (1h): no
+        ]
+        let findings = try CorrelationTests.scan(Self.rules, events)
+        #expect(findings.count == 1)
+        #expect(Set(findings[0].evidence.compactMap(\.eventID)) == ["00000000-0000-4000-8000-000000000003", "00000000-0000-4000-8000-000000000005"])
+        #expect(findings[0].state?.opened?.eventID == "00000000-0000-4000-8000-000000000002")
+        let closed = try CorrelationTests.scan(Self.rules, [
+            Self.event(2, "AttachUserPolicy", at: 10), Self.event(4, "DetachUserPolicy", at: 30), Self.event(5, "ListUsers", at: 40),
+        ])
+        #expect(closed.isEmpty)
+    }
+
+    @Test func absenceFiresOnlyOnceTheLogsCoverTheWait() throws {
+        let yaml = """
+            title: Closed
+            name: closed
+            logsource: {product: aws, service: cloudtrail}
+            detection:
+              sel: {eventName: DetachUserPolicy}
+              condition: sel
+            finding: false
+            ---
+            title: Never closed
+            logsource: {product: aws, service: cloudtrail}
+            detection:
+              sel: {eventName: AttachUserPolicy}
+              condition: sel
+            absence:
+              of: [{rule: closed, key: "{requestParameters.userName}"}]
+              key: "{requestParameters.userName}"
+              within: 10m
+            """
+        let open = [Self.event(1, "AttachUserPolicy", at: 0, target: "a"), Self.event(2, "AttachUserPolicy", at: 0, target: "b"),
+                    Self.event(3, "DetachUserPolicy", at: 300, target: "b")]
+        // The logs end at 300 s: the wait (600 s) is not over, nothing yet.
+        #expect(try CorrelationTests.scan(yaml, open).isEmpty)
+        let later = open + [Self.event(4, "ListUsers", at: 700)]
+        let findings = try CorrelationTests.scan(yaml, later)
+        #expect(findings.count == 1)
+        #expect(findings.first?.target?.userName == "a")
+        #expect(findings.first?.state?.kind == "absence")
+    }
+
+    @Test func badStateRulesAreErrors() throws {
+        let originTrigger = """
+            title: O
+            name: o
+            logsource: {product: aws, service: cloudtrail}
+            detection:
+              sel: {trailhound.origin.isDerived: 'true'}
+              condition: sel
+            ---
+            title: S
+            logsource: {product: aws, service: cloudtrail}
+            detection:
+              sel: {eventName: X}
+              condition: sel
+            state:
+              opened-by: [{rule: o, key: "{userIdentity.arn}"}]
+              key: "{userIdentity.arn}"
+            """
+        #expect(throws: DetectError.self) { _ = try RuleSet.compile(yaml: originTrigger, file: "s.yml") }
+        #expect(throws: DetectError.self) { _ = try RuleSet.compile(yaml: Self.rules.replacingOccurrences(of: "lasts: 1h", with: "lasts: soon"), file: "s.yml") }
+        #expect(throws: DetectError.self) { _ = try RuleSet.compile(yaml: Self.rules.replacingOccurrences(of: "key: \"{userIdentity.userName}\"", with: "key: \"{nope.}\""), file: "s.yml") }
+        #expect(throws: DetectError.self) { _ = try RuleSet.compile(yaml: Self.rules.replacingOccurrences(of: "rule: closed", with: "rule: missing"), file: "s.yml") }
+    }
+}
