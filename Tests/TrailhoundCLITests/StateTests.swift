@@ -230,3 +230,22 @@ import Testing
         #expect(p.terminationStatus == 0)
     }
 }
+
+/// Standard input through a pipe is read twice when the rules need it (states, correlations).
+@Suite struct StandardInputTests {
+    @Test func statefulRulesWorkOnAPipe() throws {
+        let dir = CLI.fixtures.appendingPathComponent("scenarios/quarantine-gap")
+        var data = Data()
+        let walker = FileManager.default.enumerator(atPath: dir.path)
+        var files: [String] = []
+        while let p = walker?.nextObject() as? String { if p.hasSuffix(".json.gz") { files.append(p) } }
+        for f in files.sorted() { data += try Data(contentsOf: dir.appendingPathComponent(f)) }  // gzip members, concatenated
+        let r = try CLI.run(["scan", "-", "--format", "jsonl"], stdin: data)
+        #expect(r.status == 0, "\(r.stderr)")
+        let files_ = r.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let gap = files_.first { (($0["rule"] as? [String: Any])?["file"] as? String)?.hasSuffix("user_activity_after_containment_succeeded.yml") == true }
+        #expect(gap?["count"] as? Int == 3)
+        let evidence = gap?["evidence"] as? [[String: Any]] ?? []
+        #expect(evidence.allSatisfy { $0["file"] as? String == "-" })
+    }
+}

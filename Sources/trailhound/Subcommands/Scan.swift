@@ -60,6 +60,13 @@ struct Scan: ParsableCommand {
         defer { stderr.flush() }
         let options = try reader.readerOptions()
         let (ruleSet, ruleReport) = try rules.load { stderr.write($0) }
+        if paths.contains(InputFile.stdinPath) {
+            // A scan may read its input twice (states, correlations' evidence): a pipe is kept in a temporary file.
+            do { try StandardInput.makeRereadable() } catch {
+                stderr.write("trailhound: \(error)\n")
+                throw ExitCode(2)
+            }
+        }
         let discovery = Discovery(options: options).discover(paths)
         var summary = RunSummary(discovery: discovery)
         var all: [Finding]
