@@ -292,13 +292,6 @@ public final class RuleSet: Sendable {
     }
 
 
-    /// True when a rule reads `trailhound.origin.*`, which needs credential lineage from a first pass.
-    public var usesOrigin: Bool {
-        rules.contains { rule in
-            rule.fields.contains { if case .derived(let d) = $0 { return d.section == .origin } else { return false } }
-        }
-    }
-
     /// Rules whose regular expressions ran out of time, with the pattern and how often.
     public func regexTimeouts() -> [(rule: SigmaRule, pattern: String, count: Int)] {
         var out: [(SigmaRule, String, Int)] = []

@@ -104,21 +104,4 @@ public struct LineageMap: Sendable {
             })
         return (map, roots)
     }
-
-    /// Forgets credentials that expired before `time` (files are read in time order, and CloudTrail delivers within
-    /// `lateness`), so memory grows with live credentials, not with events.
-    public mutating func prune(before time: Int64, lateness: Int64 = 86_400) {
-        let cutoff = time - lateness
-        var removed = 0
-        byChild = byChild.compactMapValues { list in
-            let kept = list.filter { $0.expiresAt >= cutoff }
-            removed += list.count - kept.count
-            return kept.isEmpty ? nil : kept
-        }
-        byParent = byParent.compactMapValues { list in
-            let kept = list.filter { $0.expiresAt >= cutoff }
-            return kept.isEmpty ? nil : kept
-        }
-        count -= removed
-    }
 }
