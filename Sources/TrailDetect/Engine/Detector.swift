@@ -34,6 +34,8 @@ public final class Detector {
     var fingerprinted = Set<UInt64>()
     /// The hash of the current event's identity members, computed once per event when needed.
     var identityHash: UInt64?
+    /// Second pass: whether an identity (hashed with the rule) has a key of one of the rule's states.
+    var identityMayJoin: [UInt64: Bool] = [:]
     public private(set) var evaluated = 0
 
     static let defaultGroupBy: [RuleField] = [
@@ -73,6 +75,7 @@ public final class Detector {
         case .second:
             guard rules.late.mayMatch(event) else { return }
             context.reset(event)
+            identityHash = nil
             rules.late.candidates(event) { check($0, file) }
         case .all:
             let early = rules.early.mayMatch(event)
@@ -101,10 +104,8 @@ public final class Detector {
     /// fingerprint, once per distinct identity in the file.
     func fingerprintIdentity(_ event: Event) {
         guard fingerprinted.insert(computeIdentityHash(event)).inserted else { return }
-        for i in rules.identityStateRules {
-            for spec in rules.stateSpecs[i] {
-                for key in spec.keys.values(context) { output.fileKeys.insert(key) }
-            }
+        for template in rules.identityTemplates {
+            for key in template.values(context) { output.fileKeys.insert(key) }
         }
         if let key = event.member("userIdentity")?.member("accessKeyId")?.scalarText, !key.isEmpty {
             let account = event.member("recipientAccountId")?.scalarText ?? ""
@@ -146,7 +147,22 @@ public final class Detector {
         evaluated += 1
         // A state rule whose states never opened cannot match: skip its detection.
         let hasState = !rules.stateSpecs[i].isEmpty
-        if pass != .all, hasState, states?.hasWindows(rule: i) != true { return }
+        if pass != .all, hasState {
+            guard let states, states.hasWindows(rule: i) else { return }
+            // A rule keyed by identity alone: whether this identity has a key of an open state is the same for all
+            // its events, so it is worked out once per identity and file, before any detection.
+            if rules.isIdentityStateRule[i] {
+                let h = computeIdentityHash(context.event!) ^ (UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15)
+                let may: Bool
+                if let known = identityMayJoin[h] {
+                    may = known
+                } else {
+                    may = states.mayJoin(rule: i, keys: rules.stateSpecs[i][0].keys.values(context))
+                    identityMayJoin[h] = may
+                }
+                guard may else { return }
+            }
+        }
         guard rules.detections[i].matches(context) else { return }
         if let correlations = rules.correlationsByBase[i] { for c in correlations { signal(c, base: i, file) } }
         if hasState {
@@ -258,6 +274,7 @@ public final class Detector {
         output = DetectorOutput()
         signalGroupsSeen = []
         fingerprinted = []
+        identityMayJoin = [:]
         return out
     }
 }

@@ -87,6 +87,10 @@ public final class RuleSet: Sendable {
     /// per distinct identity in the file, whether or not their detection matches (a Bloom filter may say too much,
     /// never too little; it only costs reading a file again).
     let identityStateRules: [Int]
+    /// Their key templates, each once (rules often share them).
+    let identityTemplates: [KeyTemplate]
+    /// `isIdentityStateRule[i]`: rule i is one of `identityStateRules`.
+    let isIdentityStateRule: [Bool]
     /// True when some rule is an `absence:` rule (the first pass then tracks the latest event time).
     let hasAbsence: Bool
     /// For `state:` rules: the top-level members their key templates depend on (before lineage), so the first pass
@@ -190,7 +194,11 @@ public final class RuleSet: Sendable {
         ruleSeeds = rules.map { rule in var id = rule.id; return id.withUTF8 { FastHash.mix(0x5EED, UnsafeRawBufferPointer($0)) } }
         let stateRules = mainRules.filter { !rules[$0].state.isEmpty }
         let members = keyMembers
-        identityStateRules = stateRules.filter { members[$0].isEmpty }
+        let identityRules = stateRules.filter { members[$0].isEmpty }
+        identityStateRules = identityRules
+        var seenTemplates = Set<String>()
+        identityTemplates = identityRules.flatMap { rules[$0].state.flatMap(\.keys) }.filter { seenTemplates.insert($0.description).inserted }
+        isIdentityStateRule = rules.indices.map { identityRules.contains($0) }
         stateful = RuleIndex(rules, only: stateRules.filter { !members[$0].isEmpty })
         detectionReadsOrigin = rules.map { rule in
             rule.detection.selections.contains { $0.contains { $0.contains { test in

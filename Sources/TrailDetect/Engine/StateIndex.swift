@@ -37,6 +37,12 @@ public final class StateIndex: @unchecked Sendable {
 
     init() {}
 
+    /// True when one of `keys` has a state of the rule's first entry (at any time).
+    func mayJoin(rule: Int, keys: [String]) -> Bool {
+        guard let first = windows[rule]?.first else { return false }
+        return keys.contains { first[$0] != nil }
+    }
+
     /// Every window's identity: rule, state entry, key, opening event and end.
     func identities(_ rules: RuleSet) -> Set<String> {
         var out = Set<String>()
