@@ -160,3 +160,10 @@ import Testing
         #expect(!matches(set, #"{"userIdentity":{"arn":":assumed-role/aws:"}}"#))
     }
 }
+
+@Test func derivedFieldOrdinalsFollowDeclarationOrder() {
+    #expect(DerivedField.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal })
+    #expect(Enrichment.lastSegment("arn:aws:iam::111122223333:user/division/team/jack", after: ":user/") == "jack")
+    #expect(Enrichment.lastSegment("arn:aws:iam::111122223333:user/jack", after: ":user/") == "jack")
+    #expect(Enrichment.lastSegment("arn:aws:iam::111122223333:role/x", after: ":user/") == nil)
+}

@@ -11,12 +11,13 @@ public struct Enrichment: Sendable {
         case actor, target, policy, denial, origin
     }
 
-    var values: [DerivedField: [String]] = [:]
+    /// By `DerivedField.ordinal`: a dictionary keyed by the field hashed its String raw value on every access.
+    var values: [[String]] = Array(repeating: [], count: DerivedField.allCases.count)
     var done: UInt8 = 0
     var actorUser: String?
 
-    public func values(_ field: DerivedField) -> [String] { values[field] ?? [] }
-    public func value(_ field: DerivedField) -> String? { values[field]?.first }
+    public func values(_ field: DerivedField) -> [String] { values[field.ordinal] }
+    public func value(_ field: DerivedField) -> String? { values[field.ordinal].first }
 
     /// Computes every section (origin only with a lineage map).
     public init(_ event: Event, catalog: PolicyCatalog, lineage: LineageMap? = nil) {
@@ -42,10 +43,10 @@ public struct Enrichment: Sendable {
     }
 
     mutating func set(_ field: DerivedField, _ value: String?) {
-        if let value, !value.isEmpty { values[field, default: []].append(value) }
+        if let value, !value.isEmpty { values[field.ordinal].append(value) }
     }
 
-    mutating func set(_ field: DerivedField, _ flag: Bool) { values[field] = [flag ? "true" : "false"] }
+    mutating func set(_ field: DerivedField, _ flag: Bool) { values[field.ordinal] = [flag ? "true" : "false"] }
 
     mutating func computeActor(_ event: Event) {
         func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
@@ -77,7 +78,8 @@ public struct Enrichment: Sendable {
         case "AssumedRole":
             var parts: [String] = []
             if let arn, let rest = Self.after(":assumed-role/", in: arn) {
-                parts = rest.split(separator: "/").map(String.init)
+                // Split on bytes: the generic split walks grapheme clusters and cost more than the rest of the actor.
+                parts = rest.utf8.split(separator: 0x2F).map { String(decoding: $0, as: UTF8.self) }
             }
             set(.actorRoleName, issuer?.member("userName")?.scalarText ?? parts.first)
             set(.actorSessionName, parts.count >= 2 ? parts.last : nil)
@@ -211,7 +213,10 @@ public struct Enrichment: Sendable {
     }
 
     static func lastSegment(_ arn: String, after marker: String) -> String? {
-        after(marker, in: arn)?.split(separator: "/").last.map(String.init)
+        guard let rest = after(marker, in: arn) else { return nil }
+        guard let slash = rest.utf8.lastIndex(of: 0x2F) else { return rest.isEmpty ? nil : String(rest) }
+        let tail = rest.utf8[rest.utf8.index(after: slash)...]
+        return tail.isEmpty ? nil : String(decoding: tail, as: UTF8.self)
     }
 
     /// The text after the first `marker`. A plain byte search: Foundation's `range(of:)` bridges to CFString and the

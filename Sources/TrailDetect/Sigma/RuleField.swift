@@ -68,6 +68,10 @@ public enum DerivedField: String, CaseIterable, Sendable {
 }
 
 extension DerivedField {
+    /// The case's number (its declaration order): a raw-value enum is stored as that number.
+    @inline(__always)
+    var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+
     /// The part of the enrichment that computes this field.
     var section: Enrichment.Section {
         switch self {
