@@ -189,8 +189,8 @@ public enum Analysis {
         var stateful = FindingSet()
         stateful.merge(states.absenceFindings)
         // Only groups with a match from this run can change; the others were decided when their matches came.
-        let outcomes = Correlator.evaluate(
-            signals.filter { freshGroups.contains($0.group) }, groupValues: groupValues, rules: rules)
+        if !carryover.signals.isEmpty { signals.removeAll { !freshGroups.contains($0.group) } }
+        let outcomes = Correlator.evaluate(&signals, groupValues: groupValues, rules: rules)
         signals = []
         groupValues = [:]
         stateful.merge(Self.correlationFindings(outcomes, files: allFiles, rules: rules, lineage: lineage, using: parallel))

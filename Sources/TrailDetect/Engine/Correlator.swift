@@ -22,21 +22,27 @@ enum Correlator {
         let last: Int64
     }
 
-    static func evaluate(_ signals: [Signal], groupValues: [UInt64: [String]], rules: RuleSet) -> [Outcome] {
-        var groups: [UInt64: [Signal]] = [:]
-        for s in signals { groups[s.group, default: []].append(s) }
+    /// Sorts `signals` in place (by group, then time, file and record) and evaluates each group's run, so the
+    /// matches are never copied.
+    static func evaluate(_ signals: inout [Signal], groupValues: [UInt64: [String]], rules: RuleSet) -> [Outcome] {
+        signals.sort { a, b in
+            if a.group != b.group { return a.group < b.group }
+            if a.time != b.time { return a.time < b.time }
+            if a.file != b.file { return a.file < b.file }
+            return a.record < b.record
+        }
         var out: [Outcome] = []
-        for (groupHash, unsorted) in groups {
-            let c = Int(unsorted[0].correlation)
+        var start = 0
+        while start < signals.count {
+            var end = start + 1
+            while end < signals.count && signals[end].group == signals[start].group { end += 1 }
+            defer { start = end }
+            let groupHash = signals[start].group
+            let c = Int(signals[start].correlation)
             guard let spec = rules.rules[c].correlation else { continue }
-            let sorted = unsorted.sorted { a, b in
-                if a.time != b.time { return a.time < b.time }
-                if a.file != b.file { return a.file < b.file }
-                return a.record < b.record
-            }
             // The same event delivered twice (an organisation trail and an account trail) counts once.
             var seen = Set<UInt64>()
-            let list = sorted.filter { $0.event == 0 || seen.insert($0.event &+ UInt64(bitPattern: Int64($0.base))).inserted }
+            let list = signals[start..<end].filter { $0.event == 0 || seen.insert($0.event &+ UInt64(bitPattern: Int64($0.base))).inserted }
             let (matched, best) = Self.matches(list, spec)
             guard matched.contains(true) else { continue }
             let values = groupValues[groupHash] ?? []

@@ -94,8 +94,8 @@ struct SecondPassSelection {
             }
         }
         guard !windows.isEmpty else { return }
-        for list in lineage.byChild.values {
-            for issuance in list {
+        do {
+            for issuance in lineage.issuances {
                 let chain = lineage.chain(of: issuance.childKey, account: issuance.account, at: issuance.issuedAt)
                 guard let root = chain.last else { continue }
                 var related = false

@@ -48,11 +48,57 @@ public struct Enrichment: Sendable {
 
     mutating func set(_ field: DerivedField, _ flag: Bool) { values[field.ordinal] = [flag ? "true" : "false"] }
 
+    /// The members of `userIdentity` the actor and origin read, found in one walk over it (a lookup per member
+    /// walked past `sessionContext`, the largest, every time).
+    struct IdentityMembers {
+        var type: JSONValue?
+        var arn: JSONValue?
+        var accountId: JSONValue?
+        var accessKeyId: JSONValue?
+        var userName: JSONValue?
+        var invokedBy: JSONValue?
+        var sessionContext: JSONValue?
+        var onBehalfOf: JSONValue?
+
+        init(_ identity: JSONValue?) {
+            identity?.forEachMember { key, value in
+                switch key.count {
+                case 3: if Self.equal(key, "arn") { arn = value }
+                case 4: if Self.equal(key, "type") { type = value }
+                case 8: if Self.equal(key, "userName") { userName = value }
+                case 9:
+                    if Self.equal(key, "accountId") { accountId = value } else if Self.equal(key, "invokedBy") { invokedBy = value }
+                case 10: if Self.equal(key, "onBehalfOf") { onBehalfOf = value }
+                case 11: if Self.equal(key, "accessKeyId") { accessKeyId = value }
+                case 14: if Self.equal(key, "sessionContext") { sessionContext = value }
+                default: break
+                }
+                return true
+            }
+        }
+
+        @inline(__always)
+        static func equal(_ key: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+            key.count == literal.utf8CodeUnitCount && memcmp(key.baseAddress!, literal.utf8Start, key.count) == 0
+        }
+    }
+
     mutating func computeActor(_ event: Event) {
         func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
+        let members = IdentityMembers(event.member("userIdentity"))
         let identity = event.member("userIdentity")
-        func id(_ key: String) -> String? { identity?.member(key)?.scalarText }
-        let issuer = identity?.member("sessionContext")?.member("sessionIssuer")
+        func id(_ key: String) -> String? {
+            switch key {
+            case "type": return members.type?.scalarText
+            case "arn": return members.arn?.scalarText
+            case "accountId": return members.accountId?.scalarText
+            case "accessKeyId": return members.accessKeyId?.scalarText
+            case "userName": return members.userName?.scalarText
+            case "invokedBy": return members.invokedBy?.scalarText
+            default: return identity?.member(key)?.scalarText
+            }
+        }
+        let issuer = members.sessionContext?.member("sessionIssuer")
 
         // Actor.
         let type = id("type")
@@ -61,7 +107,7 @@ public struct Enrichment: Sendable {
         set(.actorArn, arn)
         set(.actorAccount, id("accountId") ?? s("recipientAccountId"))
         set(.actorParentArn, issuer?.member("arn")?.scalarText)
-        set(.actorIdentityCenterUserId, identity?.member("onBehalfOf")?.member("userId")?.scalarText)
+        set(.actorIdentityCenterUserId, members.onBehalfOf?.member("userId")?.scalarText)
         let key = id("accessKeyId")
         set(.actorAccessKeyId, key)
         if let key, key.hasPrefix("AKIA") { set(.actorKeyType, "long-term") }
@@ -174,9 +220,9 @@ public struct Enrichment: Sendable {
     /// Where the event's credentials came from: the chain of temporary keys up to the long-term key (or principal)
     /// that minted the first of them. Without a lineage map (or for a long-term key) the origin is the key itself.
     mutating func computeOrigin(_ event: Event, _ lineage: LineageMap?) {
-        let identity = event.member("userIdentity")
-        guard let key = identity?.member("accessKeyId")?.scalarText, !key.isEmpty else { return }
-        let account = event.member("recipientAccountId")?.scalarText ?? identity?.member("accountId")?.scalarText ?? ""
+        let identity = IdentityMembers(event.member("userIdentity"))
+        guard let key = identity.accessKeyId?.scalarText, !key.isEmpty else { return }
+        let account = event.member("recipientAccountId")?.scalarText ?? identity.accountId?.scalarText ?? ""
         let chain = (event.eventTime).map { lineage?.chain(of: key, account: account, at: $0) ?? [] } ?? []
         set(.originIsDerived, !chain.isEmpty)
         set(.originChain, key)
@@ -187,14 +233,14 @@ public struct Enrichment: Sendable {
             principal = last.parentPrincipal
         } else {
             set(.originAccessKeyId, key)
-            principal = identity?.member("arn")?.scalarText
+            principal = identity.arn?.scalarText
         }
         set(.originPrincipal, principal)
         // The IAM user at the root: from the origin's ARN, else a federated user's parent (its session issuer).
         if let p = principal, let user = Self.lastSegment(p, after: ":user/") {
             set(.originUserName, user)
-        } else if chain.isEmpty, identity?.member("type")?.scalarText == "FederatedUser",
-            let parent = identity?.member("sessionContext")?.member("sessionIssuer")?.member("userName")?.scalarText
+        } else if chain.isEmpty, identity.type?.isString("FederatedUser") == true,
+            let parent = identity.sessionContext?.member("sessionIssuer")?.member("userName")?.scalarText
         {
             set(.originUserName, parent)
         }

@@ -226,7 +226,7 @@ public struct FindingBuilder: Sendable {
             if key.hasPrefix("AKIA") {
                 out.append(Finding.Credential(accessKeyId: key, kind: "long-term"))
                 starts.append(key)
-            } else if let own = lineage.issuance(of: key, account: account, at: time) ?? lineage.byChild[LineageMap.key(account, key)]?.last {
+            } else if let own = lineage.issuance(of: key, account: account, at: time) ?? lineage.minted(key, account: account).last {
                 if own.expiresAt > time { temporary.append(own) }
                 starts.append(key)
             }

@@ -10,7 +10,7 @@ public struct CredentialIssuance: Sendable, Equatable {
     /// The key that signed the call (`userIdentity.accessKeyId`), when logged.
     public let parentKey: String?
     /// The principal that made the call (`userIdentity.arn`), or its type when there is no ARN.
-    public let parentPrincipal: String
+    public internal(set) var parentPrincipal: String
     /// What the child is: the federated user, the assumed role's session ARN, or the user for GetSessionToken.
     public let childPrincipal: String?
     public let issuedAt: Int64

@@ -3,34 +3,67 @@ import TrailReader
 /// Temporary credentials and the credentials that minted them, keyed by account and key id. A temporary key id is
 /// only unique with its secret and token, so lookups also need a time inside the key's validity window.
 public struct LineageMap: Sendable {
-    /// Issuances by account and child key, newest last.
-    var byChild: [String: [CredentialIssuance]] = [:]
-    /// Children by account and parent key.
-    var byParent: [String: [CredentialIssuance]] = [:]
-    public private(set) var count = 0
+    /// Every issuance, in the order added. The indexes below hold positions in it, keyed by a 64-bit hash of
+    /// account and key (lookups compare the fields, so a collision costs nothing but a comparison): a map of a
+    /// year's STS calls is mostly these records, so nothing is stored twice.
+    var all: [CredentialIssuance] = []
+    var childIndex: [UInt64: [Int32]] = [:]
+    var parentIndex: [UInt64: [Int32]] = [:]
+    public var count: Int { all.count }
     /// Accounts with at least one issuance.
     public private(set) var accounts = Set<String>()
+    /// Principal ARNs, each kept once (many issuances share their parent).
+    var principals: [String: String] = [:]
 
     public init() {}
 
     /// Every issuance, grouped by child key (for merging maps built per file, in file order).
-    public var byChildValues: [[CredentialIssuance]] { byChild.keys.sorted().map { byChild[$0]! } }
+    public var byChildValues: [[CredentialIssuance]] {
+        var groups: [String: [CredentialIssuance]] = [:]
+        for i in all { groups[i.account + "/" + i.childKey, default: []].append(i) }
+        return groups.keys.sorted().map { groups[$0]! }
+    }
 
-    static func key(_ account: String, _ id: String) -> String { account + "/" + id }
+    /// Every issuance.
+    public var issuances: [CredentialIssuance] { all }
+
+    static func hash(_ account: String, _ id: String) -> UInt64 {
+        var a = account
+        var k = id
+        let h = a.withUTF8 { FastHash.mix(0xACC7, UnsafeRawBufferPointer($0)) }
+        return k.withUTF8 { FastHash.mix(h, UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The issuances of `key` (as a child) in `account`, in the order added.
+    public func minted(_ key: String, account: String) -> [CredentialIssuance] {
+        (childIndex[Self.hash(account, key)] ?? []).map { all[Int($0)] }.filter { $0.childKey == key && $0.account == account }
+    }
+
+    /// The issuances `key` minted (as a parent) in `account`, in the order added.
+    public func children(of key: String, account: String) -> [CredentialIssuance] {
+        (parentIndex[Self.hash(account, key)] ?? []).map { all[Int($0)] }.filter { $0.parentKey == key && $0.account == account }
+    }
 
     public mutating func add(_ issuance: CredentialIssuance) {
-        byChild[Self.key(issuance.account, issuance.childKey), default: []].append(issuance)
-        if let parent = issuance.parentKey {
-            byParent[Self.key(issuance.account, parent), default: []].append(issuance)
-        }
-        accounts.insert(issuance.account)
-        count += 1
+        var i = issuance
+        if let shared = principals[i.parentPrincipal] { i.parentPrincipal = shared } else { principals[i.parentPrincipal] = i.parentPrincipal }
+        let n = Int32(all.count)
+        all.append(i)
+        childIndex[Self.hash(i.account, i.childKey), default: []].append(n)
+        if let parent = i.parentKey { parentIndex[Self.hash(i.account, parent), default: []].append(n) }
+        if !accounts.contains(i.account) { accounts.insert(i.account) }
     }
 
     /// The issuance of `key` valid at `time` (the latest issued before it), if any.
     public func issuance(of key: String, account: String, at time: Int64) -> CredentialIssuance? {
-        byChild[Self.key(account, key)]?.filter { $0.issuedAt <= time && time <= $0.expiresAt }
-            .max { $0.issuedAt < $1.issuedAt }
+        guard let list = childIndex[Self.hash(account, key)] else { return nil }
+        var best: CredentialIssuance?
+        for n in list {
+            let i = all[Int(n)]
+            guard i.issuedAt <= time && time <= i.expiresAt, i.childKey == key, i.account == account else { continue }
+            if best == nil || i.issuedAt > best!.issuedAt { best = i }
+        }
+        return best
     }
 
     /// The chain from `key` up to its origin: each issuance, child first. The origin is the last one's parent
@@ -64,7 +97,7 @@ public struct LineageMap: Sendable {
         var seen: Set<String> = [key]
         while let next = queue.first, out.count < limit {
             queue.removeFirst()
-            for child in byParent[Self.key(account, next)] ?? [] where seen.insert(child.childKey).inserted {
+            for child in children(of: next, account: account) where seen.insert(child.childKey).inserted {
                 out.append(child)
                 queue.append(child.childKey)
             }

@@ -78,7 +78,7 @@ public struct Trace: Sendable {
             var children: [Node] = []
             if depth < 16 {
                 for account in lineage.accounts.sorted() {
-                    for child in lineage.byParent[LineageMap.key(account, key)] ?? [] {
+                    for child in lineage.children(of: key, account: account) {
                         children.append(node(child.childKey, child, depth: depth + 1))
                     }
                 }
