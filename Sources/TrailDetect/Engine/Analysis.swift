@@ -132,13 +132,27 @@ public enum Analysis {
         for i in carryover.issuances { result.lineage.add(i) }
         result.latest = carryover.latest
         var fileKeys: [FileKeys?] = Array(repeating: nil, count: files.count)
+        // A file's results are handed over every 4,096 events (so one huge file does not pile up in its worker), and
+        // gathered per file for `onFile`, which commits a file whole.
+        var perFile = DetectorOutput()
+        var perFileBuilders = FindingSet()
         parallel.run(
             files,
             state: { Detector(rules: rules, pass: .first) },
-            process: { file, fileReader, detector, emit in
-                let before = detector.evaluated
-                let fileReport = fileReader.read(file) { event in detector.process(event, file: file.path) }
-                emit((detector.takeAll(), detector.evaluated - before, fileReport), 0)
+            process: { (file: InputFile, fileReader: FileReader, detector: Detector, emit: ((DetectorOutput, Int, FileReport?), Int) -> Void) in
+                var counted = detector.evaluated
+                var events = 0
+                let fileReport = fileReader.read(file) { event in
+                    detector.process(event, file: file.path)
+                    events += 1
+                    if events & 4095 == 0 {
+                        let chunk: (DetectorOutput, Int, FileReport?) = (detector.takeAll(), detector.evaluated - counted, nil)
+                        emit(chunk, 0)
+                        counted = detector.evaluated
+                    }
+                }
+                let last: (DetectorOutput, Int, FileReport?) = (detector.takeAll(), detector.evaluated - counted, fileReport)
+                emit(last, 0)
                 return fileReport
             },
             consume: { index, item in
@@ -153,27 +167,38 @@ public enum Analysis {
                         freshGroups.insert(s.group)
                     }
                     for (k, v) in out.groupValues where groupValues[k] == nil { groupValues[k] = v }
-                    if !out.fileKeys.isEmpty { fileKeys[index] = out.fileKeys }
+                    if !out.fileKeys.isEmpty {
+                        if fileKeys[index] == nil { fileKeys[index] = out.fileKeys } else { fileKeys[index]!.formUnion(out.fileKeys) }
+                    }
                     result.evaluated += n
                     result.latest = max(result.latest, out.latestEventTime)
-                    if let onFile {
-                        let file = files[index]
-                        onFile(
-                            FileResult(
-                                file: file, report: fileReport, builders: out.builders, issuances: out.issuances,
-                                triggers: out.triggers.map {
-                                    StoredTrigger(
-                                        ruleId: rules.rules[$0.rule].id, json: $0.json, file: $0.file, index: $0.index,
-                                        time: $0.time, eventID: $0.eventID)
-                                },
-                                signals: out.signals.map {
-                                    StoredSignal(
-                                        correlationId: rules.rules[Int($0.correlation)].id, baseId: rules.rules[Int($0.base)].id,
-                                        group: $0.group, value: $0.value, time: $0.time, event: $0.event, file: file.path,
-                                        record: Int($0.record))
-                                },
-                                groupValues: out.groupValues, fileKeys: out.fileKeys))
-                    }
+                    guard let onFile else { break }
+                    perFileBuilders.merge(out.builders)
+                    perFile.issuances += out.issuances
+                    perFile.triggers += out.triggers
+                    perFile.signals += out.signals
+                    for (k, v) in out.groupValues where perFile.groupValues[k] == nil { perFile.groupValues[k] = v }
+                    perFile.fileKeys.formUnion(out.fileKeys)
+                    guard let fileReport else { break }
+                    let file = files[index]
+                    onFile(
+                        FileResult(
+                            file: file, report: fileReport, builders: perFileBuilders.order.map { perFileBuilders.builders[$0]! },
+                            issuances: perFile.issuances,
+                            triggers: perFile.triggers.map {
+                                StoredTrigger(
+                                    ruleId: rules.rules[$0.rule].id, json: $0.json, file: $0.file, index: $0.index,
+                                    time: $0.time, eventID: $0.eventID)
+                            },
+                            signals: perFile.signals.map {
+                                StoredSignal(
+                                    correlationId: rules.rules[Int($0.correlation)].id, baseId: rules.rules[Int($0.base)].id,
+                                    group: $0.group, value: $0.value, time: $0.time, event: $0.event, file: file.path,
+                                    record: Int($0.record))
+                            },
+                            groupValues: perFile.groupValues, fileKeys: perFile.fileKeys))
+                    perFile = DetectorOutput()
+                    perFileBuilders = FindingSet()
                 case .done(let r):
                     report(r)
                 }

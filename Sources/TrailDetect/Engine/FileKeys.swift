@@ -62,6 +62,17 @@ public struct FileKeys: Sendable {
 
     var isEmpty: Bool { maxTime == .min }
 
+    /// Adds another part of the same file.
+    mutating func formUnion(_ other: FileKeys) {
+        withUnsafeMutableBytes(of: &bits) { mine in
+            withUnsafeBytes(of: other.bits) { theirs in
+                for k in 0..<64 { mine[k] |= theirs[k] }
+            }
+        }
+        minTime = min(minTime, other.minTime)
+        maxTime = max(maxTime, other.maxTime)
+    }
+
     /// True when events of this file may fall between `open` and `close`.
     func overlaps(_ open: Int64, _ close: Int64) -> Bool { !isEmpty && open < maxTime && minTime < close }
 }
