@@ -117,3 +117,16 @@ import Testing
         #expect(throws: DetectError.self) { _ = try RuleSet.compile(yaml: Self.rules.replacingOccurrences(of: "rule: closed", with: "rule: missing"), file: "s.yml") }
     }
 }
+
+@Test func keyHashesAreTheHashesOfTheKeys() throws {
+    let template = try KeyTemplate.parse("{recipientAccountId}/user/{trailhound.origin.userName}/{userIdentity.accessKeyId}").get()
+    let context = EventContext(catalog: bundled.0.catalog)
+    let json = RuleTestRunner.completed(#"{"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/jack","userName":"jack","accessKeyId":"AKIAEXAMPLEJACK00001"}}"#, index: 0)
+    _ = EventParser.withEvent(Array(json.utf8)) { event in
+        context.reset(event)
+        var hashes: [UInt64] = []
+        template.forEachKeyHash(context) { hashes.append($0) }
+        #expect(template.values(context) == ["111122223333/user/jack/AKIAEXAMPLEJACK00001"])
+        #expect(hashes == template.values(context).map(FileKeys.fnvString))
+    }
+}

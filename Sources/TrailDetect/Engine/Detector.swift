@@ -105,11 +105,16 @@ public final class Detector {
     func fingerprintIdentity(_ event: Event) {
         guard fingerprinted.insert(computeIdentityHash(event)).inserted else { return }
         for template in rules.identityTemplates {
-            for key in template.values(context) { output.fileKeys.insert(key) }
+            template.forEachKeyHash(context) { output.fileKeys.insert(hash: $0) }
         }
-        if let key = event.member("userIdentity")?.member("accessKeyId")?.scalarText, !key.isEmpty {
-            let account = event.member("recipientAccountId")?.scalarText ?? ""
-            output.fileKeys.insert("cred:\(account)/\(key)")
+        if let key = event.member("userIdentity")?.member("accessKeyId")?.rawStringContents, key.count > 0 {
+            // "cred:<account>/<key>", hashed as FileKeys hashes strings.
+            var h = FileKeys.fnvOffset
+            for b in "cred:".utf8 { h = FileKeys.fnv(h, b) }
+            if let account = event.member("recipientAccountId")?.rawStringContents { for b in account { h = FileKeys.fnv(h, b) } }
+            h = FileKeys.fnv(h, 0x2F)
+            for b in key { h = FileKeys.fnv(h, b) }
+            output.fileKeys.insert(hash: h)
         }
     }
 

@@ -22,14 +22,23 @@ public struct FileKeys: Sendable {
         self.maxTime = maxTime
     }
 
+    static let fnvOffset: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    @inline(__always)
+    static func fnv(_ h: UInt64, _ b: UInt8) -> UInt64 { (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+
+    /// FNV-1a of a key's UTF-8.
+    static func fnvString(_ key: String) -> UInt64 {
+        var h = fnvOffset
+        for b in key.utf8 { h = fnv(h, b) }
+        return h
+    }
+
     /// The three bit positions of a key.
-    static func positions(_ key: String) -> (Int, Int, Int) {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in key.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        h ^= h >> 29
+    static func positions(_ key: String) -> (Int, Int, Int) { positions(hash: fnvString(key)) }
+
+    static func positions(hash: UInt64) -> (Int, Int, Int) {
+        let h = hash ^ (hash >> 29)
         return (Int(h & 511), Int((h >> 9) & 511), Int((h >> 18) & 511))
     }
 
@@ -44,8 +53,10 @@ public struct FileKeys: Sendable {
         withUnsafeBytes(of: bits) { raw in raw.load(fromByteOffset: (bit >> 6) * 8, as: UInt64.self) & (1 << UInt64(bit & 63)) != 0 }
     }
 
-    mutating func insert(_ key: String) {
-        let (a, b, c) = Self.positions(key)
+    mutating func insert(_ key: String) { insert(hash: Self.fnvString(key)) }
+
+    mutating func insert(hash: UInt64) {
+        let (a, b, c) = Self.positions(hash: hash)
         set(a)
         set(b)
         set(c)

@@ -54,6 +54,42 @@ public struct KeyTemplate: Sendable, CustomStringConvertible {
     }
 
     var fields: [RuleField] { parts.compactMap { if case .field(let f) = $0 { return f } else { return nil } } }
+
+    /// The FNV-1a hash of each value `values(context)` gives, without making the strings when every field has one
+    /// value (the first pass fingerprints files with these; see `FileKeys`).
+    func forEachKeyHash(_ context: EventContext, _ body: (UInt64) -> Void) {
+        var h = FileKeys.fnvOffset
+        for part in parts {
+            switch part {
+            case .text(let t):
+                for b in t.utf8 { h = FileKeys.fnv(h, b) }
+            case .field(let f):
+                var n = 0
+                var state = h
+                if case .derived(let d) = f {
+                    for v in context.derived(d) where !v.isEmpty {
+                        n += 1
+                        if n == 1 { for b in v.utf8 { state = FileKeys.fnv(state, b) } }
+                    }
+                } else {
+                    _ = context.anyValue(f) { bytes in
+                        guard bytes.count > 0 else { return false }
+                        n += 1
+                        if n == 1 { for b in bytes { state = FileKeys.fnv(state, b) } }
+                        return n > 1
+                    }
+                }
+                if n == 0 { return }
+                if n > 1 {
+                    // Several values: the general path.
+                    for key in values(context) { body(FileKeys.fnvString(key)) }
+                    return
+                }
+                h = state
+            }
+        }
+        body(h)
+    }
 }
 
 /// An event of another rule that opens or closes a state (or, for absence, the event that must follow).
