@@ -136,6 +136,19 @@ enum ASFFFinding {
         list("accessKeyIds", f.actor.accessKeyIds)
         list("originAccessKeyIds", f.actor.originAccessKeyIds)
         list("containment", f.containment.map(\.id))
+        if let st = f.state {
+            func event(_ e: Finding.Evidence?) -> String? {
+                e.map { "\($0.eventTime ?? "?") \($0.eventName ?? "?") \($0.eventID ?? "?") \($0.file) record \($0.recordIndex)" }
+            }
+            put("state", [st.kind, st.key].compactMap { $0 }.joined(separator: " "))
+            put("stateOpenedBy", event(st.opened))
+            put("stateClosedBy", event(st.closed))
+            put("stateUntil", st.until)
+            put("stateMeasure", st.measure)
+        }
+        list("liveCredentials", (f.credentials ?? []).map { c in
+            c.kind == "long-term" ? c.accessKeyId : "\(c.accessKeyId) (\(c.mintedBy ?? "temporary") until \(c.expiresAt ?? "?"))"
+        })
         list("evidenceEventIds", f.evidence.compactMap(\.eventID))
         let room = maxProductFields - fields.count - 1
         let shown = f.evidence.prefix(max(0, room))

@@ -156,6 +156,33 @@ enum OCSFFinding {
             "sourceIPAddresses": strings(f.actor.sourceIPAddresses), "accessKeyIds": strings(f.actor.accessKeyIds),
             "originAccessKeyIds": strings(f.actor.originAccessKeyIds),
             "containment": strings(f.containment.map(\.id)),
+            "state": f.state.map(state), "credentials": f.credentials.map { JSONValue.array($0.map(credential)) },
+        ]
+    }
+
+    /// What opened (and closed) the state a stateful finding's events fell in, or a correlation's measure.
+    static func state(_ s: Finding.State) -> JSONValue {
+        func event(_ e: Finding.Evidence?) -> JSONValue? {
+            guard let e else { return nil }
+            return [
+                "eventID": e.eventID.map { .string($0) }, "eventTime": e.eventTime.map { .string($0) },
+                "eventName": e.eventName.map { .string($0) }, "file": .string(e.file), "recordIndex": .int(Int64(e.recordIndex)),
+            ]
+        }
+        return [
+            "kind": .string(s.kind), "key": s.key.map { .string($0) }, "openedByRule": s.openedByRule.map { .string($0) },
+            "opened": event(s.opened), "closed": event(s.closed), "until": s.until.map { .string($0) },
+            "measure": s.measure.map { .string($0) },
+        ]
+    }
+
+    /// A credential to contain, from lineage.
+    static func credential(_ c: Finding.Credential) -> JSONValue {
+        [
+            "accessKeyId": .string(c.accessKeyId), "kind": .string(c.kind), "mintedBy": c.mintedBy.map { .string($0) },
+            "parentAccessKeyId": c.parentAccessKeyId.map { .string($0) }, "principal": c.principal.map { .string($0) },
+            "issuedAt": c.issuedAt.map { .string($0) }, "expiresAt": c.expiresAt.map { .string($0) },
+            "eventID": c.eventID.map { .string($0) },
         ]
     }
 }
