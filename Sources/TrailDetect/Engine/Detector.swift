@@ -31,7 +31,7 @@ public final class Detector {
     /// Correlation groups whose values this file already named.
     var signalGroupsSeen = Set<UInt64>()
     /// Identities whose keys are already in this file's `FileKeys`.
-    var fingerprinted = Set<UInt64>()
+    var fingerprinted = U64Table<Bool>()
     /// The hash of the current event's identity members, computed once per event when needed.
     var identityHash: UInt64?
     /// Second pass: whether an identity (hashed with the rule) has a key of one of the rule's states.
@@ -54,7 +54,7 @@ public final class Detector {
         switch pass {
         case .first:
             let nameHash = RuleIndex.nameHash(event)
-            if let h = nameHash, Self.issuingAPIs.contains(h), let issuance = CredentialIssuance(event) {
+            if let h = nameHash, Self.issuingAPIs[h] != nil, let issuance = CredentialIssuance(event) {
                 output.issuances.append(issuance)
             }
             let early = rules.early.mayMatch(event, nameHash: nameHash)
@@ -87,14 +87,18 @@ public final class Detector {
         }
     }
 
-    static let issuingAPIs = Set(CredentialIssuance.apis.map { RuleSet.hash(Array($0.utf8)) })
+    static let issuingAPIs: U64Table<Bool> = {
+        var t = U64Table<Bool>()
+        for api in CredentialIssuance.apis { t[RuleSet.hash(Array(api.utf8))] = true }
+        return t
+    }()
 
     /// First pass: the event's identity (`userIdentity` and `recipientAccountId`, as raw bytes), hashed once per
     /// event; computed for the first event of each identity in the file.
     func computeIdentityHash(_ event: Event) -> UInt64 {
         if let h = identityHash { return h }
         var h: UInt64 = 0x5151
-        if let v = event.member("userIdentity") { h = FastHash.mix(h, v.bytes) }
+        if let v = event.member("userIdentity") { h = FastHash.mixWide(h, v.bytes) }
         if let v = event.member("recipientAccountId") { h = FastHash.mix(h, v.bytes) }
         identityHash = h
         return h
@@ -103,7 +107,7 @@ public final class Detector {
     /// First pass: adds the keys of every identity-keyed `state:` rule for the event's identity to the file's
     /// fingerprint, once per distinct identity in the file.
     func fingerprintIdentity(_ event: Event) {
-        guard fingerprinted.insert(computeIdentityHash(event)).inserted else { return }
+        guard fingerprinted.insert(computeIdentityHash(event), true) else { return }
         for template in rules.identityTemplates {
             template.forEachKeyHash(context) { output.fileKeys.insert(hash: $0) }
         }
@@ -127,8 +131,8 @@ public final class Detector {
         for name in rules.keyMembers[i] {
             if let v = name.withUnsafeBytes({ event.member($0) }) { h = FastHash.mix(h, v.bytes) } else { h = FastHash.mix(h, UnsafeRawBufferPointer(start: nil, count: 0)) }
         }
-        guard !fingerprinted.contains(h), rules.detectionReadsOrigin[i] || rules.detections[i].matches(context) else { return }
-        fingerprinted.insert(h)
+        guard fingerprinted[h] == nil, rules.detectionReadsOrigin[i] || rules.detections[i].matches(context) else { return }
+        fingerprinted[h] = true
         for spec in rules.stateSpecs[i] {
             for key in spec.keys.values(context) { output.fileKeys.insert(key) }
         }
@@ -278,7 +282,7 @@ public final class Detector {
         byHash = [:]
         output = DetectorOutput()
         signalGroupsSeen = []
-        fingerprinted = []
+        fingerprinted.removeAll()
         identityMayJoin = [:]
         return out
     }

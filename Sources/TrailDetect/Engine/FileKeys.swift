@@ -164,4 +164,23 @@ enum FastHash {
         h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
         return h ^ (h >> 29)
     }
+
+    /// As `mix`, 16 bytes at a time in two lanes (the per-event identity hash; never kept between runs, so it may
+    /// differ from `mix`).
+    @inline(__always)
+    static func mixWide(_ seed: UInt64, _ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        guard let base = bytes.baseAddress else { return seed }
+        let n = bytes.count
+        var a = seed ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
+        var b = seed &+ 0x6A09_E667_F3BC_C908
+        var i = 0
+        while i + 16 <= n {
+            a = (a ^ base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            b = (b ^ base.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)) &* 0xC4CE_B9FE_1A85_EC53
+            a ^= a >> 32
+            b ^= b >> 29
+            i += 16
+        }
+        return mix(a ^ (b &* 0x9E37_79B9_7F4A_7C15), UnsafeRawBufferPointer(start: base + i, count: n - i))
+    }
 }

@@ -12,17 +12,17 @@ public struct RuleLoadReport: Sendable {
 /// Rules by the `eventName` values they can match; then, for rules that do not pin `eventName` down, by
 /// `eventSource`; the rest are checked against every event.
 struct RuleIndex: Sendable {
-    var byName: [UInt64: [Int]] = [:]
-    var bySource: [UInt64: [Int]] = [:]
+    var byName = U64Table<[Int]>()
+    var bySource = U64Table<[Int]>()
     var unindexed: [Int] = []
 
     init(_ rules: [SigmaRule], only chosen: [Int]) {
         for i in chosen {
             let rule = rules[i]
             if let names = rule.eventNames {
-                for name in names { byName[RuleSet.hash(Array(name.utf8)), default: []].append(i) }
+                for name in names { let h = RuleSet.hash(Array(name.utf8)); byName[h] = (byName[h] ?? []) + [i] }
             } else if let sources = rule.eventSources {
-                for source in sources { bySource[RuleSet.hash(Array(source.utf8)), default: []].append(i) }
+                for source in sources { let h = RuleSet.hash(Array(source.utf8)); bySource[h] = (bySource[h] ?? []) + [i] }
             } else {
                 unindexed.append(i)
             }
