@@ -6,6 +6,17 @@ import Testing
 
 /// The `state:` and `absence:` extensions, on inline rules.
 @Suite struct StateRuleTests {
+    /// The rule that closes states (and that the absence waits for).
+    static let closedRule = """
+        title: Closed
+        name: closed
+        logsource: {product: aws, service: cloudtrail}
+        detection:
+          sel: {eventName: DetachUserPolicy}
+          condition: sel
+        finding: false
+        """
+
     static let rules = """
         title: Opened
         name: opened
@@ -15,13 +26,7 @@ import Testing
           condition: sel
         finding: false
         ---
-        title: Closed
-        name: closed
-        logsource: {product: aws, service: cloudtrail}
-        detection:
-          sel: {eventName: DetachUserPolicy}
-          condition: sel
-        finding: false
+        \(closedRule)
         ---
         title: Inside
         logsource: {product: aws, service: cloudtrail}
@@ -63,15 +68,7 @@ import Testing
     }
 
     @Test func absenceFiresOnlyOnceTheLogsCoverTheWait() throws {
-        let yaml = """
-            title: Closed
-            name: closed
-            logsource: {product: aws, service: cloudtrail}
-            detection:
-              sel: {eventName: DetachUserPolicy}
-              condition: sel
-            finding: false
-            ---
+        let yaml = Self.closedRule + "\n---\n" + """
             title: Never closed
             logsource: {product: aws, service: cloudtrail}
             detection:
