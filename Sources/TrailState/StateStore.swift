@@ -200,15 +200,9 @@ public final class StateStore {
 
     /// What earlier runs kept that this run's files may need.
     public func carryover() throws -> Analysis.Carryover {
-        try queue.read { db in
-            var c = Analysis.Carryover()
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM issuances") {
-                c.issuances.append(
-                    CredentialIssuance(
-                        api: row["api"], account: row["account"], childKey: row["child_key"], parentKey: row["parent_key"],
-                        parentPrincipal: row["parent_principal"], childPrincipal: row["child_principal"],
-                        issuedAt: row["issued_at"], expiresAt: row["expires_at"], eventID: row["event_id"]))
-            }
+        var c = Analysis.Carryover()
+        c.issuances = try issuances()
+        return try queue.read { db in
             for row in try Row.fetchAll(db, sql: "SELECT * FROM triggers ORDER BY time, event_id, file, record") {
                 let json: Data = row["json"]
                 c.triggers.append(
@@ -240,6 +234,28 @@ public final class StateStore {
             c.knownWindows = Set(try String.fetchAll(db, sql: "SELECT identity FROM windows"))
             c.latest = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'latest'").flatMap { Int64($0) } ?? .min
             return c
+        }
+    }
+
+    /// The credential issuances kept (lineage), for rendering findings without reading anything else.
+    public func issuances() throws -> [CredentialIssuance] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM issuances").map { row in
+                CredentialIssuance(
+                    api: row["api"], account: row["account"], childKey: row["child_key"], parentKey: row["parent_key"],
+                    parentPrincipal: row["parent_principal"], childPrincipal: row["child_principal"],
+                    issuedAt: row["issued_at"], expiresAt: row["expires_at"], eventID: row["event_id"])
+            }
+        }
+    }
+
+    /// True when some finding is waiting to be written (with `updates`, also one whose count changed since).
+    public func hasPending(updates: Bool) throws -> Bool {
+        try queue.read { db in
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM findings WHERE emitted_count IS NULL"
+                    + (updates ? " OR emitted_count != count" : "") + ")") ?? false
         }
     }
 

@@ -101,13 +101,7 @@ extension FindingBuilder {
         let finding = self.finding(rules, lineage: lineage)
         let subject: ContainmentRef.Subject = finding.actor.originUserName != nil ? .origin : .actor
         var values = variables(for: subject, actor: finding.actor)
-        let temporary = (finding.credentials ?? []).filter { $0.kind == "temporary" }
-        if !temporary.isEmpty {
-            values["temporaryAccessKeyId"] = temporary.map(\.accessKeyId)
-            values["liveCredential"] = temporary.map { c in
-                "\(c.accessKeyId) (\(c.mintedBy ?? "?")\(c.principal.map { " " + $0 } ?? ""), from \(c.parentAccessKeyId ?? "?"), valid until \(c.expiresAt ?? "?"))"
-            }
-        }
+        values.merge(Self.liveCredentialValues(finding.credentials ?? [])) { a, _ in a }
         let type = identityType(subject) ?? "IAMUser"
         let who: String
         switch type {

@@ -111,15 +111,19 @@ public final class Detector {
         for template in rules.identityTemplates {
             template.forEachKeyHash(context) { output.fileKeys.insert(hash: $0) }
         }
-        if let key = event.member("userIdentity")?.member("accessKeyId")?.rawStringContents, key.count > 0 {
-            // "cred:<account>/<key>", hashed as FileKeys hashes strings.
-            var h = FileKeys.fnvOffset
-            for b in "cred:".utf8 { h = FileKeys.fnv(h, b) }
-            if let account = event.member("recipientAccountId")?.rawStringContents { for b in account { h = FileKeys.fnv(h, b) } }
-            h = FileKeys.fnv(h, 0x2F)
-            for b in key { h = FileKeys.fnv(h, b) }
-            output.fileKeys.insert(hash: h)
-        }
+        fingerprintCredential(event)
+    }
+
+    /// Adds `cred:<account>/<access key>` to the file's fingerprint (hashed from the raw bytes, as `FileKeys` hashes
+    /// strings): the key's origin, known only after the first pass, may be a credential a state names.
+    func fingerprintCredential(_ event: Event) {
+        guard let key = event.member("userIdentity")?.member("accessKeyId")?.rawStringContents, key.count > 0 else { return }
+        var h = FileKeys.fnvOffset
+        for b in "cred:".utf8 { h = FileKeys.fnv(h, b) }
+        if let account = event.member("recipientAccountId")?.rawStringContents { for b in account { h = FileKeys.fnv(h, b) } }
+        h = FileKeys.fnv(h, 0x2F)
+        for b in key { h = FileKeys.fnv(h, b) }
+        output.fileKeys.insert(hash: h)
     }
 
     /// First pass, `state:` rule `i`: adds the keys the event would join states with to the file's `FileKeys`
@@ -134,12 +138,9 @@ public final class Detector {
         guard fingerprinted[h] == nil, rules.detectionReadsOrigin[i] || rules.detections[i].matches(context) else { return }
         fingerprinted[h] = true
         for spec in rules.stateSpecs[i] {
-            for key in spec.keys.values(context) { output.fileKeys.insert(key) }
+            for template in spec.keys { template.forEachKeyHash(context) { output.fileKeys.insert(hash: $0) } }
         }
-        if let key = event.member("userIdentity")?.member("accessKeyId")?.scalarText, !key.isEmpty {
-            let account = event.member("recipientAccountId")?.scalarText ?? ""
-            output.fileKeys.insert("cred:\(account)/\(key)")
-        }
+        fingerprintCredential(event)
     }
 
     func keepTrigger(_ i: Int, _ event: Event, _ file: String) {

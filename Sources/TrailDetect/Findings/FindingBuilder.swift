@@ -248,6 +248,18 @@ public struct FindingBuilder: Sendable {
         return out
     }
 
+    /// The template values `temporaryAccessKeyId` and `liveCredential` for the temporary keys among `credentials`.
+    static func liveCredentialValues(_ credentials: [Finding.Credential]) -> [String: [String]] {
+        let temporary = credentials.filter { $0.kind == "temporary" }
+        guard !temporary.isEmpty else { return [:] }
+        return [
+            "temporaryAccessKeyId": temporary.map(\.accessKeyId),
+            "liveCredential": temporary.map { c in
+                "\(c.accessKeyId) (\(c.mintedBy ?? "?")\(c.principal.map { " " + $0 } ?? ""), from \(c.parentAccessKeyId ?? "?"), valid until \(c.expiresAt ?? "?"))"
+            },
+        ]
+    }
+
     func finding(_ rules: RuleSet, actor: Finding.Actor, credentials: [Finding.Credential]) -> Finding {
         let rule = rules.rules[ruleIndex]
         // A rule lists the actions for every kind of identity it may catch; the finding keeps those that fit its own.
@@ -256,15 +268,7 @@ public struct FindingBuilder: Sendable {
             let type = identityType(ref.subject)
             guard action.appliesTo.isEmpty || type == nil || action.appliesTo.contains(type!) else { return nil }
             var values = variables(for: ref.subject, actor: actor)
-            if ref.subject != .target {
-                let temporary = credentials.filter { $0.kind == "temporary" }
-                if !temporary.isEmpty {
-                    values["temporaryAccessKeyId"] = temporary.map(\.accessKeyId)
-                    values["liveCredential"] = temporary.map { c in
-                        "\(c.accessKeyId) (\(c.mintedBy ?? "?")\(c.principal.map { " " + $0 } ?? ""), from \(c.parentAccessKeyId ?? "?"), valid until \(c.expiresAt ?? "?"))"
-                    }
-                }
-            }
+            if ref.subject != .target { values.merge(Self.liveCredentialValues(credentials)) { a, _ in a } }
             return action.render(values)
         }
         var finding = Finding(

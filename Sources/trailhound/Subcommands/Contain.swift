@@ -66,7 +66,7 @@ struct Contain: ParsableCommand {
                     throw ExitCode(2)
                 }
                 var lineage = LineageMap()
-                for i in try store.carryover().issuances { lineage.add(i) }
+                for i in try store.issuances() { lineage.add(i) }
                 let (title, playbook) = builder.playbook(ruleSet, lineage: lineage)
                 let out = ByteSink(fd: 1)
                 out.write(playbook.script(title: title))

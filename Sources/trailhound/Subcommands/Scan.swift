@@ -122,15 +122,13 @@ struct Scan: ParsableCommand {
                     evaluated = result.evaluated
                     lineageMap = result.lineage
                 }
-                var emissions = try store.pending(updates: emitUpdates, rules: ruleSet, lineage: nil)
-                if !emissions.isEmpty {
-                    if lineageMap == nil {
-                        var map = LineageMap()
-                        for i in try store.carryover().issuances { map.add(i) }
-                        lineageMap = map
-                    }
-                    emissions = try store.pending(updates: emitUpdates, rules: ruleSet, lineage: lineageMap)
+                // Findings left from an earlier run are rendered with the lineage the state keeps.
+                if lineageMap == nil, try store.hasPending(updates: emitUpdates) {
+                    var map = LineageMap()
+                    for i in try store.issuances() { map.add(i) }
+                    lineageMap = map
                 }
+                let emissions = try store.pending(updates: emitUpdates, rules: ruleSet, lineage: lineageMap)
                 all = emissions.map(\.finding).filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
                 failing = emissions.filter(\.isNew).map(\.finding)
                 let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
