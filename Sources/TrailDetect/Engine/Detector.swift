@@ -31,7 +31,7 @@ public final class Detector {
     /// Correlation groups whose values this file already named.
     var signalGroupsSeen = Set<UInt64>()
     /// Identities whose keys are already in this file's `FileKeys`.
-    var fingerprinted = U64Table<Bool>()
+    let fingerprinted = HashSet64()
     /// The hash of the current event's identity members, computed once per event when needed.
     var identityHash: UInt64?
     /// Second pass: whether an identity (hashed with the rule) has a key of one of the rule's states.
@@ -54,7 +54,7 @@ public final class Detector {
         switch pass {
         case .first:
             let nameHash = RuleIndex.nameHash(event)
-            if let h = nameHash, Self.issuingAPIs[h] != nil, let issuance = CredentialIssuance(event) {
+            if let h = nameHash, issuingAPIs.contains(h), let issuance = CredentialIssuance(event) {
                 output.issuances.append(issuance)
             }
             let early = rules.early.mayMatch(event, nameHash: nameHash)
@@ -87,9 +87,11 @@ public final class Detector {
         }
     }
 
-    static let issuingAPIs: U64Table<Bool> = {
-        var t = U64Table<Bool>()
-        for api in CredentialIssuance.apis { t[RuleSet.hash(Array(api.utf8))] = true }
+    /// The `eventName` hashes of the STS calls that issue credentials (per detector: a static would cost a lazy
+    /// global's check and a retain per event).
+    let issuingAPIs: HashSet64 = {
+        let t = HashSet64()
+        for api in CredentialIssuance.apis { t.insert(RuleSet.hash(Array(api.utf8))) }
         return t
     }()
 
@@ -98,8 +100,8 @@ public final class Detector {
     func computeIdentityHash(_ event: Event) -> UInt64 {
         if let h = identityHash { return h }
         var h: UInt64 = 0x5151
-        if let v = event.member("userIdentity") { h = FastHash.mixWide(h, v.bytes) }
-        if let v = event.member("recipientAccountId") { h = FastHash.mix(h, v.bytes) }
+        if let v = event.member(.userIdentity) { h = FastHash.mixWide(h, v.bytes) }
+        if let v = event.member(.recipientAccountId) { h = FastHash.mix(h, v.bytes) }
         identityHash = h
         return h
     }
@@ -107,7 +109,7 @@ public final class Detector {
     /// First pass: adds the keys of every identity-keyed `state:` rule for the event's identity to the file's
     /// fingerprint, once per distinct identity in the file.
     func fingerprintIdentity(_ event: Event) {
-        guard fingerprinted.insert(computeIdentityHash(event), true) else { return }
+        guard fingerprinted.insert(computeIdentityHash(event)) else { return }
         for template in rules.identityTemplates {
             template.forEachKeyHash(context) { output.fileKeys.insert(hash: $0) }
         }
@@ -117,10 +119,10 @@ public final class Detector {
     /// Adds `cred:<account>/<access key>` to the file's fingerprint (hashed from the raw bytes, as `FileKeys` hashes
     /// strings): the key's origin, known only after the first pass, may be a credential a state names.
     func fingerprintCredential(_ event: Event) {
-        guard let key = event.member("userIdentity")?.member("accessKeyId")?.rawStringContents, key.count > 0 else { return }
+        guard let key = event.member(.userIdentity)?.member("accessKeyId")?.rawStringContents, key.count > 0 else { return }
         var h = FileKeys.fnvOffset
         for b in "cred:".utf8 { h = FileKeys.fnv(h, b) }
-        if let account = event.member("recipientAccountId")?.rawStringContents { for b in account { h = FileKeys.fnv(h, b) } }
+        if let account = event.member(.recipientAccountId)?.rawStringContents { for b in account { h = FileKeys.fnv(h, b) } }
         h = FileKeys.fnv(h, 0x2F)
         for b in key { h = FileKeys.fnv(h, b) }
         output.fileKeys.insert(hash: h)
@@ -135,8 +137,8 @@ public final class Detector {
         for name in rules.keyMembers[i] {
             if let v = name.withUnsafeBytes({ event.member($0) }) { h = FastHash.mix(h, v.bytes) } else { h = FastHash.mix(h, UnsafeRawBufferPointer(start: nil, count: 0)) }
         }
-        guard fingerprinted[h] == nil, rules.detectionReadsOrigin[i] || rules.detections[i].matches(context) else { return }
-        fingerprinted[h] = true
+        guard !fingerprinted.contains(h), rules.detectionReadsOrigin[i] || rules.detections[i].matches(context) else { return }
+        fingerprinted.insert(h)
         for spec in rules.stateSpecs[i] {
             for template in spec.keys { template.forEachKeyHash(context) { output.fileKeys.insert(hash: $0) } }
         }
@@ -149,7 +151,7 @@ public final class Detector {
         output.triggers.append(
             TriggerEvent(
                 rule: i, json: Array(event.bytes), file: file, index: event.index, time: event.eventTime ?? 0,
-                eventID: event.member("eventID")?.scalarText ?? ""))
+                eventID: event.member(.eventID)?.scalarText ?? ""))
     }
 
     @inline(__always)
@@ -249,7 +251,7 @@ public final class Detector {
         output.signals.append(
             Signal(
                 correlation: Int32(c), base: Int32(base), group: groupHash, value: valueHash, time: event.eventTime ?? 0,
-                event: event.member("eventID")?.rawStringContents.map { FindingBuilder.eventHash($0) } ?? 0,
+                event: event.member(.eventID)?.rawStringContents.map { FindingBuilder.eventHash($0) } ?? 0,
                 file: -1, record: Int32(truncatingIfNeeded: event.index)))
     }
 

@@ -44,7 +44,7 @@ public final class EventContext {
         case .json(let path):
             guard let event else { return false }
             let first = path.components[0]
-            guard let top = first.bytes.withUnsafeBytes({ event.member($0) }) else { return false }
+            guard let top = event.member(first) else { return false }
             return Self.visit(top, path.components.dropFirst(), body)
         }
     }

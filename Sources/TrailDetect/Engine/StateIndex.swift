@@ -113,7 +113,7 @@ public final class StateIndex: @unchecked Sendable {
                         let t = spec.openedBy[use.trigger]
                         let instance = t.instance?.values(context).first
                         let perAccount = spec.keys.contains { $0.description.contains("{recipientAccountId}") }
-                        let account = perAccount ? event.member("recipientAccountId")?.scalarText : nil
+                        let account = perAccount ? event.member(.recipientAccountId)?.scalarText : nil
                         for key in t.key?.values(context) ?? [] {
                             var list = index.windows[use.rule]![use.spec][key] ?? []
                             // Already open (for this instance): the first opening stands.

@@ -85,8 +85,8 @@ public struct Enrichment: Sendable {
 
     mutating func computeActor(_ event: Event) {
         func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
-        let members = IdentityMembers(event.member("userIdentity"))
-        let identity = event.member("userIdentity")
+        let members = IdentityMembers(event.member(.userIdentity))
+        let identity = event.member(.userIdentity)
         func id(_ key: String) -> String? {
             switch key {
             case "type": return members.type?.scalarText
@@ -137,8 +137,8 @@ public struct Enrichment: Sendable {
     }
 
     mutating func computeTarget(_ event: Event) {
-        let params = event.member("requestParameters")
-        let response = event.member("responseElements")
+        let params = event.member(.requestParameters)
+        let response = event.member(.responseElements)
         var targetUser: String?
         var source: String?
         if let u = params?.member("userName")?.scalarText {
@@ -151,7 +151,7 @@ public struct Enrichment: Sendable {
             targetUser = u
             source = "responseElements"
         }
-        if targetUser == nil, let message = event.member("errorMessage")?.scalarText,
+        if targetUser == nil, let message = event.member(.errorMessage)?.scalarText,
             let u = DenialMessage(message).resourceUserName
         {
             targetUser = u
@@ -173,7 +173,7 @@ public struct Enrichment: Sendable {
     }
 
     mutating func computePolicy(_ event: Event, _ catalog: PolicyCatalog) {
-        let params = event.member("requestParameters")
+        let params = event.member(.requestParameters)
         var arns: [String] = []
         if let a = params?.member("policyArn")?.scalarText { arns.append(a) }
         params?.member("policyArns")?.forEachElement { element in
@@ -220,9 +220,9 @@ public struct Enrichment: Sendable {
     /// Where the event's credentials came from: the chain of temporary keys up to the long-term key (or principal)
     /// that minted the first of them. Without a lineage map (or for a long-term key) the origin is the key itself.
     mutating func computeOrigin(_ event: Event, _ lineage: LineageMap?) {
-        let identity = IdentityMembers(event.member("userIdentity"))
+        let identity = IdentityMembers(event.member(.userIdentity))
         guard let key = identity.accessKeyId?.scalarText, !key.isEmpty else { return }
-        let account = event.member("recipientAccountId")?.scalarText ?? identity.accountId?.scalarText ?? ""
+        let account = event.member(.recipientAccountId)?.scalarText ?? identity.accountId?.scalarText ?? ""
         let chain = (event.eventTime).map { lineage?.chain(of: key, account: account, at: $0) ?? [] } ?? []
         set(.originIsDerived, !chain.isEmpty)
         set(.originChain, key)
@@ -247,8 +247,8 @@ public struct Enrichment: Sendable {
     }
 
     mutating func computeDenial(_ event: Event) {
-        let errorCode = event.member("errorCode")?.scalarText
-        let denial = event.member("errorMessage")?.scalarText.map(DenialMessage.init)
+        let errorCode = event.member(.errorCode)?.scalarText
+        let denial = event.member(.errorMessage)?.scalarText.map(DenialMessage.init)
         set(.denialIsDenied, errorCode.map { DenialMessage.deniedCodes.contains($0) } ?? false)
         if let denial {
             if let e = denial.explicit { set(.denialExplicit, e) }

@@ -51,9 +51,9 @@ public struct FindingBuilder: Sendable {
     /// regions and evidence, read straight from the record.
     mutating func add(_ context: EventContext, file: String) {
         let event = context.event!
-        guard count(event.member("eventID")?.rawStringContents) else { return }
+        guard count(event.member(.eventID)?.rawStringContents) else { return }
         func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
-        let timeRaw = event.member("eventTime")?.rawStringContents
+        let timeRaw = event.member(.eventTime)?.rawStringContents
         let time = timeRaw.flatMap { Timestamp.parse($0) } ?? 0
         // Strings are made only when a value is kept: a finding may gather millions of events.
         if time < first.0 { first = (time, s("eventTime") ?? "") }
@@ -68,10 +68,10 @@ public struct FindingBuilder: Sendable {
                 target = Finding.Target(userName: targetUser, roleName: targetRole, identityCenterUserId: deniedUser)
             }
         }
-        Self.insert(event.member("awsRegion"), into: &regions, limit: 50)
-        let key = event.member("userIdentity")?.member("accessKeyId")
+        Self.insert(event.member(.awsRegion), into: &regions, limit: 50)
+        let key = event.member(.userIdentity)?.member("accessKeyId")
         Self.insert(key, into: &actor.accessKeyIds, limit: Self.maxListed)
-        Self.insert(event.member("sourceIPAddress"), into: &actor.sourceIPAddresses, limit: Self.maxListed)
+        Self.insert(event.member(.sourceIPAddress), into: &actor.sourceIPAddresses, limit: Self.maxListed)
         if context.lineage != nil, actor.originAccessKeyIds.count < Self.maxListed,
             context.derived(.originIsDerived).first == "true", let origin = context.derived(.originAccessKeyId).first
         {

@@ -25,15 +25,15 @@ public struct CredentialIssuance: Sendable, Equatable {
 
     /// The issuance an event records, if it is a successful call of one of `apis` whose response has a key.
     public init?(_ event: Event) {
-        guard let name = event.member("eventName")?.string, Self.apis.contains(name),
-            event.member("errorCode")?.scalarText == nil,
-            let response = event.member("responseElements"),
+        guard let name = event.member(.eventName)?.string, Self.apis.contains(name),
+            event.member(.errorCode)?.scalarText == nil,
+            let response = event.member(.responseElements),
             let child = response.member("credentials")?.member("accessKeyId")?.scalarText, !child.isEmpty,
             let issued = event.eventTime
         else { return nil }
-        let identity = event.member("userIdentity")
+        let identity = event.member(.userIdentity)
         api = name
-        account = event.member("recipientAccountId")?.scalarText ?? identity?.member("accountId")?.scalarText ?? ""
+        account = event.member(.recipientAccountId)?.scalarText ?? identity?.member("accountId")?.scalarText ?? ""
         childKey = child
         parentKey = identity?.member("accessKeyId")?.scalarText.flatMap { $0.isEmpty ? nil : $0 }
         parentPrincipal = identity?.member("arn")?.scalarText ?? identity?.member("type")?.scalarText ?? "?"
@@ -41,10 +41,10 @@ public struct CredentialIssuance: Sendable, Equatable {
             ?? response.member("assumedRoleUser")?.member("arn")?.scalarText
             ?? (name == "GetSessionToken" ? identity?.member("arn")?.scalarText : nil)
         issuedAt = issued
-        let requested = event.member("requestParameters")?.member("durationSeconds")?.int64
+        let requested = event.member(.requestParameters)?.member("durationSeconds")?.int64
         let logged = response.member("credentials")?.member("expiration")?.scalarText.flatMap(Self.parseExpiration)
         expiresAt = logged ?? issued + (requested ?? Self.defaultDuration(name))
-        eventID = event.member("eventID")?.scalarText
+        eventID = event.member(.eventID)?.scalarText
     }
 
     public init(

@@ -38,8 +38,8 @@ public struct Trace: Sendable {
 
     /// For a principal query, the key an event of that principal was signed with (the roots of its lineage).
     public func rootKey(_ event: Event) -> String? {
-        guard !isKey, event.member("userIdentity")?.member("arn")?.string == query,
-            let key = event.member("userIdentity")?.member("accessKeyId")?.string, !key.isEmpty
+        guard !isKey, event.member(.userIdentity)?.member("arn")?.string == query,
+            let key = event.member(.userIdentity)?.member("accessKeyId")?.string, !key.isEmpty
         else { return nil }
         return key
     }
@@ -58,7 +58,7 @@ public struct Trace: Sendable {
 
     /// Pass 2 for one event: the call, if it was made with a key of the family (or, for a principal, by it).
     public func call(_ event: Event, family: Set<String>, file: String) -> Call? {
-        let identity = event.member("userIdentity")
+        let identity = event.member(.userIdentity)
         let key = identity?.member("accessKeyId")?.string
         let principal = identity?.member("arn")?.string
         guard (key.map { family.contains($0) } ?? false) || (!isKey && principal == query) else { return nil }

@@ -5,6 +5,8 @@
 // - `bytes` and every `KeyEntry` point into the reader's buffer, which is valid only while the record callback
 //   runs; nothing here copies unless a caller asks for a `String`.
 // - `keys` lists the record's top-level members in order; offsets are relative to `base`.
+// - `slots` is the record's `TopMember` table (see TopMember.swift), filled when the event is made; it lives as long
+//   as the reader's buffer and is refilled for the next record.
 
 /// One CloudTrail event, read lazily. Valid only inside the callback that received it.
 public struct Event {
@@ -12,6 +14,7 @@ public struct Event {
     public let bytes: UnsafeRawBufferPointer
     let base: UnsafeRawPointer
     let keys: UnsafeBufferPointer<KeyEntry>
+    let slots: UnsafePointer<UInt16>
     /// Position of the record in its file: the element index in `Records` (or `Events`), or the line's value
     /// index for JSON Lines, so `jq '.Records[N]'` finds it.
     public let index: Int
@@ -22,19 +25,43 @@ public struct Event {
 
     init(
         bytes: UnsafeRawBufferPointer, base: UnsafeRawPointer, keys: UnsafeBufferPointer<KeyEntry>,
-        index: Int, offset: Int, hasLineBreaks: Bool
+        slots: UnsafeMutablePointer<UInt16>, index: Int, offset: Int, hasLineBreaks: Bool
     ) {
         self.bytes = bytes
         self.base = base
         self.keys = keys
+        TopMember.fill(slots, keys: keys, base: base)
+        self.slots = UnsafePointer(slots)
         self.index = index
         self.offset = offset
         self.hasLineBreaks = hasLineBreaks
     }
 
+    /// The top-level member `m`, if present.
+    @inline(__always)
+    public func member(_ m: TopMember) -> JSONValue? {
+        let k = Int(slots[Int(m.rawValue)])
+        guard k != 0 else { return nil }
+        let entry = keys[k - 1]
+        return JSONValue(bytes: UnsafeRawBufferPointer(start: base + entry.valueStart, count: entry.valueEnd - entry.valueStart))
+    }
+
     /// The top-level member named by `key` (raw bytes), if present.
     @inline(__always)
     public func member(_ key: UnsafeRawBufferPointer) -> JSONValue? {
+        if let m = TopMember.classify(key) { return member(m) }
+        return walk(key)
+    }
+
+    /// The member at a path's first component.
+    @inline(__always)
+    public func member(_ component: FieldPath.Component) -> JSONValue? {
+        if let m = component.member { return member(m) }
+        return component.bytes.withUnsafeBytes { walk($0) }
+    }
+
+    /// Finds a member not in `TopMember` by comparing names.
+    func walk(_ key: UnsafeRawBufferPointer) -> JSONValue? {
         let n = key.count
         for k in keys where k.keyLength == n {
             if memcmpEqual(base + k.keyStart, key.baseAddress!, n) {
@@ -53,7 +80,7 @@ public struct Event {
     /// A JSON `null` is returned as a value whose `isNull` is true.
     public func value(at path: FieldPath) -> JSONValue? {
         let components = path.components
-        var current: JSONValue? = components[0].bytes.withUnsafeBytes { member($0) }
+        var current: JSONValue? = member(components[0])
         var k = 1
         while k < components.count, let value = current {
             let component = components[k]
@@ -74,7 +101,7 @@ public struct Event {
 
     /// `eventTime` in seconds since 1970, when present and well-formed.
     public var eventTime: Int64? {
-        guard let raw = member("eventTime")?.rawStringContents else { return nil }
+        guard let raw = member(.eventTime)?.rawStringContents else { return nil }
         return Timestamp.parse(raw)
     }
 
@@ -88,6 +115,7 @@ public struct Event {
 
     /// True when the record has the members every CloudTrail event has.
     public var looksLikeCloudTrail: Bool {
-        member("eventTime") != nil && member("eventName") != nil && member("eventSource") != nil
+        slots[Int(TopMember.eventTime.rawValue)] != 0 && slots[Int(TopMember.eventName.rawValue)] != 0
+            && slots[Int(TopMember.eventSource.rawValue)] != 0
     }
 }

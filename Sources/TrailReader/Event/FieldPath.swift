@@ -5,6 +5,14 @@ public struct FieldPath: Hashable, Sendable, CustomStringConvertible {
         public let bytes: [UInt8]
         /// The component as an array index, when it is all digits.
         public let index: Int?
+        /// The component as a top-level member with a fast lookup, when it is one (`Event.member(_:)`).
+        public let member: TopMember?
+
+        public init(bytes: [UInt8], index: Int?) {
+            self.bytes = bytes
+            self.index = index
+            member = bytes.withUnsafeBytes { TopMember.classify($0) }
+        }
     }
 
     public let components: [Component]

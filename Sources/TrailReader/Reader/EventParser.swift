@@ -5,6 +5,8 @@ public enum EventParser {
         var scanner = RecordScanner()
         var result: R?
         var records = 0
+        let slots = UnsafeMutablePointer<UInt16>.allocate(capacity: TopMember.slotCount)
+        defer { slots.deallocate() }
         json.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             _ = scanner.scan(
@@ -14,7 +16,7 @@ public enum EventParser {
                     guard records == 1, rec.layout == .topLevelObject else { return }
                     let event = Event(
                         bytes: UnsafeRawBufferPointer(start: base + rec.start, count: rec.end - rec.start),
-                        base: UnsafeRawPointer(base), keys: rec.keys, index: index, offset: rec.start,
+                        base: UnsafeRawPointer(base), keys: rec.keys, slots: slots, index: index, offset: rec.start,
                         hasLineBreaks: rec.hasLineBreaks)
                     result = body(event)
                 }, onNotice: { _ in })

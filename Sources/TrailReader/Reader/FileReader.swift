@@ -40,6 +40,8 @@ public final class FileReader {
     var memoryOffset = 0
     /// The largest the buffer has been (tests check that memory stays bounded by the record limit).
     var peakCapacity = 0
+    /// The current record's `TopMember` table (refilled per record).
+    let slots = UnsafeMutablePointer<UInt16>.allocate(capacity: TopMember.slotCount)
 
     public convenience init(options: ReaderOptions) {
         self.init(options: options, sizes: BufferSizes())
@@ -60,6 +62,7 @@ public final class FileReader {
     deinit {
         buffer.deallocate()
         input.deallocate()
+        slots.deallocate()
     }
 
     /// Reads `file`, calling `body` with each CloudTrail event that passes the options' filters, in file order.
@@ -352,7 +355,7 @@ public final class FileReader {
     func deliver(_ rec: ScannedRecord, base: UnsafeRawPointer, _ body: (Event) -> Void) {
         let event = Event(
             bytes: UnsafeRawBufferPointer(start: base + rec.start, count: rec.end - rec.start), base: base,
-            keys: rec.keys, index: rec.index, offset: rec.streamOffset, hasLineBreaks: rec.hasLineBreaks)
+            keys: rec.keys, slots: slots, index: rec.index, offset: rec.streamOffset, hasLineBreaks: rec.hasLineBreaks)
         accept(event, notEvent: "an object without eventTime, eventName and eventSource", body)
     }
 
@@ -378,7 +381,7 @@ public final class FileReader {
         let offset = rec.streamOffset
         let wrapper = Event(
             bytes: UnsafeRawBufferPointer(start: base + rec.start, count: rec.end - rec.start), base: base,
-            keys: rec.keys, index: rec.index, offset: offset, hasLineBreaks: rec.hasLineBreaks)
+            keys: rec.keys, slots: slots, index: rec.index, offset: offset, hasLineBreaks: rec.hasLineBreaks)
         guard let raw = wrapper.member("CloudTrailEvent")?.rawStringContents else {
             report.rejected += 1
             fail(.notCloudTrail, offset: offset, record: rec.index, message: "an Events element without CloudTrailEvent")
@@ -406,7 +409,7 @@ public final class FileReader {
                 // The scanner is done with the string, so the record's key table is still as it left it.
                 let event = Event(
                     bytes: UnsafeRawBufferPointer(start: innerBase + innerRec.start, count: innerRec.end - innerRec.start),
-                    base: UnsafeRawPointer(innerBase), keys: innerRec.keys, index: rec.index, offset: offset,
+                    base: UnsafeRawPointer(innerBase), keys: innerRec.keys, slots: slots, index: rec.index, offset: offset,
                     hasLineBreaks: innerRec.hasLineBreaks)
                 accept(event, notEvent: "CloudTrailEvent is not an event", body)
             }
@@ -452,12 +455,12 @@ public final class FileReader {
             if let until = options.until, t > until { return false }
         }
         if !options.accounts.isEmpty {
-            let account = event.member("recipientAccountId")?.string
-                ?? event.member("userIdentity")?.member("accountId")?.string
+            let account = event.member(.recipientAccountId)?.string
+                ?? event.member(.userIdentity)?.member("accountId")?.string
             guard let account, options.accounts.contains(account) else { return false }
         }
         if !options.regions.isEmpty {
-            guard let region = event.member("awsRegion")?.string, options.regions.contains(region) else { return false }
+            guard let region = event.member(.awsRegion)?.string, options.regions.contains(region) else { return false }
         }
         return true
     }

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+@testable import TrailReader
+
+/// The fast top-level member lookup: the generated classifier is exact, and the slot table agrees with a walk over
+/// the record's keys, including duplicate keys, escaped keys, and names that only resemble CloudTrail's.
+@Suite struct TopMemberTests {
+    func classify(_ name: String) -> TopMember? {
+        Array(name.utf8).withUnsafeBytes { TopMember.classify($0) }
+    }
+
+    @Test func everyNameClassifiesToItself() {
+        for m in TopMember.allCases { #expect(classify("\(m)") == m, "\(m)") }
+        #expect(TopMember.allCases.count < TopMember.slotCount)
+    }
+
+    @Test func nearMissesAreNotMembers() {
+        for m in TopMember.allCases {
+            let name = Array("\(m)".utf8)
+            // Each byte changed in turn (case flipped or bumped), one byte dropped, one added, must not classify.
+            for k in name.indices {
+                var changed = name
+                changed[k] = changed[k] ^ 0x20
+                #expect(changed.withUnsafeBytes { TopMember.classify($0) } == nil, "\(m) with byte \(k) flipped")
+                changed[k] = name[k] &+ 1
+                #expect(changed.withUnsafeBytes { TopMember.classify($0) } == nil, "\(m) with byte \(k) bumped")
+            }
+            #expect(Array(name.dropLast()).withUnsafeBytes { TopMember.classify($0) } == nil)
+            #expect((name + [0x73]).withUnsafeBytes { TopMember.classify($0) } == nil)
+        }
+        for other in ["", "a", "eventid", "CloudTrailEvent", "Records", "sessionCredentialFromConsoleX", "userIdentity "] {
+            #expect(classify(other) == nil, "\(other)")
+        }
+    }
+
+    /// Every lookup by member agrees with a walk over the keys, on records with unusual shapes.
+    @Test func slotsAgreeWithTheWalk() throws {
+        let records = [
+            // Duplicate key: the first wins, as the walk finds it.
+            #"{"eventTime":"2026-11-20T10:00:00Z","eventName":"First","eventSource":"s3.amazonaws.com","eventName":"Second"}"#,
+            // Escaped key: raw bytes differ from the name, so it is not that member (as before).
+            #"{"eventTime":"2026-11-20T10:00:00Z","event\u004eame":"Escaped","eventSource":"iam.amazonaws.com"}"#,
+            // Members nested deeper are not top-level members.
+            #"{"eventTime":"2026-11-20T10:00:00Z","requestParameters":{"eventName":"Inner","errorCode":"x"},"eventSource":"sts.amazonaws.com","eventName":"Outer","sessionCredentialFromConsole":"true","vpcEndpointAccountId":"111122223333"}"#,
+        ]
+        for text in records {
+            let json = Array(text.utf8)
+            let checked = EventParser.withEvent(json) { event -> Bool in
+                for m in TopMember.allCases {
+                    let byName = Array("\(m)".utf8).withUnsafeBytes { event.walk($0) }
+                    let bySlot = event.member(m)
+                    #expect(byName?.bytes.baseAddress == bySlot?.bytes.baseAddress, "\(m) in \(text)")
+                    #expect(byName?.bytes.count == bySlot?.bytes.count)
+                }
+                return true
+            }
+            #expect(checked == true)
+        }
+        let first = EventParser.withEvent(Array(records[0].utf8)) { $0.member(.eventName)?.string }
+        #expect(first == "First")
+        let escaped = EventParser.withEvent(Array(records[1].utf8)) { $0.member(.eventName) == nil }
+        #expect(escaped == true)
+        let outer = EventParser.withEvent(Array(records[2].utf8)) { $0.member(.eventName)?.string }
+        #expect(outer == "Outer")
+    }
+
+    /// The generator's output is what TopMember.swift holds (a change to the list must regenerate it).
+    @Test func generatedCodeIsCurrent() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let script = root.appendingPathComponent("scripts/gen-top-members.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let source = try String(contentsOf: root.appendingPathComponent("Sources/TrailReader/Event/TopMember.swift"), encoding: .utf8)
+        for line in output.split(separator: "\n") { #expect(source.contains(line), "\(line)") }
+        // And the generator's list is the enum's.
+        for m in TopMember.allCases { #expect(output.contains(".\(m) : nil"), "\(m)") }
+    }
+}
