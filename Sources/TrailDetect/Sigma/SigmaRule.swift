@@ -117,6 +117,8 @@ final class CompiledDetection: Sendable {
     let children: [Int32]
     /// Field tests, flat; `alternatives[k]` is a range of them (AND), `selectionRanges[i]` a range of alternatives (OR).
     let tests: [FieldTest]
+    /// `tests` again, flat, for evaluation (see TestProgram.swift).
+    let program: TestProgram
     let alternatives: [Range<Int>]
     let selectionRanges: [Range<Int>]
 
@@ -136,6 +138,7 @@ final class CompiledDetection: Sendable {
             selectionRanges.append(start..<alternatives.count)
         }
         self.tests = tests
+        program = TestProgram(tests)
         self.alternatives = alternatives
         self.selectionRanges = selectionRanges
         var nodes: [Node] = []
@@ -174,7 +177,7 @@ final class CompiledDetection: Sendable {
         case .selection:
             for a in selectionRanges[Int(node.first)] {
                 var all = true
-                for t in alternatives[a] where !tests[t].matches(context) {
+                for t in alternatives[a] where !program.matches(t, context) {
                     all = false
                     break
                 }

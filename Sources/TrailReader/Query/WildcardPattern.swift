@@ -73,6 +73,44 @@ public struct WildcardPattern: Sendable, Hashable {
     /// The literal text of a pattern without wildcards (lower-cased unless cased).
     public var literalBytes: [UInt8]? { shape == .exact ? literal : nil }
 
+    /// How a pattern of one literal run matches, for matchers that keep their own copy of the literal.
+    public enum DirectShape: UInt8, Sendable { case exact, prefix, suffix, contains }
+
+    /// The shape and literal (lower-cased unless `cased`) of a pattern that is one literal run with `*` at neither,
+    /// either or both ends; nil for patterns with `?` or inner `*`. `matchesDirect` with these answers as `matches`.
+    public var direct: (shape: DirectShape, literal: [UInt8])? {
+        switch shape {
+        case .exact: return (.exact, literal)
+        case .prefix: return (.prefix, literal)
+        case .suffix: return (.suffix, literal)
+        case .contains: return (.contains, literal)
+        case .general: return nil
+        }
+    }
+
+    /// `matches` for a `direct` form whose literal is at `literal`.
+    @inline(__always)
+    public static func matchesDirect(
+        _ s: UnsafeRawBufferPointer, shape: DirectShape, literal: UnsafePointer<UInt8>, count: Int, cased: Bool
+    ) -> Bool {
+        @inline(__always)
+        func equal(at start: Int) -> Bool {
+            for k in 0..<count where fold(s[start + k], cased) != literal[k] { return false }
+            return true
+        }
+        switch shape {
+        case .exact: return s.count == count && equal(at: 0)
+        case .prefix: return s.count >= count && equal(at: 0)
+        case .suffix: return s.count >= count && equal(at: s.count - count)
+        case .contains:
+            if count == 0 { return true }
+            guard s.count >= count else { return false }
+            let first = literal[0]
+            for start in 0...(s.count - count) where fold(s[start], cased) == first && equal(at: start) { return true }
+            return false
+        }
+    }
+
     @inline(__always)
     static func fold(_ b: UInt8, _ cased: Bool) -> UInt8 { !cased && b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
