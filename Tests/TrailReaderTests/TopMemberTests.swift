@@ -85,3 +85,43 @@ import Testing
         for m in TopMember.allCases { #expect(output.contains(".\(m) : nil"), "\(m)") }
     }
 }
+
+/// The fast path for CloudTrail's own timestamp form agrees with the general parser, and rejects what it does.
+@Suite struct TimestampFastPathTests {
+    func both(_ text: String) -> (fast: Int64?, general: Int64?) {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { raw in
+            (raw.count == 20 ? Timestamp.parseCloudTrail(raw) : nil, Timestamp.parseGeneral(raw))
+        }
+    }
+
+    @Test func agreesWithTheGeneralParser() {
+        // Every day of two years (one leap), at times across the day, and the round trip through format.
+        var seconds: Int64 = Timestamp.parse("2023-12-31T00:00:00Z")!
+        let end: Int64 = Timestamp.parse("2026-01-02T00:00:00Z")!
+        var k: Int64 = 0
+        while seconds < end {
+            let text = Timestamp.format(seconds)
+            let (fast, general) = both(text)
+            #expect(fast == seconds && general == seconds, "\(text)")
+            k += 1
+            seconds += 86_400 + (k * 7919) % 86_400 / 24
+        }
+    }
+
+    @Test func rejectsWhatTheGeneralParserRejects() {
+        let invalid = [
+            "2026-02-29T10:00:00Z", "2024-02-30T10:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z",
+            "2026-11-00T00:00:00Z", "2026-11-20T24:00:00Z", "2026-11-20T10:60:00Z", "2026-11-20T10:00:61Z",
+            "2026-1a-20T10:00:00Z", "2026-11-20T10:00:0/Z", "2026/11/20T10:00:00Z", "2026-11-20 10:00:00Z",
+            "2026-11-20T10:00:00z", "2026-11-20T10:00:00+",
+        ]
+        for text in invalid {
+            let (fast, general) = both(text)
+            #expect(fast == nil, "\(text)")
+            // What the fast path leaves, the general parser decides (a space or lower-case z is valid there).
+            #expect(Timestamp.parse(text) == general, "\(text)")
+        }
+        #expect(Timestamp.parse("2024-02-29T23:59:60Z") == Timestamp.parse("2024-03-01T00:00:00Z"))
+    }
+}

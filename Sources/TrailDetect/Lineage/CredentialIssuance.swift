@@ -24,27 +24,77 @@ public struct CredentialIssuance: Sendable, Equatable {
     ]
 
     /// The issuance an event records, if it is a successful call of one of `apis` whose response has a key.
+    ///
+    /// Hot path (an STS call is a few percent of events): each object is walked once for the members read here, as
+    /// one lookup per member walked past the response's session token (a kilobyte) every time.
     public init?(_ event: Event) {
         guard let name = event.member(.eventName)?.string, Self.apis.contains(name),
             event.member(.errorCode)?.scalarText == nil,
-            let response = event.member(.responseElements),
-            let child = response.member("credentials")?.member("accessKeyId")?.scalarText, !child.isEmpty,
-            let issued = event.eventTime
+            let response = event.member(.responseElements), response.kind == .object
         else { return nil }
-        let identity = event.member(.userIdentity)
+        var credentials: JSONValue?
+        var federatedUser: JSONValue?
+        var assumedRoleUser: JSONValue?
+        response.forEachMember { key, value in
+            if Self.equal(key, "credentials") {
+                if credentials == nil { credentials = value }
+            } else if Self.equal(key, "federatedUser") {
+                if federatedUser == nil { federatedUser = value }
+            } else if Self.equal(key, "assumedRoleUser") {
+                if assumedRoleUser == nil { assumedRoleUser = value }
+            }
+            return credentials == nil || federatedUser == nil && assumedRoleUser == nil
+        }
+        var childValue: JSONValue?
+        var expiration: JSONValue?
+        if let credentials, credentials.kind == .object {
+            credentials.forEachMember { key, value in
+                if Self.equal(key, "accessKeyId") {
+                    if childValue == nil { childValue = value }
+                } else if Self.equal(key, "expiration") {
+                    if expiration == nil { expiration = value }
+                }
+                return childValue == nil || expiration == nil
+            }
+        }
+        guard let child = childValue?.scalarText, !child.isEmpty, let issued = event.eventTime else { return nil }
+        var identityAccount: JSONValue?
+        var identityKey: JSONValue?
+        var identityArn: JSONValue?
+        var identityType: JSONValue?
+        if let identity = event.member(.userIdentity), identity.kind == .object {
+            identity.forEachMember { key, value in
+                if Self.equal(key, "accountId") {
+                    if identityAccount == nil { identityAccount = value }
+                } else if Self.equal(key, "accessKeyId") {
+                    if identityKey == nil { identityKey = value }
+                } else if Self.equal(key, "arn") {
+                    if identityArn == nil { identityArn = value }
+                } else if Self.equal(key, "type") {
+                    if identityType == nil { identityType = value }
+                }
+                return true
+            }
+        }
         api = name
-        account = event.member(.recipientAccountId)?.scalarText ?? identity?.member("accountId")?.scalarText ?? ""
+        account = event.member(.recipientAccountId)?.scalarText ?? identityAccount?.scalarText ?? ""
         childKey = child
-        parentKey = identity?.member("accessKeyId")?.scalarText.flatMap { $0.isEmpty ? nil : $0 }
-        parentPrincipal = identity?.member("arn")?.scalarText ?? identity?.member("type")?.scalarText ?? "?"
-        childPrincipal = response.member("federatedUser")?.member("arn")?.scalarText
-            ?? response.member("assumedRoleUser")?.member("arn")?.scalarText
-            ?? (name == "GetSessionToken" ? identity?.member("arn")?.scalarText : nil)
+        parentKey = identityKey?.scalarText.flatMap { $0.isEmpty ? nil : $0 }
+        parentPrincipal = identityArn?.scalarText ?? identityType?.scalarText ?? "?"
+        childPrincipal = federatedUser?.member("arn")?.scalarText
+            ?? assumedRoleUser?.member("arn")?.scalarText
+            ?? (name == "GetSessionToken" ? identityArn?.scalarText : nil)
         issuedAt = issued
         let requested = event.member(.requestParameters)?.member("durationSeconds")?.int64
-        let logged = response.member("credentials")?.member("expiration")?.scalarText.flatMap(Self.parseExpiration)
+        let logged = expiration?.scalarText.flatMap(Self.parseExpiration)
         expiresAt = logged ?? issued + (requested ?? Self.defaultDuration(name))
         eventID = event.member(.eventID)?.scalarText
+    }
+
+    /// A raw key equals a name (the first of duplicate keys wins, as `JSONValue.member` finds it).
+    @inline(__always)
+    static func equal(_ key: UnsafeRawBufferPointer, _ name: StaticString) -> Bool {
+        key.count == name.utf8CodeUnitCount && key.elementsEqual(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
     }
 
     public init(
