@@ -113,6 +113,7 @@ let result: [String: Any] = [
     "findings": analysis?.findings.count ?? 0, "issuances": analysis?.lineage.count ?? 0,
     "trigger_events": analysis?.triggers ?? 0, "correlation_matches": analysis?.signals ?? 0,
     "states": analysis?.states ?? 0, "second_pass_files": analysis?.secondPassFiles ?? 0,
+    "evidence_files": analysis?.evidenceFiles ?? 0,
 ]
 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
 print(String(decoding: data, as: UTF8.self))

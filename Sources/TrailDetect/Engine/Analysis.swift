@@ -100,6 +100,8 @@ public enum Analysis {
         public var pendingAbsences = 0
         /// Files read again by the second pass (new files and earlier ones).
         public var secondPassFiles = 0
+        /// Files read again for correlation evidence.
+        public var evidenceFiles = 0
         /// The latest event time seen (this run and earlier ones).
         public var latest: Int64 = .min
     }
@@ -218,7 +220,9 @@ public enum Analysis {
         let outcomes = Correlator.evaluate(&signals, groupValues: groupValues, rules: rules)
         signals = []
         groupValues = [:]
-        stateful.merge(Self.correlationFindings(outcomes, files: allFiles, rules: rules, lineage: lineage, using: parallel))
+        let (correlated, evidenceFiles) = Self.correlationFindings(outcomes, files: allFiles, rules: rules, lineage: lineage, using: parallel)
+        stateful.merge(correlated)
+        result.evidenceFiles = evidenceFiles
         if rules.needsSecondPass {
             let readsAll = rules.secondPassReadsAll
             let selection = SecondPassSelection(states: states, lineage: lineage)
@@ -257,8 +261,8 @@ public enum Analysis {
     /// Reads the evidence of correlation findings from their files (only the files and records that hold it).
     static func correlationFindings(
         _ outcomes: [Correlator.Outcome], files: [InputFile], rules: RuleSet, lineage: LineageMap, using parallel: ParallelReader
-    ) -> [FindingBuilder] {
-        guard !outcomes.isEmpty else { return [] }
+    ) -> (findings: [FindingBuilder], files: Int) {
+        guard !outcomes.isEmpty else { return ([], 0) }
         var wanted: [Int32: [Int32: [Int]]] = [:]
         for (n, o) in outcomes.enumerated() {
             for e in o.evidence where e.file >= 0 && Int(e.file) < files.count {
@@ -301,10 +305,11 @@ public enum Analysis {
             })
         // Only the first matches were read back; the count and times cover them all.
         let byID = Dictionary(outcomes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        return set.order.map { id in
+        let found = set.order.map { id in
             var b = set.builders[id]!
             if let o = byID[id] { b.account(count: o.count, first: o.first, last: o.last) }
             return b
         }
+        return (found, chosen.count)
     }
 }

@@ -133,6 +133,10 @@ public struct RecordScanner: ~Copyable {
     var keys: UnsafeMutablePointer<KeyEntry>
     var keyCapacity = 32
     var keyCount = 0
+    /// The special bytes (`cscan_special_mask64`) of the 64 buffer bytes from `specialStart`; valid only within one
+    /// call of `scan` (the buffer moves between calls).
+    var specialStart = Int.min
+    var specialMask: UInt64 = 0
     /// Absolute stream offset of buffer offset 0, for messages.
     public private(set) var streamBase = 0
     public private(set) var fault: ScanFault?
@@ -211,6 +215,7 @@ public struct RecordScanner: ~Copyable {
         onNotice: (ScanNotice) -> Void
     ) -> Int {
         var i = from
+        specialStart = Int.min
         while i < end {
             let c = base[i]
             switch state {
@@ -218,8 +223,8 @@ public struct RecordScanner: ~Copyable {
                 // Strings are most of CloudTrail's bytes, and `"key":"value","key"` most of its structure: this case
                 // runs through such chains without going back to the dispatch for each token.
                 strings: while true {
-                    // Skip eight plain bytes at a time; stop at '"', '\\' or a control byte.
-                    i += cscan_plain_run(base + i, end - i)
+                    // Skip plain bytes; stop at '"', '\\' or a control byte.
+                    i = nextSpecial(base, i, end)
                     guard i < end else { break strings }
                     let b = base[i]
                     if b == 0x5C {
@@ -553,6 +558,24 @@ public struct RecordScanner: ~Copyable {
             }
         } else {
             endScalar(at: i + 1)
+        }
+    }
+
+    /// The offset of the first '"', '\\' or control byte at or after `i` (or `end`), from the 64-byte mask of the
+    /// block the scanner is in; strings are short, so one mask serves several.
+    @inline(__always)
+    mutating func nextSpecial(_ base: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int {
+        var i = from
+        while true {
+            let offset = i &- specialStart
+            if offset >= 0 && offset < 64 {
+                let rest = specialMask >> UInt64(offset)
+                if rest != 0 { return i + rest.trailingZeroBitCount }
+                i = specialStart + 64
+            }
+            guard end - i >= 64 else { return i + cscan_plain_run(base + i, end - i) }
+            specialMask = cscan_special_mask64(base + i)
+            specialStart = i
         }
     }
 
