@@ -27,7 +27,9 @@ public struct StateError: Error, CustomStringConvertible, Sendable {
 /// written afterwards (`markEmitted`), so a run killed at any point loses nothing, and can write a finding twice only
 /// if the kill fell between writing and recording it. One run at a time holds the lock file `FILE.lock`.
 public final class StateStore {
-    public static let schemaVersion = 1
+    /// 2: `objects.keys` holds sorted 32-bit key fingerprints (1 held a 512-bit Bloom filter; a schema-1 file is
+    /// migrated on open, its files marked as holding unknown keys, `0xFF`).
+    public static let schemaVersion = 2
     /// `PRAGMA application_id`: "THND".
     static let applicationID: Int32 = 0x5448_4E44
 
@@ -127,6 +129,13 @@ public final class StateStore {
                 throw StateError(
                     kind: .newer,
                     message: "state file \(path) was written by a newer trailhound (schema \(version); this one knows \(schemaVersion)); upgrade trailhound or use another state file")
+            }
+            if version == 1 {
+                // Bloom filters cannot be turned into fingerprints: those files may hold any key, so a new state
+                // overlapping their time reads them again (as the filter often did anyway).
+                try db.execute(sql: "UPDATE objects SET keys = X'FF' WHERE keys IS NOT NULL")
+                try db.execute(sql: "UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+                return
             }
             guard version == schemaVersion else {
                 throw StateError(kind: .foreign, message: "state file \(path) has unknown schema \(version)")

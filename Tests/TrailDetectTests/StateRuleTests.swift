@@ -127,3 +127,29 @@ import Testing
         #expect(hashes == template.values(context).map(FileKeys.fnvString))
     }
 }
+
+/// A file's key fingerprints: repeats collapse, every inserted key is found, others almost never are, and the bytes
+/// kept in the state file read back the same (a one-byte 0xFF blob is a file whose keys are unknown).
+@Test func fileKeyFingerprints() throws {
+    var keys = FileKeys()
+    let names = (0..<500).map { "111122223333/user/user\($0)" }
+    for _ in 0..<3 { for n in names { keys.insert(n) } }
+    keys.saw(100)
+    keys.saw(200)
+    keys.seal()
+    #expect(keys.prints.count == 500)
+    #expect(keys.prints == keys.prints.sorted())
+    for n in names { #expect(keys.mayContain(FileKeys.fingerprint(n))) }
+    let strangers = (0..<10_000).filter { keys.mayContain(FileKeys.fingerprint("111122223333/user/other\($0)")) }
+    #expect(strangers.count <= 1)
+    let back = try #require(FileKeys(bytes: keys.bytes, minTime: keys.minTime, maxTime: keys.maxTime))
+    #expect(back.prints == keys.prints && back.minTime == 100 && back.maxTime == 200)
+    var other = FileKeys()
+    other.insert("111122223333/key/AKIAEXAMPLE")
+    other.seal()
+    keys.formUnion(other)
+    #expect(keys.prints.count == 501 && keys.mayContain(FileKeys.fingerprint("111122223333/key/AKIAEXAMPLE")))
+    let unknown = try #require(FileKeys(bytes: [0xFF], minTime: 0, maxTime: 1))
+    #expect(unknown.saturated && unknown.mayContain(12345))
+    #expect(FileKeys(bytes: [1, 2, 3], minTime: 0, maxTime: 1) == nil)
+}

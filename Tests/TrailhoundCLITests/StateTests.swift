@@ -192,6 +192,45 @@ import Testing
         #expect(r.stderr.contains("not a trailhound state file; refusing to change it"))
     }
 
+    /// A state file of schema 1 (512-bit Bloom filters per file) is migrated on open: its files are marked as holding
+    /// unknown keys, and later batches still give every finding of one clean run.
+    @Test func schemaOneStateFilesAreMigrated() throws {
+        let tree = try Tree("migrate")
+        defer { tree.remove() }
+        let n = Tree.all.count
+        var latest: [String: (Int, String)] = [:]
+        func take(_ r: CLI.Result) {
+            for f in Self.findings(r) { latest[f["id"] as! String] = (f["count"] as! Int, f["lastSeen"] as! String) }
+        }
+        try tree.add(Tree.all[(n / 2)...])
+        take(try tree.scan(["--emit-updates"]))
+        // Turn it into what the previous version wrote: schema 1, a 64-byte filter for every file with keys.
+        try python(
+            "import sqlite3, os; c = sqlite3.connect('\(tree.state)'); "
+                + "c.execute(\"UPDATE meta SET value = '1' WHERE key = 'schema_version'\"); "
+                + "[c.execute('UPDATE objects SET keys = ? WHERE path = ?', (os.urandom(64), p)) for (p,) in c.execute('SELECT path FROM objects WHERE keys IS NOT NULL').fetchall()]; "
+                + "c.commit()")
+        try tree.add(Tree.all[..<(n / 2)])
+        let r = try tree.scan(["--emit-updates"])
+        #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
+        take(r)
+        let clean = try Self.clean()
+        #expect(Set(latest.keys) == Set(clean.keys))
+        for (id, value) in clean { #expect(latest[id]?.0 == value.0, "finding \(id)") }
+        let out = Process()
+        out.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        out.arguments = ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(tree.state)'); print(c.execute(\"SELECT value FROM meta WHERE key = 'schema_version'\").fetchone()[0], c.execute(\"SELECT count(*) FROM objects WHERE keys = X'FF'\").fetchone()[0], c.execute('SELECT count(*) FROM objects WHERE keys IS NOT NULL AND length(keys) % 4 = 0').fetchone()[0])"]
+        let pipe = Pipe()
+        out.standardOutput = pipe
+        try out.run()
+        out.waitUntilExit()
+        let fields = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+            .map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
+        #expect(fields.count == 3 && fields[0] == 2, "schema: \(fields)")
+        #expect(fields.count == 3 && fields[1] > 0, "files migrated to unknown keys: \(fields)")
+        #expect(fields.count == 3 && fields[2] > 0, "files with fingerprints: \(fields)")
+    }
+
     @Test func exitCodesCountOnlyNewFindings() throws {
         let tree = try Tree("exit")
         defer { tree.remove() }

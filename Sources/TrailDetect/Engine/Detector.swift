@@ -279,6 +279,7 @@ public final class Detector {
     /// Everything gathered since the last call.
     public func takeAll() -> DetectorOutput {
         var out = output
+        out.fileKeys.seal()
         out.builders = builders
         builders = []
         keys = []

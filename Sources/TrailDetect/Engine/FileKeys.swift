@@ -1,25 +1,58 @@
 import TrailReader
 
-/// What the first pass remembers of a file for the second: a 512-bit Bloom filter of the keys its events would join
-/// states with (for events that match a `state:` rule's detection, computed before lineage is known, plus
-/// `cred:<account>/<key>` for their access keys, whose origin lineage may change), and the time span of those events.
-/// 80 bytes per file, whatever its size: after the first pass, only files whose keys may meet an open state in time
-/// are read again.
+/// What the first pass remembers of a file for the second: the keys its events would join states with (for events
+/// that match a `state:` rule's detection, computed before lineage is known, plus `cred:<account>/<key>` for their
+/// access keys, whose origin lineage may change), as sorted 32-bit fingerprints, and the time span of those events.
+/// After the first pass, only files whose keys may meet an open state in time are read again.
+///
+/// Fingerprints, not a Bloom filter: a fixed 512-bit filter held about 37 keys per file of the benchmark corpus
+/// (a fifth of its bits set), so one file in ten matched some open state by chance and was read again for nothing;
+/// fingerprints cost 4 bytes per distinct key and match by chance once in about 2^32 / keys probes.
 public struct FileKeys: Sendable {
-    var bits: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    /// Sorted and distinct once `seal()`ed; appended to while a file is read.
+    private(set) var prints: [UInt32] = []
+    private var sealedCount = 0
+    /// True for a file whose keys are unknown (a fingerprint from an older state file): it may hold any key.
+    public private(set) var saturated = false
     public private(set) var minTime = Int64.max
     public private(set) var maxTime = Int64.min
 
     public init() {}
 
-    /// The filter as 64 bytes, and back (for the state file).
-    public var bytes: [UInt8] { withUnsafeBytes(of: bits) { Array($0) } }
+    /// The fingerprints as bytes (4 per key, little-endian), and back (for the state file). A one-byte 0xFF blob is a
+    /// file whose keys are unknown.
+    public var bytes: [UInt8] {
+        if saturated { return [0xFF] }
+        var sealed = self
+        sealed.seal()
+        var out: [UInt8] = []
+        out.reserveCapacity(sealed.prints.count * 4)
+        for p in sealed.prints { withUnsafeBytes(of: p.littleEndian) { out.append(contentsOf: $0) } }
+        return out
+    }
 
     public init?(bytes: [UInt8], minTime: Int64, maxTime: Int64) {
-        guard bytes.count == 64 else { return nil }
-        withUnsafeMutableBytes(of: &bits) { raw in raw.copyBytes(from: bytes) }
+        if bytes == [0xFF] {
+            saturated = true
+        } else {
+            guard bytes.count % 4 == 0 else { return nil }
+            prints = stride(from: 0, to: bytes.count, by: 4).map { k in
+                UInt32(bytes[k]) | UInt32(bytes[k + 1]) << 8 | UInt32(bytes[k + 2]) << 16 | UInt32(bytes[k + 3]) << 24
+            }
+            sealedCount = 0
+            seal()
+        }
         self.minTime = minTime
         self.maxTime = maxTime
+    }
+
+    /// A file whose keys are unknown.
+    public static func unknown(minTime: Int64, maxTime: Int64) -> FileKeys {
+        var k = FileKeys()
+        k.saturated = true
+        k.minTime = minTime
+        k.maxTime = maxTime
+        return k
     }
 
     static let fnvOffset: UInt64 = 0xCBF2_9CE4_8422_2325
@@ -34,36 +67,47 @@ public struct FileKeys: Sendable {
         return h
     }
 
-    /// The three bit positions of a key.
-    static func positions(_ key: String) -> (Int, Int, Int) { positions(hash: fnvString(key)) }
-
-    static func positions(hash: UInt64) -> (Int, Int, Int) {
-        let h = hash ^ (hash >> 29)
-        return (Int(h & 511), Int((h >> 9) & 511), Int((h >> 18) & 511))
+    /// A key's 32-bit fingerprint (FNV-1a mixed down).
+    @inline(__always)
+    static func fingerprint(hash: UInt64) -> UInt32 {
+        var h = hash &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 29
+        return UInt32(truncatingIfNeeded: h >> 32)
     }
 
-    mutating func set(_ bit: Int) {
-        withUnsafeMutableBytes(of: &bits) { raw in
-            let words = raw.bindMemory(to: UInt64.self)
-            words[bit >> 6] |= 1 << UInt64(bit & 63)
-        }
-    }
-
-    func isSet(_ bit: Int) -> Bool {
-        withUnsafeBytes(of: bits) { raw in raw.load(fromByteOffset: (bit >> 6) * 8, as: UInt64.self) & (1 << UInt64(bit & 63)) != 0 }
-    }
+    static func fingerprint(_ key: String) -> UInt32 { fingerprint(hash: fnvString(key)) }
 
     mutating func insert(_ key: String) { insert(hash: Self.fnvString(key)) }
 
     mutating func insert(hash: UInt64) {
-        let (a, b, c) = Self.positions(hash: hash)
-        set(a)
-        set(b)
-        set(c)
+        prints.append(Self.fingerprint(hash: hash))
+        // Keys repeat (one per identity and template); sorting now and then keeps the list near its distinct size.
+        if prints.count >= 2 * sealedCount + 64 { seal() }
     }
 
-    func mayContain(_ positions: (Int, Int, Int)) -> Bool {
-        isSet(positions.0) && isSet(positions.1) && isSet(positions.2)
+    /// Sorts and removes repeats.
+    mutating func seal() {
+        guard prints.count != sealedCount else { return }
+        prints.sort()
+        var w = 0
+        for r in prints.indices where w == 0 || prints[r] != prints[w - 1] {
+            prints[w] = prints[r]
+            w += 1
+        }
+        prints.removeLast(prints.count - w)
+        sealedCount = prints.count
+    }
+
+    /// Whether the file may hold the key with this fingerprint (the keys must be sealed).
+    func mayContain(_ print: UInt32) -> Bool {
+        if saturated { return true }
+        var lo = 0
+        var hi = prints.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if prints[mid] < print { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < prints.count && prints[lo] == print
     }
 
     mutating func saw(_ time: Int64) {
@@ -75,11 +119,9 @@ public struct FileKeys: Sendable {
 
     /// Adds another part of the same file.
     mutating func formUnion(_ other: FileKeys) {
-        withUnsafeMutableBytes(of: &bits) { mine in
-            withUnsafeBytes(of: other.bits) { theirs in
-                for k in 0..<64 { mine[k] |= theirs[k] }
-            }
-        }
+        saturated = saturated || other.saturated
+        prints += other.prints
+        seal()
         minTime = min(minTime, other.minTime)
         maxTime = max(maxTime, other.maxTime)
     }
@@ -92,12 +134,12 @@ public struct FileKeys: Sendable {
 /// or through a temporary key minted from a credential the states name.
 struct SecondPassSelection {
     struct Window {
-        let positions: (Int, Int, Int)
+        let print: UInt32
         let open: Int64
         let close: Int64
     }
     var windows: [Window] = []
-    /// Temporary keys whose lineage leads to a credential or user a state names: `cred:` positions and validity.
+    /// Temporary keys whose lineage leads to a credential or user a state names: `cred:` fingerprints and validity.
     var derived: [Window] = []
 
     /// With `skipping`, the states with those identities are left out (earlier files were checked against them).
@@ -107,10 +149,10 @@ struct SecondPassSelection {
         // enough to choose files, and a rule with an entry that never opened can match nothing.
         for (rule, specs) in states.windows where specs.allSatisfy({ !$0.isEmpty }) {
             for (key, list) in specs[0] {
-                let positions = FileKeys.positions(key)
+                let print = FileKeys.fingerprint(key)
                 for w in list {
                     if !known.isEmpty, let rules, known.contains(StateIndex.identity(rules.rules[rule].id, 0, w)) { continue }
-                    windows.append(Window(positions: positions, open: w.open, close: w.close))
+                    windows.append(Window(print: print, open: w.open, close: w.close))
                     for t in key.split(separator: "/") { tokens.insert(String(t)) }
                 }
             }
@@ -127,15 +169,15 @@ struct SecondPassSelection {
                 guard related else { continue }
                 derived.append(
                     Window(
-                        positions: FileKeys.positions("cred:\(issuance.account)/\(issuance.childKey)"),
+                        print: FileKeys.fingerprint("cred:\(issuance.account)/\(issuance.childKey)"),
                         open: issuance.issuedAt - 1, close: issuance.expiresAt + 1))
             }
         }
     }
 
     func needs(_ file: FileKeys) -> Bool {
-        for w in windows where file.overlaps(w.open, w.close) && file.mayContain(w.positions) { return true }
-        for d in derived where file.overlaps(d.open, d.close) && file.mayContain(d.positions) { return true }
+        for w in windows where file.overlaps(w.open, w.close) && file.mayContain(w.print) { return true }
+        for d in derived where file.overlaps(d.open, d.close) && file.mayContain(d.print) { return true }
         return false
     }
 }
