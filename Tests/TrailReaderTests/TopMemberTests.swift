@@ -125,3 +125,26 @@ import Testing
         #expect(Timestamp.parse("2024-02-29T23:59:60Z") == Timestamp.parse("2024-03-01T00:00:00Z"))
     }
 }
+
+/// `read(_:through:)`: records up to the one asked for are delivered, the rest of the file is not read, and the next
+/// read of the same reader sees a whole file again.
+@Suite struct ReadThroughTests {
+    @Test func stopsAfterTheLastRecordWanted() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let records = (0..<5000).map {
+            #"{"eventVersion":"1.09","eventTime":"2026-11-20T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"ListUsers","eventID":"e\#($0)","padding":"\#(String(repeating: "x", count: 200))"}"#
+        }
+        let url = folder.appendingPathComponent("big.json.gz")
+        try write(gzip(Array("{\"Records\":[\(records.joined(separator: ","))]}".utf8)), to: url)
+        let reader = FileReader(options: ReaderOptions())
+        var seen: [Int] = []
+        let report = reader.read(InputFile(path: url.path), through: 41) { seen.append($0.index) }
+        #expect(seen == Array(0...41))
+        #expect(report.problemCount == 0)
+        #expect(report.jsonBytes < 5000 * 200 / 2, "read \(report.jsonBytes) bytes for 42 records")
+        var all = 0
+        _ = reader.read(InputFile(path: url.path)) { _ in all += 1 }
+        #expect(all == 5000)
+    }
+}

@@ -281,7 +281,9 @@ public enum Analysis {
                 let records = perFile[index[file.path]!]
                 var builders: [Int: FindingBuilder] = [:]
                 var firstSeen: [Int] = []
-                let report = fileReader.read(file) { event in
+                // Only up to the last record wanted.
+                let last = Int(records.keys.max() ?? 0)
+                let report = fileReader.read(file, through: last) { event in
                     guard let hits = records[Int32(truncatingIfNeeded: event.index)] else { return }
                     detector.context.reset(event)
                     for n in hits {

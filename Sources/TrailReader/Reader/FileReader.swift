@@ -40,6 +40,9 @@ public final class FileReader {
     var memoryOffset = 0
     /// The largest the buffer has been (tests check that memory stays bounded by the record limit).
     var peakCapacity = 0
+    /// `read(_:through:)`: the last record wanted, and whether it has gone by.
+    var stopAfter = Int.max
+    var stopped = false
     /// The current record's `TopMember` table (refilled per record).
     let slots = UnsafeMutablePointer<UInt16>.allocate(capacity: TopMember.slotCount)
 
@@ -65,10 +68,19 @@ public final class FileReader {
         slots.deallocate()
     }
 
+    /// Reads `file` only up to the record with index `lastRecord` (a caller that wants a few known records: it stops
+    /// inflating there). Problems after that point are not seen.
+    public func read(_ file: InputFile, through lastRecord: Int, _ body: (Event) -> Void) -> FileReport {
+        stopAfter = lastRecord
+        defer { stopAfter = .max }
+        return read(file, body)
+    }
+
     /// Reads `file`, calling `body` with each CloudTrail event that passes the options' filters, in file order.
     /// Never throws: every problem is in the returned report, and records before a problem are delivered.
     public func read(_ file: InputFile, _ body: (Event) -> Void) -> FileReport {
         report = FileReport(path: file.path)
+        stopped = false
         let fd = file.isStdin ? 0 : file.pathBytes.withUnsafeBufferPointer {
             $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_CLOEXEC, 0) }
         }
@@ -335,6 +347,10 @@ public final class FileReader {
         scanned = scanner.scan(
             base, from: scanned, to: filled,
             onRecord: { rec in
+                if rec.index > stopAfter {
+                    stopped = true
+                    return
+                }
                 if rec.layout == .lookupEventsEnvelope {
                     unwrapLookupEvent(rec, body)
                 } else {
@@ -342,6 +358,7 @@ public final class FileReader {
                 }
             },
             onNotice: { notice($0) })
+        if stopped { return false }
         if let fault = scanner.fault {
             reportFault(fault)
             return false
