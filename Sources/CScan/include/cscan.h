@@ -56,4 +56,41 @@ static inline uint64_t cscan_special_mask64(const unsigned char *p) {
     return mask;
 #endif
 }
+#include <string.h>
+#include "top_members.h"
+
+/// The TopMember raw value of a top-level key (raw bytes), or -1 when it is not one of the names in
+/// top_members.h: one table entry by a perfect hash of the last eight bytes and the length, then a comparison as
+/// 8-byte words. Little-endian words, as the generator writes them (x86-64 and arm64).
+static inline int cscan_top_member(const unsigned char *p, size_t n) {
+    if (n < 7 || n > 32) return -1;
+    uint64_t tail;
+    if (n >= 8) {
+        memcpy(&tail, p + n - 8, 8);
+    } else {
+        uint32_t t;
+        memcpy(&t, p + n - 4, 4);
+        tail = t;
+    }
+    const top_member_entry *e = &top_members[((tail ^ (uint64_t)n) * TOP_MEMBERS_MULTIPLIER) >> (64 - TOP_MEMBERS_BITS)];
+    if (e->length != n || e->tail != tail) return -1;
+    if (n < 8) {
+        uint32_t h;
+        memcpy(&h, p, 4);
+        return h == e->head[0] ? e->member : -1;
+    }
+    uint64_t w;
+    memcpy(&w, p, 8);
+    if (w != e->head[0]) return -1;
+    if (n > 16) {
+        memcpy(&w, p + 8, 8);
+        if (w != e->head[1]) return -1;
+    }
+    if (n > 24) {
+        memcpy(&w, p + 16, 8);
+        if (w != e->head[2]) return -1;
+    }
+    return e->member;
+}
+
 #endif

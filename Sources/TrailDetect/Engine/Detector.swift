@@ -32,6 +32,8 @@ public final class Detector {
     var signalGroupsSeen = Set<UInt64>()
     /// Identities whose keys are already in this file's `FileKeys`.
     let fingerprinted = HashSet64()
+    /// First pass: the key hashes of the identity-keyed `state:` rules by identity hash, across files.
+    var identityKeys: [UInt64: [UInt64]] = [:]
     /// The hash of the current event's identity members, computed once per event when needed.
     var identityHash: UInt64?
     /// Second pass: whether an identity (hashed with the rule) has a key of one of the rule's states.
@@ -107,25 +109,42 @@ public final class Detector {
     }
 
     /// First pass: adds the keys of every identity-keyed `state:` rule for the event's identity to the file's
-    /// fingerprint, once per distinct identity in the file.
+    /// fingerprint, once per distinct identity in the file. The keys depend on the identity alone (and lineage is not
+    /// known yet), so they are kept per identity across files: the same users and roles recur all day, and working
+    /// their keys out again (the actor and origin fields) cost more than the rest of the fingerprint.
     func fingerprintIdentity(_ event: Event) {
-        guard fingerprinted.insert(computeIdentityHash(event)) else { return }
-        for template in rules.identityTemplates {
-            template.forEachKeyHash(context) { output.fileKeys.insert(hash: $0) }
+        let identity = computeIdentityHash(event)
+        guard fingerprinted.insert(identity) else { return }
+        if let known = identityKeys[identity] {
+            for h in known { output.fileKeys.insert(hash: h) }
+            return
         }
-        fingerprintCredential(event)
+        var hashes: [UInt64] = []
+        for template in rules.identityTemplates { template.forEachKeyHash(context) { hashes.append($0) } }
+        if let h = credentialKeyHash(event) { hashes.append(h) }
+        for h in hashes { output.fileKeys.insert(hash: h) }
+        if identityKeys.count >= Self.identityKeyLimit { identityKeys.removeAll(keepingCapacity: true) }
+        identityKeys[identity] = hashes
     }
 
-    /// Adds `cred:<account>/<access key>` to the file's fingerprint (hashed from the raw bytes, as `FileKeys` hashes
-    /// strings): the key's origin, known only after the first pass, may be a credential a state names.
+    /// Identities whose keys `identityKeys` keeps at most (then it starts afresh): a few hundred kilobytes.
+    static let identityKeyLimit = 4096
+
+    /// Adds `cred:<account>/<access key>` to the file's fingerprint: the key's origin, known only after the first
+    /// pass, may be a credential a state names.
     func fingerprintCredential(_ event: Event) {
-        guard let key = event.member(.userIdentity)?.member("accessKeyId")?.rawStringContents, key.count > 0 else { return }
+        if let h = credentialKeyHash(event) { output.fileKeys.insert(hash: h) }
+    }
+
+    /// The hash of `cred:<account>/<access key>` from the raw bytes, as `FileKeys` hashes strings.
+    func credentialKeyHash(_ event: Event) -> UInt64? {
+        guard let key = event.member(.userIdentity)?.member("accessKeyId")?.rawStringContents, key.count > 0 else { return nil }
         var h = FileKeys.fnvOffset
         for b in "cred:".utf8 { h = FileKeys.fnv(h, b) }
         if let account = event.member(.recipientAccountId)?.rawStringContents { for b in account { h = FileKeys.fnv(h, b) } }
         h = FileKeys.fnv(h, 0x2F)
         for b in key { h = FileKeys.fnv(h, b) }
-        output.fileKeys.insert(hash: h)
+        return h
     }
 
     /// First pass, `state:` rule `i`: adds the keys the event would join states with to the file's `FileKeys`

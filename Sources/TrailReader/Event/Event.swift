@@ -41,7 +41,14 @@ public struct Event {
     @inline(__always)
     public func member(_ m: TopMember) -> JSONValue? {
         let k = Int(slots[Int(m.rawValue)])
-        guard k != 0 else { return nil }
+        guard k != 0 else {
+            // Only the first 65,535 keys have slots.
+            if keys.count > Int(UInt16.max) {
+                var name = "\(m)"
+                return name.withUTF8 { walk(UnsafeRawBufferPointer($0)) }
+            }
+            return nil
+        }
         let entry = keys[k - 1]
         return JSONValue(bytes: UnsafeRawBufferPointer(start: base + entry.valueStart, count: entry.valueEnd - entry.valueStart))
     }
