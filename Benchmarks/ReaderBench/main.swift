@@ -114,6 +114,7 @@ let result: [String: Any] = [
     "trigger_events": analysis?.triggers ?? 0, "correlation_matches": analysis?.signals ?? 0,
     "states": analysis?.states ?? 0, "second_pass_files": analysis?.secondPassFiles ?? 0,
     "evidence_files": analysis?.evidenceFiles ?? 0,
+    "stage_seconds": analysis?.stageSeconds ?? [:],
 ]
 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
 print(String(decoding: data, as: UTF8.self))

@@ -1,5 +1,9 @@
 import TrailReader
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A whole scan: the passes over the logs and what is decided between them.
 ///
 /// 1. First pass, every new file, in parallel: per-event rules give findings; credential issuances (lineage), the
@@ -104,6 +108,16 @@ public enum Analysis {
         public var evidenceFiles = 0
         /// The latest event time seen (this run and earlier ones).
         public var latest: Int64 = .min
+        /// Wall-clock seconds of each stage (`first`, `between`: states and correlations, `evidence`, `second`,
+        /// `findings`), for benchmarks.
+        public var stageSeconds: [String: Double] = [:]
+    }
+
+    /// Seconds on a monotonic clock.
+    static func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     /// Runs the scan over `files`. Each new file's report goes to `report`; with `onFile`, each new file's results
@@ -114,6 +128,12 @@ public enum Analysis {
         earlier: [InputFile] = [], onFile: ((FileResult) -> Void)? = nil, report: (FileReport) -> Void
     ) -> Result {
         var result = Result()
+        var stageStart = now()
+        func stage(_ name: String) {
+            let t = now()
+            result.stageSeconds[name, default: 0] += t - stageStart
+            stageStart = t
+        }
         var findings = FindingSet()
         let allFiles = files + earlier
         var fileIndex: [String: Int32] = [:]
@@ -205,6 +225,7 @@ public enum Analysis {
                     report(r)
                 }
             })
+        stage("first")
         result.triggers = triggers.count
         result.signals = signals.count
         let lineage = result.lineage
@@ -220,9 +241,11 @@ public enum Analysis {
         let outcomes = Correlator.evaluate(&signals, groupValues: groupValues, rules: rules)
         signals = []
         groupValues = [:]
+        stage("between")
         let (correlated, evidenceFiles) = Self.correlationFindings(outcomes, files: allFiles, rules: rules, lineage: lineage, using: parallel)
         stateful.merge(correlated)
         result.evidenceFiles = evidenceFiles
+        stage("evidence")
         if rules.needsSecondPass {
             let readsAll = rules.secondPassReadsAll
             let selection = SecondPassSelection(states: states, lineage: lineage)
@@ -252,9 +275,11 @@ public enum Analysis {
                     })
             }
         }
+        stage("second")
         result.statefulBuilders = stateful.order.map { stateful.builders[$0]! }
         findings.merge(result.statefulBuilders)
         result.findings = findings.findings(rules, lineage: lineage)
+        stage("findings")
         return result
     }
 

@@ -79,6 +79,9 @@ enum Correlator {
                 return row
             }
         }
+        // Only the kinds that measure them keep these counts (hashing per match is most of the evaluation's cost).
+        let countValues = spec.kind == .valueCount
+        let countRules = spec.kind == .temporal
         var valueCounts: [UInt64: Int] = [:]
         var ruleCounts: [Int32: Int] = [:]
         var j = -1
@@ -86,8 +89,8 @@ enum Correlator {
             // Extend the window [i, j] to every match within the time span of match i.
             while j + 1 < n && list[j + 1].time <= list[i].time + spec.timespan {
                 j += 1
-                valueCounts[list[j].value, default: 0] += 1
-                ruleCounts[list[j].base, default: 0] += 1
+                if countValues { valueCounts[list[j].value, default: 0] += 1 }
+                if countRules { ruleCounts[list[j].base, default: 0] += 1 }
             }
             let measured: Double
             switch spec.kind {
@@ -119,10 +122,14 @@ enum Correlator {
                 bestValue = max(bestValue, measured)
             }
             // Slide: match i leaves the window.
-            valueCounts[list[i].value]! -= 1
-            if valueCounts[list[i].value] == 0 { valueCounts[list[i].value] = nil }
-            ruleCounts[list[i].base]! -= 1
-            if ruleCounts[list[i].base] == 0 { ruleCounts[list[i].base] = nil }
+            if countValues {
+                valueCounts[list[i].value]! -= 1
+                if valueCounts[list[i].value] == 0 { valueCounts[list[i].value] = nil }
+            }
+            if countRules {
+                ruleCounts[list[i].base]! -= 1
+                if ruleCounts[list[i].base] == 0 { ruleCounts[list[i].base] = nil }
+            }
         }
         var matched = Array(repeating: false, count: n)
         var running = 0

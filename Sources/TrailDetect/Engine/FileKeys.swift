@@ -158,20 +158,39 @@ struct SecondPassSelection {
             }
         }
         guard !windows.isEmpty else { return }
-        do {
-            for issuance in lineage.issuances {
-                let chain = lineage.chain(of: issuance.childKey, account: issuance.account, at: issuance.issuedAt)
-                guard let root = chain.last else { continue }
-                var related = false
-                if let k = root.parentKey, tokens.contains(k) { related = true }
-                if let user = Enrichment.lastSegment(root.parentPrincipal, after: ":user/"), tokens.contains(user) { related = true }
-                for link in chain where link.parentKey.map({ tokens.contains($0) }) ?? false { related = true }
-                guard related else { continue }
-                derived.append(
-                    Window(
-                        print: FileKeys.fingerprint("cred:\(issuance.account)/\(issuance.childKey)"),
-                        open: issuance.issuedAt - 1, close: issuance.expiresAt + 1))
+        // A temporary key is related when a link of its chain was minted by a key a state names, or its chain's
+        // root is a user a state names. Worked out once per issuance, each from its parent's answer (a chain per
+        // issuance cost more than the rest of the selection).
+        let all = lineage.all
+        var memo = [UInt8](repeating: 0, count: all.count)  // 0 unknown, 1 related, 2 not, 3 being worked out
+        func related(_ n: Int, depth: Int) -> Bool {
+            switch memo[n] {
+            case 1: return true
+            case 2: return false
+            case 3: return true  // a cycle: ends the chain; read files rather than miss one
+            default: break
             }
+            // Past the length `chain` follows, answer yes without keeping it (only longer chains get here).
+            if depth >= 16 { return true }
+            memo[n] = 3
+            let x = all[n]
+            var answer: Bool
+            if let k = x.parentKey, tokens.contains(k) {
+                answer = true
+            } else if let k = x.parentKey, let parent = lineage.issuanceIndex(of: k, account: x.account, at: x.issuedAt) {
+                answer = related(parent, depth: depth + 1)
+            } else {
+                answer = Enrichment.lastSegment(x.parentPrincipal, after: ":user/").map { tokens.contains($0) } ?? false
+            }
+            memo[n] = answer ? 1 : 2
+            return answer
+        }
+        for n in all.indices where related(n, depth: 0) {
+            let issuance = all[n]
+            derived.append(
+                Window(
+                    print: FileKeys.fingerprint("cred:\(issuance.account)/\(issuance.childKey)"),
+                    open: issuance.issuedAt - 1, close: issuance.expiresAt + 1))
         }
     }
 

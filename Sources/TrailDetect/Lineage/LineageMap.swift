@@ -54,6 +54,18 @@ public struct LineageMap: Sendable {
         if !accounts.contains(i.account) { accounts.insert(i.account) }
     }
 
+    /// The position in `issuances` of the issuance of `key` valid at `time` (as `issuance(of:account:at:)`).
+    func issuanceIndex(of key: String, account: String, at time: Int64) -> Int? {
+        guard let list = childIndex[Self.hash(account, key)] else { return nil }
+        var best: Int?
+        for n in list {
+            let i = all[Int(n)]
+            guard i.issuedAt <= time && time <= i.expiresAt, i.childKey == key, i.account == account else { continue }
+            if best == nil || i.issuedAt > all[best!].issuedAt { best = Int(n) }
+        }
+        return best
+    }
+
     /// The issuance of `key` valid at `time` (the latest issued before it), if any.
     public func issuance(of key: String, account: String, at time: Int64) -> CredentialIssuance? {
         guard let list = childIndex[Self.hash(account, key)] else { return nil }
