@@ -17,7 +17,7 @@ public final class EventContext {
     /// Points the context at a new event. The event is valid only while the reader's callback runs.
     public func reset(_ event: Event) {
         self.event = event
-        if partial.done != 0 { partial = Enrichment() }
+        if partial.done != 0 { partial.clear() }
     }
 
     /// The derived fields, every section computed.

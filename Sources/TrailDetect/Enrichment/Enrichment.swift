@@ -26,6 +26,13 @@ public struct Enrichment: Sendable {
 
     init() {}
 
+    /// Forgets every value, keeping the storage (one event's fields are cleared for the next, per worker).
+    mutating func clear() {
+        for k in values.indices where !values[k].isEmpty { values[k].removeAll(keepingCapacity: true) }
+        done = 0
+        actorUser = nil
+    }
+
     /// Computes `section` (and what it needs) if it is not done yet.
     mutating func ensure(_ section: Section, _ event: Event, _ catalog: PolicyCatalog, _ lineage: LineageMap? = nil) {
         let bit = UInt8(1) << UInt8(section.rawValue)
@@ -46,7 +53,10 @@ public struct Enrichment: Sendable {
         if let value, !value.isEmpty { values[field.ordinal].append(value) }
     }
 
-    mutating func set(_ field: DerivedField, _ flag: Bool) { values[field.ordinal] = [flag ? "true" : "false"] }
+    mutating func set(_ field: DerivedField, _ flag: Bool) {
+        values[field.ordinal].removeAll(keepingCapacity: true)
+        values[field.ordinal].append(flag ? "true" : "false")
+    }
 
     /// The members of `userIdentity` the actor and origin read, found in one walk over it (a lookup per member
     /// walked past `sessionContext`, the largest, every time).
