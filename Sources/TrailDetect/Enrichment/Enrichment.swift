@@ -94,51 +94,65 @@ public struct Enrichment: Sendable {
     }
 
     mutating func computeActor(_ event: Event) {
-        func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
+        // Hot: every event a rule reads actor fields of (and each new identity in a file) comes here once, so
+        // members are found in one walk each and names are compared as literals, not bridged strings.
         let members = IdentityMembers(event.member(.userIdentity))
-        let identity = event.member(.userIdentity)
-        func id(_ key: String) -> String? {
-            switch key {
-            case "type": return members.type?.scalarText
-            case "arn": return members.arn?.scalarText
-            case "accountId": return members.accountId?.scalarText
-            case "accessKeyId": return members.accessKeyId?.scalarText
-            case "userName": return members.userName?.scalarText
-            case "invokedBy": return members.invokedBy?.scalarText
-            default: return identity?.member(key)?.scalarText
+        var issuerArn: JSONValue?
+        var issuerUserName: JSONValue?
+        if let issuer = members.sessionContext?.member("sessionIssuer") {
+            issuer.forEachMember { key, value in
+                if IdentityMembers.equal(key, "arn") {
+                    if issuerArn == nil { issuerArn = value }
+                } else if IdentityMembers.equal(key, "userName") {
+                    if issuerUserName == nil { issuerUserName = value }
+                }
+                return issuerArn == nil || issuerUserName == nil
             }
         }
-        let issuer = members.sessionContext?.member("sessionIssuer")
 
         // Actor.
-        let type = id("type")
-        let arn = id("arn")
+        let type = members.type?.scalarText
+        let arn = members.arn?.scalarText
         set(.actorType, type)
         set(.actorArn, arn)
-        set(.actorAccount, id("accountId") ?? s("recipientAccountId"))
-        set(.actorParentArn, issuer?.member("arn")?.scalarText)
+        set(.actorAccount, members.accountId?.scalarText ?? event.member(.recipientAccountId)?.scalarText)
+        set(.actorParentArn, issuerArn?.scalarText)
         set(.actorIdentityCenterUserId, members.onBehalfOf?.member("userId")?.scalarText)
-        let key = id("accessKeyId")
+        let key = members.accessKeyId?.scalarText
         set(.actorAccessKeyId, key)
         if let key, key.hasPrefix("AKIA") { set(.actorKeyType, "long-term") }
         if let key, key.hasPrefix("ASIA") { set(.actorKeyType, "temporary") }
-        set(.actorIsService, type == "AWSService" || id("invokedBy") != nil)
+        set(.actorIsService, type == "AWSService" || members.invokedBy?.scalarText != nil)
         var actorUser: String?
         switch type {
         case "IAMUser":
-            actorUser = id("userName") ?? arn.flatMap { Self.lastSegment($0, after: ":user/") }
+            actorUser = members.userName?.scalarText ?? arn.flatMap { Self.lastSegment($0, after: ":user/") }
         case "FederatedUser":
-            actorUser = issuer?.member("userName")?.scalarText
-                ?? issuer?.member("arn")?.scalarText.flatMap { Self.lastSegment($0, after: ":user/") }
+            actorUser = issuerUserName?.scalarText ?? issuerArn?.scalarText.flatMap { Self.lastSegment($0, after: ":user/") }
             set(.actorFederatedName, arn.flatMap { Self.lastSegment($0, after: ":federated-user/") })
         case "AssumedRole":
-            var parts: [String] = []
+            // `role/session`: the first and last non-empty segments, split on bytes.
+            var first: Substring.UTF8View.SubSequence?
+            var last: Substring.UTF8View.SubSequence?
+            var segments = 0
             if let arn, let rest = Self.after(":assumed-role/", in: arn) {
-                // Split on bytes: the generic split walks grapheme clusters and cost more than the rest of the actor.
-                parts = rest.utf8.split(separator: 0x2F).map { String(decoding: $0, as: UTF8.self) }
+                var start = rest.utf8.startIndex
+                var k = start
+                while true {
+                    if k == rest.utf8.endIndex || rest.utf8[k] == 0x2F {
+                        if k > start {
+                            segments += 1
+                            if first == nil { first = rest.utf8[start..<k] }
+                            last = rest.utf8[start..<k]
+                        }
+                        if k == rest.utf8.endIndex { break }
+                        start = rest.utf8.index(after: k)
+                    }
+                    k = rest.utf8.index(after: k)
+                }
             }
-            set(.actorRoleName, issuer?.member("userName")?.scalarText ?? parts.first)
-            set(.actorSessionName, parts.count >= 2 ? parts.last : nil)
+            set(.actorRoleName, issuerUserName?.scalarText ?? first.map { String(decoding: $0, as: UTF8.self) })
+            set(.actorSessionName, segments >= 2 ? last.map { String(decoding: $0, as: UTF8.self) } : nil)
         default:
             break
         }

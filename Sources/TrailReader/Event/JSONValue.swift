@@ -123,6 +123,14 @@ public struct JSONValue {
         return JSONNavigator.member(in: bytes, key: key)
     }
 
+    /// The member named by a literal (no string to bridge).
+    @inline(__always)
+    public func member(_ name: StaticString) -> JSONValue? {
+        member(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+    }
+
+    /// The member named by `key` (literals go to the `StaticString` overload).
+    @_disfavoredOverload
     public func member(_ key: String) -> JSONValue? {
         var key = key
         return key.withUTF8 { member(UnsafeRawBufferPointer($0)) }
