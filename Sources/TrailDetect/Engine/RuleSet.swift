@@ -93,8 +93,8 @@ public final class RuleSet: Sendable {
     /// checked in the first pass, event by event, to fingerprint each file's keys (see `FileKeys`).
     let stateful: RuleIndex
     /// The `state:` rules whose keys read only the event's identity: their keys go into the file's fingerprint once
-    /// per distinct identity in the file, whether or not their detection matches (a Bloom filter may say too much,
-    /// never too little; it only costs reading a file again).
+    /// per distinct identity in the file, whether or not their detection matches (the fingerprint may say too much,
+    /// never too little; too much only costs reading a file again).
     let identityStateRules: [Int]
     /// Their key templates, each once (rules often share them).
     let identityTemplates: [KeyTemplate]
