@@ -33,7 +33,7 @@ enum CLI {
         let out = Pipe()
         // stderr goes to a file, so neither stream can fill up and block the process while the other is read.
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errURL) }
         let err = try FileHandle(forWritingTo: errURL)
         process.standardOutput = out
