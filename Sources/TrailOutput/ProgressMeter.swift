@@ -108,9 +108,5 @@ public final class ProgressMeter {
     }
 
     /// Seconds on the monotonic clock.
-    public static func seconds() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-    }
+    public static func seconds() -> Double { MonotonicClock.seconds() }
 }

@@ -1,9 +1,5 @@
 import TrailReader
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A whole scan: the passes over the logs and what is decided between them.
 ///
 /// 1. First pass, every new file, in parallel: per-event rules give findings; credential issuances (lineage), the
@@ -113,12 +109,6 @@ public enum Analysis {
         public var stageSeconds: [String: Double] = [:]
     }
 
-    /// Seconds on a monotonic clock.
-    static func now() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-    }
 
     /// Runs the scan over `files`. Each new file's report goes to `report`; with `onFile`, each new file's results
     /// too, in file order. `earlier` are the files earlier runs read that are still there (read again only when a
@@ -128,9 +118,9 @@ public enum Analysis {
         earlier: [InputFile] = [], onFile: ((FileResult) -> Void)? = nil, report: (FileReport) -> Void
     ) -> Result {
         var result = Result()
-        var stageStart = now()
+        var stageStart = MonotonicClock.seconds()
         func stage(_ name: String) {
-            let t = now()
+            let t = MonotonicClock.seconds()
             result.stageSeconds[name, default: 0] += t - stageStart
             stageStart = t
         }

@@ -45,7 +45,7 @@ public final class EventContext {
             guard let event else { return false }
             let first = path.components[0]
             guard let top = event.member(first) else { return false }
-            return Self.visit(top, path.components.dropFirst(), body)
+            return Self.visit(top, ComponentSteps(components: path.components), 1, path.components.count, body)
         }
     }
 
@@ -62,36 +62,57 @@ public final class EventContext {
         return out
     }
 
-    static func visit(
-        _ value: JSONValue, _ rest: ArraySlice<FieldPath.Component>, _ body: (UnsafeRawBufferPointer) -> Bool
+    /// Walks `path`'s steps `k..<end` below `value`, fanning out over arrays (a step that is a number indexes one),
+    /// and calls `body` with each non-null value reached (strings decoded) until it returns true.
+    static func visit<P: PathSteps>(
+        _ value: JSONValue, _ path: P, _ k: Int, _ end: Int, _ body: (UnsafeRawBufferPointer) -> Bool
     ) -> Bool {
         switch value.kind {
         case .array:
-            if let c = rest.first, let index = c.index {
+            if k < end, let index = path.index(at: k) {
                 guard let element = value.element(index) else { return false }
-                return visit(element, rest.dropFirst(), body)
+                return visit(element, path, k + 1, end, body)
             }
             var hit = false
             value.forEachElement { element in
-                hit = visit(element, rest, body)
+                hit = visit(element, path, k, end, body)
                 return !hit
             }
             return hit
         case .object:
-            guard let c = rest.first else { return body(value.bytes) }
-            guard let member = c.bytes.withUnsafeBytes({ value.member($0) }) else { return false }
-            return visit(member, rest.dropFirst(), body)
+            guard k < end else { return body(value.bytes) }
+            guard let member = path.member(of: value, at: k) else { return false }
+            return visit(member, path, k + 1, end, body)
         case .null:
             return false
         case .string:
-            guard rest.isEmpty, let raw = value.rawStringContents else { return false }
+            guard k == end, let raw = value.rawStringContents else { return false }
             if !raw.contains(0x5C) { return body(raw) }
             var decoded: [UInt8] = []
             JSONString.unescape(raw, into: &decoded)
             return decoded.withUnsafeBytes { body($0) }
         default:
-            guard rest.isEmpty else { return false }
+            guard k == end else { return false }
             return body(value.bytes)
         }
     }
+}
+
+/// The steps of a path below its top-level member, for `EventContext.visit`: a rule field's components, or a
+/// detection's flat copy of them (`TestProgram`).
+protocol PathSteps {
+    /// Step `k` as an array index, when it is all digits.
+    func index(at k: Int) -> Int?
+    /// The member of `value` that step `k` names.
+    func member(of value: JSONValue, at k: Int) -> JSONValue?
+}
+
+struct ComponentSteps: PathSteps {
+    let components: [FieldPath.Component]
+
+    @inline(__always)
+    func index(at k: Int) -> Int? { components[k].index }
+
+    @inline(__always)
+    func member(of value: JSONValue, at k: Int) -> JSONValue? { components[k].bytes.withUnsafeBytes { value.member($0) } }
 }

@@ -73,24 +73,20 @@ public struct Enrichment: Sendable {
         init(_ identity: JSONValue?) {
             identity?.forEachMember { key, value in
                 switch key.count {
-                case 3: if Self.equal(key, "arn") { arn = value }
-                case 4: if Self.equal(key, "type") { type = value }
-                case 8: if Self.equal(key, "userName") { userName = value }
+                case 3: if key.equals("arn") { arn = value }
+                case 4: if key.equals("type") { type = value }
+                case 8: if key.equals("userName") { userName = value }
                 case 9:
-                    if Self.equal(key, "accountId") { accountId = value } else if Self.equal(key, "invokedBy") { invokedBy = value }
-                case 10: if Self.equal(key, "onBehalfOf") { onBehalfOf = value }
-                case 11: if Self.equal(key, "accessKeyId") { accessKeyId = value }
-                case 14: if Self.equal(key, "sessionContext") { sessionContext = value }
+                    if key.equals("accountId") { accountId = value } else if key.equals("invokedBy") { invokedBy = value }
+                case 10: if key.equals("onBehalfOf") { onBehalfOf = value }
+                case 11: if key.equals("accessKeyId") { accessKeyId = value }
+                case 14: if key.equals("sessionContext") { sessionContext = value }
                 default: break
                 }
                 return true
             }
         }
 
-        @inline(__always)
-        static func equal(_ key: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-            key.count == literal.utf8CodeUnitCount && memcmp(key.baseAddress!, literal.utf8Start, key.count) == 0
-        }
     }
 
     mutating func computeActor(_ event: Event) {
@@ -101,9 +97,9 @@ public struct Enrichment: Sendable {
         var issuerUserName: JSONValue?
         if let issuer = members.sessionContext?.member("sessionIssuer") {
             issuer.forEachMember { key, value in
-                if IdentityMembers.equal(key, "arn") {
+                if key.equals("arn") {
                     if issuerArn == nil { issuerArn = value }
-                } else if IdentityMembers.equal(key, "userName") {
+                } else if key.equals("userName") {
                     if issuerUserName == nil { issuerUserName = value }
                 }
                 return issuerArn == nil || issuerUserName == nil

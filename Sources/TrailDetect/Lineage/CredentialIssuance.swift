@@ -36,11 +36,11 @@ public struct CredentialIssuance: Sendable, Equatable {
         var federatedUser: JSONValue?
         var assumedRoleUser: JSONValue?
         response.forEachMember { key, value in
-            if Self.equal(key, "credentials") {
+            if key.equals("credentials") {
                 if credentials == nil { credentials = value }
-            } else if Self.equal(key, "federatedUser") {
+            } else if key.equals("federatedUser") {
                 if federatedUser == nil { federatedUser = value }
-            } else if Self.equal(key, "assumedRoleUser") {
+            } else if key.equals("assumedRoleUser") {
                 if assumedRoleUser == nil { assumedRoleUser = value }
             }
             return credentials == nil || federatedUser == nil && assumedRoleUser == nil
@@ -49,9 +49,9 @@ public struct CredentialIssuance: Sendable, Equatable {
         var expiration: JSONValue?
         if let credentials, credentials.kind == .object {
             credentials.forEachMember { key, value in
-                if Self.equal(key, "accessKeyId") {
+                if key.equals("accessKeyId") {
                     if childValue == nil { childValue = value }
-                } else if Self.equal(key, "expiration") {
+                } else if key.equals("expiration") {
                     if expiration == nil { expiration = value }
                 }
                 return childValue == nil || expiration == nil
@@ -64,13 +64,13 @@ public struct CredentialIssuance: Sendable, Equatable {
         var identityType: JSONValue?
         if let identity = event.member(.userIdentity), identity.kind == .object {
             identity.forEachMember { key, value in
-                if Self.equal(key, "accountId") {
+                if key.equals("accountId") {
                     if identityAccount == nil { identityAccount = value }
-                } else if Self.equal(key, "accessKeyId") {
+                } else if key.equals("accessKeyId") {
                     if identityKey == nil { identityKey = value }
-                } else if Self.equal(key, "arn") {
+                } else if key.equals("arn") {
                     if identityArn == nil { identityArn = value }
-                } else if Self.equal(key, "type") {
+                } else if key.equals("type") {
                     if identityType == nil { identityType = value }
                 }
                 return true
@@ -89,12 +89,6 @@ public struct CredentialIssuance: Sendable, Equatable {
         let logged = expiration?.scalarText.flatMap(Self.parseExpiration)
         expiresAt = logged ?? issued + (requested ?? Self.defaultDuration(name))
         eventID = event.member(.eventID)?.scalarText
-    }
-
-    /// A raw key equals a name (the first of duplicate keys wins, as `JSONValue.member` finds it).
-    @inline(__always)
-    static func equal(_ key: UnsafeRawBufferPointer, _ name: StaticString) -> Bool {
-        key.count == name.utf8CodeUnitCount && key.elementsEqual(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
     }
 
     public init(

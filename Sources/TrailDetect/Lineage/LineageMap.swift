@@ -68,14 +68,7 @@ public struct LineageMap: Sendable {
 
     /// The issuance of `key` valid at `time` (the latest issued before it), if any.
     public func issuance(of key: String, account: String, at time: Int64) -> CredentialIssuance? {
-        guard let list = childIndex[Self.hash(account, key)] else { return nil }
-        var best: CredentialIssuance?
-        for n in list {
-            let i = all[Int(n)]
-            guard i.issuedAt <= time && time <= i.expiresAt, i.childKey == key, i.account == account else { continue }
-            if best == nil || i.issuedAt > best!.issuedAt { best = i }
-        }
-        return best
+        issuanceIndex(of: key, account: account, at: time).map { all[$0] }
     }
 
     /// The chain from `key` up to its origin: each issuance, child first. The origin is the last one's parent

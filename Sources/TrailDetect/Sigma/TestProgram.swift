@@ -176,40 +176,22 @@ final class TestProgram: @unchecked Sendable {
             top = event.member(UnsafeRawBufferPointer(start: arena.baseAddress! + Int(step.start), count: Int(step.count)))
         }
         guard let top else { return false }
-        return visit(top, Int(test.firstStep) + 1, Int(test.firstStep + test.stepCount), body)
+        return EventContext.visit(
+            top, FlatSteps(steps: steps, arena: arena.baseAddress!), Int(test.firstStep) + 1, Int(test.firstStep + test.stepCount),
+            body)
     }
 
-    /// `EventContext.visit` over `steps[next..<end]`.
-    func visit(_ value: JSONValue, _ next: Int, _ end: Int, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
-        switch value.kind {
-        case .array:
-            if next < end, steps[next].index >= 0 {
-                guard let element = value.element(Int(steps[next].index)) else { return false }
-                return visit(element, next + 1, end, body)
-            }
-            var hit = false
-            value.forEachElement { element in
-                hit = visit(element, next, end, body)
-                return !hit
-            }
-            return hit
-        case .object:
-            guard next < end else { return body(value.bytes) }
-            let step = steps[next]
-            guard let member = value.member(UnsafeRawBufferPointer(start: arena.baseAddress! + Int(step.start), count: Int(step.count)))
-            else { return false }
-            return visit(member, next + 1, end, body)
-        case .null:
-            return false
-        case .string:
-            guard next == end, let raw = value.rawStringContents else { return false }
-            if !raw.contains(0x5C) { return body(raw) }
-            var decoded: [UInt8] = []
-            JSONString.unescape(raw, into: &decoded)
-            return decoded.withUnsafeBytes { body($0) }
-        default:
-            guard next == end else { return false }
-            return body(value.bytes)
+    /// The flat steps as `EventContext.visit` walks them.
+    struct FlatSteps: PathSteps {
+        let steps: UnsafeMutableBufferPointer<Step>
+        let arena: UnsafeMutablePointer<UInt8>
+
+        @inline(__always)
+        func index(at k: Int) -> Int? { steps[k].index >= 0 ? Int(steps[k].index) : nil }
+
+        @inline(__always)
+        func member(of value: JSONValue, at k: Int) -> JSONValue? {
+            value.member(UnsafeRawBufferPointer(start: arena + Int(steps[k].start), count: Int(steps[k].count)))
         }
     }
 }

@@ -199,3 +199,11 @@ func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool
     }
     return true
 }
+
+extension UnsafeRawBufferPointer {
+    /// True when these bytes are exactly the literal's (a raw JSON key against a member name).
+    @inline(__always)
+    public func equals(_ literal: StaticString) -> Bool {
+        count == literal.utf8CodeUnitCount && (count == 0 || memcmpEqual(baseAddress!, UnsafeRawPointer(literal.utf8Start), count))
+    }
+}

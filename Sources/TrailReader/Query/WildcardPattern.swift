@@ -74,19 +74,23 @@ public struct WildcardPattern: Sendable, Hashable {
     public var literalBytes: [UInt8]? { shape == .exact ? literal : nil }
 
     /// How a pattern of one literal run matches, for matchers that keep their own copy of the literal.
-    public enum DirectShape: UInt8, Sendable { case exact, prefix, suffix, contains }
+    public enum DirectShape: UInt8, Sendable {
+        case exact, prefix, suffix, contains
+
+        init?(_ shape: Shape) {
+            switch shape {
+            case .exact: self = .exact
+            case .prefix: self = .prefix
+            case .suffix: self = .suffix
+            case .contains: self = .contains
+            case .general: return nil
+            }
+        }
+    }
 
     /// The shape and literal (lower-cased unless `cased`) of a pattern that is one literal run with `*` at neither,
     /// either or both ends; nil for patterns with `?` or inner `*`. `matchesDirect` with these answers as `matches`.
-    public var direct: (shape: DirectShape, literal: [UInt8])? {
-        switch shape {
-        case .exact: return (.exact, literal)
-        case .prefix: return (.prefix, literal)
-        case .suffix: return (.suffix, literal)
-        case .contains: return (.contains, literal)
-        case .general: return nil
-        }
-    }
+    public var direct: (shape: DirectShape, literal: [UInt8])? { DirectShape(shape).map { ($0, literal) } }
 
     /// `matches` for a `direct` form whose literal is at `literal`.
     @inline(__always)
@@ -115,20 +119,9 @@ public struct WildcardPattern: Sendable, Hashable {
     static func fold(_ b: UInt8, _ cased: Bool) -> UInt8 { !cased && b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
     public func matches(_ s: UnsafeRawBufferPointer) -> Bool {
-        switch shape {
-        case .exact:
-            return s.count == literal.count && equal(s, at: 0)
-        case .prefix:
-            return s.count >= literal.count && equal(s, at: 0)
-        case .suffix:
-            return s.count >= literal.count && equal(s, at: s.count - literal.count)
-        case .contains:
-            if literal.isEmpty { return true }
-            guard s.count >= literal.count else { return false }
-            for start in 0...(s.count - literal.count) where equal(s, at: start) { return true }
-            return false
-        case .general:
-            return general(s)
+        guard let form = DirectShape(shape) else { return general(s) }
+        return literal.withUnsafeBufferPointer { l in
+            Self.matchesDirect(s, shape: form, literal: l.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: l.count, cased: cased)
         }
     }
 
@@ -137,11 +130,6 @@ public struct WildcardPattern: Sendable, Hashable {
         return text.withUTF8 { matches(UnsafeRawBufferPointer($0)) }
     }
 
-    @inline(__always)
-    func equal(_ s: UnsafeRawBufferPointer, at start: Int) -> Bool {
-        for k in 0..<literal.count where Self.fold(s[start + k], cased) != literal[k] { return false }
-        return true
-    }
 
     func general(_ s: UnsafeRawBufferPointer) -> Bool {
         var si = 0
