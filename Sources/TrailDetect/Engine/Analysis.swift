@@ -109,7 +109,6 @@ public enum Analysis {
         public var stageSeconds: [String: Double] = [:]
     }
 
-
     /// Runs the scan over `files`. Each new file's report goes to `report`; with `onFile`, each new file's results
     /// too, in file order. `earlier` are the files earlier runs read that are still there (read again only when a
     /// state that may meet them opens, or for a correlation's evidence).

@@ -122,7 +122,6 @@ public struct Event {
 
     /// True when the record has the members every CloudTrail event has.
     public var looksLikeCloudTrail: Bool {
-        slots[Int(TopMember.eventTime.rawValue)] != 0 && slots[Int(TopMember.eventName.rawValue)] != 0
-            && slots[Int(TopMember.eventSource.rawValue)] != 0
+        member(.eventTime) != nil && member(.eventName) != nil && member(.eventSource) != nil
     }
 }
