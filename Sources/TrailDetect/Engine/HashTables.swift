@@ -45,8 +45,9 @@ final class HashLists: @unchecked Sendable {
 
     var isEmpty: Bool { count == 0 }
 
+    /// A hash table slot for a key that is already a hash, mixed once more (both tables here use it).
     @inline(__always)
-    private static func slot(_ key: UInt64, _ mask: Int) -> Int {
+    static func slot(_ key: UInt64, _ mask: Int) -> Int {
         var h = key &* 0x9E37_79B9_7F4A_7C15
         h ^= h >> 32
         return Int(truncatingIfNeeded: h) & mask
@@ -84,11 +85,7 @@ final class HashSet64 {
     deinit { keys.deallocate() }
 
     @inline(__always)
-    private func slot(_ key: UInt64) -> Int {
-        var h = key &* 0x9E37_79B9_7F4A_7C15
-        h ^= h >> 32
-        return Int(truncatingIfNeeded: h) & (size - 1)
-    }
+    private func slot(_ key: UInt64) -> Int { HashLists.slot(key, size - 1) }
 
     @inline(__always)
     func contains(_ key: UInt64) -> Bool {
