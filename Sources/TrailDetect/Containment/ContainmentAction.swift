@@ -26,10 +26,21 @@ public struct ContainmentAction: Sendable {
     /// (actions about what an identity did to others).
     public let playbookOrder: Int?
 
-    /// The variables a finding fills in (rules/README.md).
-    public static let variables: Set<String> = [
-        "account", "region", "userName", "targetUserName", "targetRoleName", "roleName", "sessionName", "federatedName",
-        "identityCenterUserId", "accessKeyId", "cutoff", "actorArn", "temporaryAccessKeyId", "liveCredential",
+    /// The variables a template may name, with the kind of value each holds (rules/README.md). The finding fills
+    /// in those its logs hold; the rest are left for the responder (`FILL IN`).
+    public static let variables: [String: TemplateValueKind] = [
+        "account": .accountId, "region": .region, "userName": .iamName, "targetUserName": .iamName,
+        "targetRoleName": .iamName, "roleName": .iamName, "sessionName": .sessionName, "federatedName": .federatedName,
+        "identityCenterUserId": .identityCenterUserId, "accessKeyId": .accessKeyId, "cutoff": .time, "actorArn": .arn,
+        "temporaryAccessKeyId": .accessKeyId, "liveCredential": .text, "parentAccessKeyId": .accessKeyId,
+        "createdAccessKeyId": .accessKeyId, "createdForUserName": .iamName, "policyArn": .arn, "policyName": .policyName,
+        "groupName": .policyName, "trailName": .trailName, "loggingBucket": .bucketName, "assumedRoleName": .iamName,
+        "assumedRoleArn": .arn, "createdUserName": .iamName, "createdRoleName": .iamName,
+        // Never in a log trailhound reads; the responder fills them in from the output of an earlier step.
+        "assignedAccountId": .accountId, "certificateId": .awsId, "identityStoreId": .awsId, "instanceArn": .arn,
+        "membershipId": .awsId, "mfaSerialNumber": .awsId, "permissionSetArn": .arn, "policyId": .awsId,
+        "rootOuOrAccountId": .awsId, "serviceSpecificCredentialId": .awsId, "sshPublicKeyId": .awsId,
+        "trustedPrincipalArn": .arn,
     ]
 
     public init(yaml text: String, file: String) throws {
@@ -54,60 +65,68 @@ public struct ContainmentAction: Sendable {
         var steps: [Step] = []
         for node in stepNodes {
             guard let m = node.mapping else { throw DetectError(.containment, file: file, line: node.mark?.line, "a step is a mapping") }
+            let line = node.mark?.line
             let document = m["document"]?.mapping
-            steps.append(
-                Step(
-                    title: try req(m, "title"), why: m["why"]?.string, forEach: m["for-each"]?.string,
-                    onlyIfAny: m["only-if-any"]?.string == "true",
-                    command: try req(m, "command").trimmingCharacters(in: .whitespacesAndNewlines),
-                    documentFile: document?["file"]?.string, documentContent: document?["content"]?.string))
+            let command = try req(m, "command").trimmingCharacters(in: .whitespacesAndNewlines)
+            let forEach = m["for-each"]?.string
+            if let forEach, Self.variables[forEach] == nil {
+                throw DetectError(.containment, file: file, line: line, "unknown for-each variable '\(forEach)'")
+            }
+            guard !command.contains("\n") else {
+                throw DetectError(.containment, file: file, line: line, "a command is one line")
+            }
+            let documentFile = document?["file"]?.string
+            if let documentFile {
+                // A file name the script writes: plain, so it needs no quoting and cannot leave the working folder.
+                guard documentFile.utf8.allSatisfy({ TemplateValueKind.isIAMNameByte($0) }), !documentFile.hasPrefix("-"),
+                    !documentFile.hasPrefix(".")
+                else { throw DetectError(.containment, file: file, line: line, "document file '\(documentFile)' is not a plain file name") }
+            }
+            let step = Step(
+                title: try req(m, "title"), why: m["why"]?.string, forEach: forEach, onlyIfAny: m["only-if-any"]?.string == "true",
+                command: command, documentFile: documentFile, documentContent: document?["content"]?.string)
+            do { try step.check() } catch let message as TemplateError {
+                throw DetectError(.containment, file: file, line: line, message.text)
+            }
+            steps.append(step)
         }
         self.steps = steps
         self.file = file
-        for (text, line) in steps.flatMap({ [($0.command, node?.mark?.line), ($0.documentContent ?? "", nil)] }) {
-            for v in Self.placeholders(in: text) where !Self.variables.contains(v) {
-                throw DetectError(.containment, file: file, line: line, "unknown variable {{\(v)}}")
-            }
+        do { try Template(title, mode: .text).check() } catch let message as TemplateError {
+            throw DetectError(.containment, file: file, line: map["title"]?.mark?.line, message.text)
         }
     }
 
-    /// Names inside `{{…}}`.
-    static func placeholders(in text: String) -> [String] {
-        var names: [String] = []
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-            names.append(rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces))
-            rest = rest[close.upperBound...]
-        }
-        return names
-    }
-
-    /// The action with a finding's values filled in; a missing value stays visible as `<name>`.
+    /// The action with a finding's values filled in. Each value is checked against its kind's grammar and quoted for
+    /// where it stands; a command that would need a missing value is printed as a `# FILL IN` comment, and one that
+    /// would hold a value that fails its grammar as a `# NOT RUN` comment showing the value escaped.
     public func render(_ values: [String: [String]]) -> RenderedContainment {
-        func fill(_ template: String, _ overrides: [String: String] = [:]) -> String {
-            var out = ""
-            var rest = Substring(template)
-            while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-                out += rest[..<open.lowerBound]
-                let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-                out += overrides[name] ?? values[name]?.first ?? "<\(name)>"
-                rest = rest[close.upperBound...]
-            }
-            return out + rest
-        }
         let rendered = steps.compactMap { step -> RenderedContainment.Step? in
             if step.onlyIfAny, let each = step.forEach, values[each]?.isEmpty ?? true { return nil }
+            var document: RenderedContainment.Document?
+            var documentBinding = Template.Binding()
+            if let file = step.documentFile {
+                let doc = Template(step.documentContent ?? "", mode: .json).fill(values)
+                document = RenderedContainment.Document(file: file, content: doc.text)
+                documentBinding = doc
+            }
+            let template = Template(step.command, mode: step.command.hasPrefix("#") ? .comment : .shell)
             var commands: [String] = []
-            if let each = step.forEach, let list = values[each], !list.isEmpty {
-                commands = list.map { fill(step.command, [each: $0]) }
-            } else {
-                commands = [fill(step.command)]
+            let list = step.forEach.flatMap { values[$0] } ?? []
+            for item in list.isEmpty ? [nil] : list.map(Optional.some) {
+                var scoped = values
+                if let item, let each = step.forEach { scoped[each] = [item] }
+                var bound = template.fill(scoped)
+                bound.missing += documentBinding.missing.filter { !bound.missing.contains($0) }
+                bound.refused += documentBinding.refused
+                commands.append(bound.command())
             }
             return RenderedContainment.Step(
-                title: fill(step.title), why: step.why.map { fill($0) }, commands: commands,
-                document: step.documentFile.map { RenderedContainment.Document(file: $0, content: fill(step.documentContent ?? "")) })
+                title: Template(step.title, mode: .text).fill(values).text,
+                why: step.why.map { Template($0, mode: .text).fill(values).text }, commands: commands, document: document)
         }
-        return RenderedContainment(id: id, title: fill(title), why: why, steps: rendered, references: references)
+        return RenderedContainment(
+            id: id, title: Template(title, mode: .text).fill(values).text, why: why, steps: rendered, references: references)
     }
 }
 

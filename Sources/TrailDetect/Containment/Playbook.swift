@@ -14,75 +14,91 @@ public struct Playbook: Sendable {
             .sorted { ($0.playbookOrder!, $0.id) < ($1.playbookOrder!, $1.id) }
     }
 
+    /// A playbook of exactly `actions`, in that order.
+    init(identityType: String, values: [String: [String]], actions: [ContainmentAction]) {
+        self.identityType = identityType
+        self.values = values
+        self.actions = actions
+    }
+
+    /// The script's opening: how it runs each command, so one failed read does not stop the rest and every change
+    /// is printed (and can be rehearsed with `TRAILHOUND_DRY_RUN=1`).
+    static let prologue = [
+        "# Every command goes through one of two functions. check: reads the account; a failure (a user without a",
+        "# password, say) is reported and the script goes on. change: changes the account; it is printed before it runs,",
+        "# and a failure is reported and counted. TRAILHOUND_DRY_RUN=1 prints the changes without making them.",
+        "# FILL IN lines need a value the logs did not hold. NOT RUN lines would have held a value from the logs that",
+        "# is not valid for AWS (shown escaped): check it by hand, it may be an attacker's text.",
+        "set -u",
+        "reads_failed=0 changes_made=0 changes_failed=0",
+        "check() {",
+        "    printf '\\n$ %s\\n' \"$*\" >&2",
+        "    \"$@\" || { printf 'trailhound: read failed (exit %s), going on: %s\\n' \"$?\" \"$*\" >&2; reads_failed=$((reads_failed + 1)); }",
+        "}",
+        "change() {",
+        "    if [ \"${TRAILHOUND_DRY_RUN:-0}\" = 1 ]; then printf '\\nwould change: %s\\n' \"$*\" >&2; return 0; fi",
+        "    printf '\\n+ %s\\n' \"$*\" >&2",
+        "    if \"$@\"; then changes_made=$((changes_made + 1)); else",
+        "        printf 'trailhound: CHANGE FAILED (exit %s): %s\\n' \"$?\" \"$*\" >&2; changes_failed=$((changes_failed + 1))",
+        "    fi",
+        "}",
+    ]
+
+    static let epilogue = [
+        "",
+        "printf '\\ntrailhound playbook: %s changes made, %s failed; %s reads failed\\n' \"$changes_made\" \"$changes_failed\" \"$reads_failed\" >&2",
+        "[ \"$changes_failed\" -eq 0 ]",
+    ]
+
     public func script(title: String) -> String {
         var lines = [
             "#!/bin/sh",
             "# trailhound containment playbook: \(Self.comment(title))",
             "# Printed, not run: review each step, and run it from a trusted principal (not the one being contained).",
-            "# Values in <angle brackets> were not known; fill them in first.",
-            "set -eu",
-        ]
+        ] + Self.prologue
         for (n, action) in actions.enumerated() {
             let rendered = action.render(values)
             lines.append("")
             lines.append("# == \(n + 1). \(Self.comment(rendered.title)) [\(rendered.id)]")
             for line in Self.wrap(rendered.why, width: 110) { lines.append("# \(line)") }
-            for reference in rendered.references { lines.append("# see \(reference)") }
+            for reference in rendered.references { lines.append("# see \(Self.comment(reference))") }
             for step in rendered.steps {
                 lines.append("")
                 lines.append("# -- \(Self.comment(step.title))")
                 if let why = step.why { for line in Self.wrap(why, width: 110) { lines.append("#    \(line)") } }
                 if let doc = step.document {
-                    lines.append("cat > \(Self.shellWord(doc.file)) <<'TRAILHOUND_EOF'")
-                    lines.append(doc.content.hasSuffix("\n") ? String(doc.content.dropLast()) : doc.content)
-                    lines.append("TRAILHOUND_EOF")
+                    // Written by printf from one single-quoted word: nothing in it is expanded, and no line of it
+                    // can end the quoting early (no here-document terminator to forge).
+                    lines.append("printf '%s\\n' " + TemplateValue.shellQuoted(doc.content.hasSuffix("\n") ? String(doc.content.dropLast()) : doc.content) + " > " + TemplateValue.shellQuoted(doc.file))
                 }
-                for command in step.commands {
-                    let missing = Self.placeholders(command)
-                    if missing.isEmpty {
-                        lines.append(command)
-                    } else {
-                        // A value nobody knows yet: left as a comment, so the script never runs it half-filled.
-                        lines.append("# FILL IN \(missing.joined(separator: ", ")) and run:")
-                        lines.append("# " + command)
-                    }
-                }
+                for command in step.commands { lines.append(Self.line(command)) }
             }
         }
         if actions.isEmpty { lines.append("# No containment action in the catalog applies to \(identityType).") }
-        return lines.joined(separator: "\n") + "\n"
+        return (lines + Self.epilogue).joined(separator: "\n") + "\n"
     }
 
-    /// The `<name>` placeholders left in a command.
-    static func placeholders(_ command: String) -> [String] {
-        var out: [String] = []
-        var rest = Substring(command)
-        while let open = rest.firstIndex(of: "<") {
-            let after = rest[rest.index(after: open)...]
-            guard let close = after.firstIndex(of: ">") else { break }
-            let name = after[..<close]
-            if let first = name.first, first.isLetter, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) {
-                out.append("<\(name)>")
-            }
-            rest = after[after.index(after: close)...]
-        }
-        return out
+    /// A rendered command as a script line: comments as they are (one line, inert), AWS CLI calls through `check`
+    /// or `change` by their operation's verb.
+    static func line(_ command: String) -> String {
+        if command.hasPrefix("#") { return comment(command) }
+        let words = command.split(separator: " ", maxSplits: 3)
+        guard words.count >= 3, words[0] == "aws" else { return "change " + command }
+        return (isRead(String(words[2])) ? "check " : "change ") + command
     }
 
-    /// A value safe inside a shell comment: one line, no control characters.
-    static func comment(_ text: String) -> String {
-        String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
+    /// Whether an AWS CLI operation only reads (by AWS's naming of operations).
+    static func isRead(_ operation: String) -> Bool {
+        ["get-", "list-", "describe-", "lookup-", "generate-", "search-", "simulate-"].contains { operation.hasPrefix($0) }
     }
 
-    /// A file name as one shell word (the catalog's names are plain; anything else is quoted).
-    static func shellWord(_ s: String) -> String {
-        s.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) } ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
+    /// A value safe inside a shell comment: one line, control and bidi characters escaped.
+    static func comment(_ text: String) -> String { InertText.escape(text) }
 
     static func wrap(_ text: String, width: Int) -> [String] {
         var lines: [String] = []
         var current = ""
-        for word in comment(text).split(separator: " ") {
+        for word in text.split(whereSeparator: \.isWhitespace).map({ comment(String($0)) }) {
             if current.count + word.count + 1 > width && !current.isEmpty {
                 lines.append(current)
                 current = ""
