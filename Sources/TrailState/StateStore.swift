@@ -423,6 +423,15 @@ public final class StateStore {
         }
     }
 
+    /// Every finding the state file holds, by id (a playbook covers the whole incident, not one finding).
+    public func records() throws -> [FindingRecord] {
+        try queue.read { db in
+            try String.fetchAll(db, sql: "SELECT record FROM findings ORDER BY id").compactMap {
+                try? decoder.decode(FindingRecord.self, from: Data($0.utf8))
+            }
+        }
+    }
+
     /// Counts for the summary line.
     public func counts() throws -> (objects: Int, findings: Int) {
         try queue.read { db in

@@ -6,10 +6,14 @@ public struct ContainmentAction: Sendable {
     public struct Step: Sendable {
         public let title: String
         public let why: String?
-        /// A list variable the step repeats over (`accessKeyId`).
-        public let forEach: String?
+        /// The list variables the step repeats over (`accessKeyId`); several are walked together, item by item
+        /// (`[createdForUserName, createdAccessKeyId]`: each key with the user it was made for).
+        public let forEach: [String]
         /// Leave the step out when the `for-each` list is empty (`only-if-any: true`), e.g. live temporary keys.
         public let onlyIfAny: Bool
+        /// Leave the step out when one of these variables has no value (`only-if-known:`), unless that would leave
+        /// the action with no step: then every step stays, to be filled in by hand.
+        public var onlyIfKnown: [String] = []
         public let command: String
         public let documentFile: String?
         public let documentContent: String?
@@ -25,6 +29,11 @@ public struct ContainmentAction: Sendable {
     /// The action's place in `trailhound contain`'s playbook for the identities it applies to; nil: not in playbooks
     /// (actions about what an identity did to others).
     public let playbookOrder: Int?
+    /// Variables that must have a value for the action to enter a playbook (`only-if-known:`), e.g. federation
+    /// steps only when a federation token was minted.
+    public let onlyIfKnown: [String]
+    /// In an incident's playbook, once (in the first section it fits), not once per identity (`once-per-playbook:`).
+    public let oncePerPlaybook: Bool
 
     /// The variables a template may name, with the kind of value each holds (rules/README.md). The finding fills
     /// in those its logs hold; the rest are left for the responder (`FILL IN`).
@@ -59,6 +68,11 @@ public struct ContainmentAction: Sendable {
         appliesTo = map["applies-to"]?.sequence?.compactMap(\.string) ?? []
         playbookOrder = map["playbook-order"]?.string.flatMap { Int($0) }
         references = map["references"]?.sequence?.compactMap(\.string) ?? []
+        onlyIfKnown = map["only-if-known"]?.sequence?.compactMap(\.string) ?? []
+        for name in onlyIfKnown where Self.variables[name] == nil {
+            throw DetectError(.containment, file: file, line: map["only-if-known"]?.mark?.line, "unknown variable '\(name)' in only-if-known")
+        }
+        oncePerPlaybook = map["once-per-playbook"]?.string == "true"
         guard let stepNodes = map["steps"]?.sequence, !stepNodes.isEmpty else {
             throw DetectError(.containment, file: file, line: map.mark?.line, "'steps' must be a non-empty list")
         }
@@ -68,9 +82,9 @@ public struct ContainmentAction: Sendable {
             let line = node.mark?.line
             let document = m["document"]?.mapping
             let command = try req(m, "command").trimmingCharacters(in: .whitespacesAndNewlines)
-            let forEach = m["for-each"]?.string
-            if let forEach, Self.variables[forEach] == nil {
-                throw DetectError(.containment, file: file, line: line, "unknown for-each variable '\(forEach)'")
+            let forEach = m["for-each"]?.string.map { [$0] } ?? m["for-each"]?.sequence?.compactMap(\.string) ?? []
+            for name in forEach where Self.variables[name] == nil {
+                throw DetectError(.containment, file: file, line: line, "unknown for-each variable '\(name)'")
             }
             guard !command.contains("\n") else {
                 throw DetectError(.containment, file: file, line: line, "a command is one line")
@@ -82,9 +96,13 @@ public struct ContainmentAction: Sendable {
                     !documentFile.hasPrefix(".")
                 else { throw DetectError(.containment, file: file, line: line, "document file '\(documentFile)' is not a plain file name") }
             }
-            let step = Step(
+            var step = Step(
                 title: try req(m, "title"), why: m["why"]?.string, forEach: forEach, onlyIfAny: m["only-if-any"]?.string == "true",
                 command: command, documentFile: documentFile, documentContent: document?["content"]?.string)
+            step.onlyIfKnown = m["only-if-known"]?.sequence?.compactMap(\.string) ?? []
+            for name in step.onlyIfKnown where Self.variables[name] == nil {
+                throw DetectError(.containment, file: file, line: line, "unknown variable '\(name)' in only-if-known")
+            }
             do { try step.check() } catch let message as TemplateError {
                 throw DetectError(.containment, file: file, line: line, message.text)
             }
@@ -97,12 +115,23 @@ public struct ContainmentAction: Sendable {
         }
     }
 
+    /// Whether any template of the action names `variable`.
+    public func uses(_ variable: String) -> Bool {
+        let texts = [title] + steps.flatMap { [$0.command, $0.title, $0.documentContent ?? "", $0.why ?? ""] }
+        return texts.contains { Template($0, mode: .text).variableNames.contains(variable) }
+    }
+
     /// The action with a finding's values filled in. Each value is checked against its kind's grammar and quoted for
     /// where it stands; a command that would need a missing value is printed as a `# FILL IN` comment, and one that
     /// would hold a value that fails its grammar as a `# NOT RUN` comment showing the value escaped.
     public func render(_ values: [String: [String]]) -> RenderedContainment {
+        func known(_ step: Step) -> Bool { step.onlyIfKnown.allSatisfy { !(values[$0]?.isEmpty ?? true) } }
+        let conditional = steps.contains { !$0.onlyIfKnown.isEmpty }
+        let keepAll = conditional && !steps.contains { !$0.onlyIfKnown.isEmpty && known($0) }
         let rendered = steps.compactMap { step -> RenderedContainment.Step? in
-            if step.onlyIfAny, let each = step.forEach, values[each]?.isEmpty ?? true { return nil }
+            let count = step.forEach.map { values[$0]?.count ?? 0 }.min() ?? 0
+            if step.onlyIfAny && !step.forEach.isEmpty && count == 0 { return nil }
+            if !keepAll && !known(step) { return nil }
             var document: RenderedContainment.Document?
             var documentBinding = Template.Binding()
             if let file = step.documentFile {
@@ -112,10 +141,9 @@ public struct ContainmentAction: Sendable {
             }
             let template = Template(step.command, mode: step.command.hasPrefix("#") ? .comment : .shell)
             var commands: [String] = []
-            let list = step.forEach.flatMap { values[$0] } ?? []
-            for item in list.isEmpty ? [nil] : list.map(Optional.some) {
+            for item in count == 0 ? [nil] : (0..<count).map(Optional.some) {
                 var scoped = values
-                if let item, let each = step.forEach { scoped[each] = [item] }
+                if let item { for each in step.forEach { scoped[each] = [values[each]![item]] } }
                 var bound = template.fill(scoped)
                 bound.missing += documentBinding.missing.filter { !bound.missing.contains($0) }
                 bound.refused += documentBinding.refused
@@ -147,4 +175,7 @@ public struct RenderedContainment: Codable, Sendable, Equatable {
     public let why: String
     public let steps: [Step]
     public let references: [String]
+    /// `opener` for an action aimed at whoever opened the finding's state (absent: the actor, its origin, or the
+    /// target, as the action's variables say).
+    public var subject: String? = nil
 }

@@ -1,24 +1,45 @@
-/// The whole containment playbook for one identity, as a shell script of AWS CLI commands with their policy
-/// documents, in order, each step commented with why. Printed for a person to review and run; never executed.
+/// A containment playbook as a shell script of AWS CLI commands with their policy documents, in order, each step
+/// commented with why: one section per identity or change to undo. Printed for a person to review and run; never
+/// executed by trailhound.
 public struct Playbook: Sendable {
-    public let identityType: String
-    public let values: [String: [String]]
-    public let actions: [ContainmentAction]
+    /// The actions for one identity (or one change), with the values they are filled in with.
+    public struct Section: Sendable {
+        /// What the section contains; nil for a playbook of one identity (the script's title says it).
+        public var title: String?
+        public var identityType: String
+        public var values: [String: [String]]
+        public var actions: [ContainmentAction]
+    }
+
+    public var sections: [Section]
+    /// Comment lines after the title: what the playbook covers and why.
+    public var preface: [String] = []
+
+    public var actions: [ContainmentAction] { sections.flatMap(\.actions) }
 
     /// The catalog's actions for `identityType` that have a playbook place, in order.
     public init(identityType: String, values: [String: [String]], catalog: [String: ContainmentAction]) {
-        self.identityType = identityType
-        self.values = values
-        actions = catalog.values
-            .filter { $0.playbookOrder != nil && $0.appliesTo.contains(identityType) }
-            .sorted { ($0.playbookOrder!, $0.id) < ($1.playbookOrder!, $1.id) }
+        let actions = Self.actions(for: identityType, values: values, catalog: catalog)
+        sections = [Section(title: nil, identityType: identityType, values: values, actions: actions)]
     }
 
     /// A playbook of exactly `actions`, in that order.
     init(identityType: String, values: [String: [String]], actions: [ContainmentAction]) {
-        self.identityType = identityType
-        self.values = values
-        self.actions = actions
+        sections = [Section(title: nil, identityType: identityType, values: values, actions: actions)]
+    }
+
+    init(sections: [Section], preface: [String]) {
+        self.sections = sections
+        self.preface = preface
+    }
+
+    /// The catalog's playbook actions for an identity type, in playbook order, without those whose `only-if-known`
+    /// variables have no value (federation steps when no federation token was minted).
+    static func actions(for identityType: String, values: [String: [String]], catalog: [String: ContainmentAction]) -> [ContainmentAction] {
+        catalog.values
+            .filter { $0.playbookOrder != nil && $0.appliesTo.contains(identityType) }
+            .filter { $0.onlyIfKnown.allSatisfy { !(values[$0]?.isEmpty ?? true) } }
+            .sorted { ($0.playbookOrder!, $0.id) < ($1.playbookOrder!, $1.id) }
     }
 
     /// The script's opening: how it runs each command, so one failed read does not stop the rest and every change
@@ -55,26 +76,41 @@ public struct Playbook: Sendable {
             "#!/bin/sh",
             "# trailhound containment playbook: \(Self.comment(title))",
             "# Printed, not run: review each step, and run it from a trusted principal (not the one being contained).",
-        ] + Self.prologue
-        for (n, action) in actions.enumerated() {
-            let rendered = action.render(values)
-            lines.append("")
-            lines.append("# == \(n + 1). \(Self.comment(rendered.title)) [\(rendered.id)]")
-            for line in Self.wrap(rendered.why, width: 110) { lines.append("# \(line)") }
-            for reference in rendered.references { lines.append("# see \(Self.comment(reference))") }
-            for step in rendered.steps {
+        ]
+        lines += preface.map { "# " + Self.comment($0) }
+        lines += Self.prologue
+        var n = 0
+        for section in sections {
+            if let title = section.title {
                 lines.append("")
-                lines.append("# -- \(Self.comment(step.title))")
-                if let why = step.why { for line in Self.wrap(why, width: 110) { lines.append("#    \(line)") } }
-                if let doc = step.document {
-                    // Written by printf from one single-quoted word: nothing in it is expanded, and no line of it
-                    // can end the quoting early (no here-document terminator to forge).
-                    lines.append("printf '%s\\n' " + TemplateValue.shellQuoted(doc.content.hasSuffix("\n") ? String(doc.content.dropLast()) : doc.content) + " > " + TemplateValue.shellQuoted(doc.file))
+                lines.append("# " + String(repeating: "=", count: 100))
+                lines.append("# " + Self.comment(title))
+                lines.append("# " + String(repeating: "=", count: 100))
+            }
+            for action in section.actions {
+                n += 1
+                let rendered = action.render(section.values)
+                lines.append("")
+                lines.append("# == \(n). \(Self.comment(rendered.title)) [\(rendered.id)]")
+                for line in Self.wrap(rendered.why, width: 110) { lines.append("# \(line)") }
+                for reference in rendered.references { lines.append("# see \(Self.comment(reference))") }
+                for step in rendered.steps {
+                    lines.append("")
+                    lines.append("# -- \(Self.comment(step.title))")
+                    if let why = step.why { for line in Self.wrap(why, width: 110) { lines.append("#    \(line)") } }
+                    if let doc = step.document {
+                        // Written by printf from one single-quoted word: nothing in it is expanded, and no line of
+                        // it can end the quoting early (no here-document terminator to forge).
+                        let content = doc.content.hasSuffix("\n") ? String(doc.content.dropLast()) : doc.content
+                        lines.append("printf '%s\\n' \(TemplateValue.shellQuoted(content)) > \(TemplateValue.shellQuoted(doc.file))")
+                    }
+                    for command in step.commands { lines.append(Self.line(command)) }
                 }
-                for command in step.commands { lines.append(Self.line(command)) }
+            }
+            if section.actions.isEmpty {
+                lines.append("# No containment action in the catalog applies to \(Self.comment(section.identityType)).")
             }
         }
-        if actions.isEmpty { lines.append("# No containment action in the catalog applies to \(identityType).") }
         return (lines + Self.epilogue).joined(separator: "\n") + "\n"
     }
 
@@ -107,28 +143,5 @@ public struct Playbook: Sendable {
         }
         if !current.isEmpty { lines.append(current) }
         return lines
-    }
-}
-
-extension FindingBuilder {
-    /// The playbook for the identity a finding names: the IAM user at the root of its actor's credentials when
-    /// lineage knows it (with every live temporary credential they minted), else the actor itself.
-    public func playbook(_ rules: RuleSet, lineage: LineageMap?) -> (title: String, playbook: Playbook) {
-        let finding = self.finding(rules, lineage: lineage)
-        let subject: ContainmentRef.Subject = finding.actor.originUserName != nil ? .origin : .actor
-        var values = variables(for: subject, actor: finding.actor)
-        values.merge(Self.liveCredentialValues(finding.credentials ?? [])) { a, _ in a }
-        let type = identityType(subject) ?? "IAMUser"
-        let who: String
-        switch type {
-        case "IAMUser": who = "IAM user \(values["userName"]?.first ?? "?")"
-        case "FederatedUser": who = "federated user \(finding.actor.federatedName ?? "?") (parent IAM user \(values["userName"]?.first ?? "?"))"
-        case "IdentityCenterUser": who = "Identity Center user \(finding.actor.identityCenterUserId ?? finding.actor.sessionName ?? "?")"
-        case "AssumedRole": who = "sessions of role \(finding.actor.roleName ?? "?")"
-        case "Root": who = "root user"
-        default: who = finding.actor.arn ?? type
-        }
-        let title = "\(who) in \(finding.account ?? "?"), from finding \(finding.id) (\(finding.title))"
-        return (title, Playbook(identityType: type, values: values, catalog: rules.containment))
     }
 }

@@ -12,6 +12,8 @@ public struct StateWindow: Sendable {
     /// The account of the opening event, when the rule's keys are per account (to choose files for the second pass).
     let account: String?
     let openedByRule: String
+    /// Who made the opening event.
+    let opener: Finding.Actor?
     let endsOnItsOwn: Bool
 
     /// An event at `time` is inside: strictly after the opening event, and before the close.
@@ -19,7 +21,7 @@ public struct StateWindow: Sendable {
 
     func describe() -> Finding.State {
         Finding.State(
-            kind: "inside", key: key, openedByRule: openedByRule, opened: opened, closed: closed,
+            kind: "inside", key: key, openedByRule: openedByRule, opened: opened, openedBy: opener, closed: closed,
             until: close == .max ? nil : (closed == nil || endsOnItsOwn ? Timestamp.format(close) : nil))
     }
 }
@@ -105,6 +107,7 @@ public final class StateIndex: @unchecked Sendable {
             _ = EventParser.withEvent(trigger.json, index: trigger.index) { event in
                 context.reset(event)
                 let evidence = FindingBuilder.evidence(event, file: trigger.file)
+                var opener: Finding.Actor?
                 for use in uses {
                     let rule = rules.rules[use.rule]
                     switch use.role {
@@ -120,11 +123,13 @@ public final class StateIndex: @unchecked Sendable {
                             if list.contains(where: { $0.instance == instance && $0.open <= trigger.time && trigger.time < $0.close }) {
                                 continue
                             }
+                            if opener == nil { opener = FindingBuilder.actor(context) }
                             list.append(
                                 StateWindow(
                                     key: key, instance: instance, open: trigger.time,
                                     close: spec.lasts.map { trigger.time + $0 } ?? .max, opened: evidence, closed: nil,
-                                    account: account, openedByRule: rules.rules[trigger.rule].id, endsOnItsOwn: spec.lasts != nil))
+                                    account: account, openedByRule: rules.rules[trigger.rule].id, opener: opener,
+                                    endsOnItsOwn: spec.lasts != nil))
                             index.windows[use.rule]![use.spec][key] = list
                             index.count += 1
                         }

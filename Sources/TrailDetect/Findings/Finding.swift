@@ -33,6 +33,20 @@ public struct Finding: Codable, Sendable, Equatable {
         /// The Identity Center user a policy in the evidence denies.
         public var identityCenterUserId: String?
         public var accessKeyIds: [String] = []
+        /// From the evidence's request, for containment: the managed policy attached, the inline policy put, the
+        /// group acted on, the trail changed (`requestParameters.policyArn`, `policyName`, `groupName`, `name`).
+        public var policyArn: String?
+        public var policyName: String?
+        public var groupName: String?
+        public var trailName: String?
+        /// Access keys the actor created for other users in the evidence, each with its user.
+        public var createdKeys: [CreatedKey]? = nil
+    }
+
+    /// An access key created for a user (`CreateAccessKey`'s `responseElements.accessKey`).
+    public struct CreatedKey: Codable, Sendable, Equatable {
+        public var userName: String
+        public var accessKeyId: String
     }
 
     public struct Evidence: Codable, Sendable, Equatable {
@@ -55,6 +69,9 @@ public struct Finding: Codable, Sendable, Equatable {
         public var openedByRule: String?
         /// The event that opened it (for an absence, the event nothing followed).
         public var opened: Evidence?
+        /// Who made the opening event (the user who set another's password, attached the quarantine), so a
+        /// playbook can contain the creator of a backdoor as well as its user.
+        public var openedBy: Actor?
         /// The event that closed it, if one did.
         public var closed: Evidence?
         /// When the state ends on its own (`lasts`), or the end of an absence's wait (`within`).

@@ -68,6 +68,14 @@ public struct FindingBuilder: Sendable {
                 target = Finding.Target(userName: targetUser, roleName: targetRole, identityCenterUserId: deniedUser)
             }
         }
+        if count <= Self.maxEvidence {
+            describeRequest(event)
+            if let created = context.derived(.targetAccessKeyId).first, created != event.member(.userIdentity)?.member("accessKeyId")?.scalarText,
+                let user = context.derived(.targetUserName).first
+            {
+                addCreated(Finding.CreatedKey(userName: user, accessKeyId: created))
+            }
+        }
         Self.insert(event.member(.awsRegion), into: &regions, limit: 50)
         let key = event.member(.userIdentity)?.member("accessKeyId")
         Self.insert(key, into: &actor.accessKeyIds, limit: Self.maxListed)
@@ -77,8 +85,10 @@ public struct FindingBuilder: Sendable {
         {
             Self.insert(origin, into: &actor.originAccessKeyIds, limit: Self.maxListed)
         }
+        // A key created for the target user (not for another user a later event of the same finding acted on: a
+        // containment command pairs the key with this user's name).
         if target != nil && target!.accessKeyIds.count < Self.maxListed, let created = context.derived(.targetAccessKeyId).first,
-            created != key?.scalarText
+            created != key?.scalarText, context.derived(.targetUserName).first == target!.userName
         {
             Self.insert(created, into: &target!.accessKeyIds, limit: Self.maxListed)
         }
@@ -101,6 +111,54 @@ public struct FindingBuilder: Sendable {
             actor.identityCenterUserId = d(.actorIdentityCenterUserId)
             if context.lineage != nil { actor.originUserName = d(.originUserName) }
             }
+
+    mutating func addCreated(_ k: Finding.CreatedKey) {
+        if target == nil { target = Finding.Target() }
+        var list = target!.createdKeys ?? []
+        if list.count < Self.maxListed && !list.contains(k) { list.append(k) }
+        target!.createdKeys = list
+    }
+
+    /// Takes what containment needs from the request of a matching event: the policy attached or put, the group,
+    /// the trail (the first event that names each).
+    mutating func describeRequest(_ event: Event) {
+        guard let params = event.member(.requestParameters), params.kind == .object else { return }
+        let policyArn = target?.policyArn == nil ? params.member("policyArn")?.string : nil
+        let policyName = target?.policyName == nil ? params.member("policyName")?.string : nil
+        let groupName = target?.groupName == nil ? params.member("groupName")?.string : nil
+        var trailName: String?
+        if target?.trailName == nil, event.member(.eventSource)?.string == "cloudtrail.amazonaws.com" {
+            trailName = params.member("name")?.string ?? params.member("trailName")?.string
+        }
+        guard policyArn != nil || policyName != nil || groupName != nil || trailName != nil else { return }
+        if target == nil { target = Finding.Target() }
+        if let policyArn { target!.policyArn = policyArn }
+        if let policyName { target!.policyName = policyName }
+        if let groupName { target!.groupName = groupName }
+        if let trailName { target!.trailName = trailName }
+    }
+
+    /// The actor of the event in `context` (as `describe` takes it), with its access key and source address.
+    static func actor(_ context: EventContext) -> Finding.Actor {
+        var a = Finding.Actor()
+        func d(_ f: DerivedField) -> String? { context.derived(f).first }
+        a.type = d(.actorType)
+        a.arn = d(.actorArn)
+        a.userName = d(.actorUserName)
+        a.roleName = d(.actorRoleName)
+        a.sessionName = d(.actorSessionName)
+        a.federatedName = d(.actorFederatedName)
+        a.parentArn = d(.actorParentArn)
+        a.identityCenterUserId = d(.actorIdentityCenterUserId)
+        if context.lineage != nil { a.originUserName = d(.originUserName) }
+        let event = context.event!
+        insert(event.member(.userIdentity)?.member("accessKeyId"), into: &a.accessKeyIds, limit: maxListed)
+        insert(event.member(.sourceIPAddress), into: &a.sourceIPAddresses, limit: maxListed)
+        if context.lineage != nil, d(.originIsDerived) == "true", let origin = d(.originAccessKeyId) {
+            insert(origin, into: &a.originAccessKeyIds, limit: maxListed)
+        }
+        return a
+    }
 
     /// Sets the count and time span from matches counted elsewhere (a correlation reads back only its first
     /// matches as evidence).
@@ -180,6 +238,7 @@ public struct FindingBuilder: Sendable {
         if let t = other.target {
             if target == nil { target = t } else {
                 for k in t.accessKeyIds { Self.insert(k, into: &target!.accessKeyIds, limit: Self.maxListed) }
+                for k in t.createdKeys ?? [] { addCreated(k) }
             }
         }
         var listed = Set(evidence.compactMap(\.eventID))
@@ -197,7 +256,7 @@ public struct FindingBuilder: Sendable {
 
     /// The finding with its containment filled in; with lineage, also the origin of its temporary keys and every
     /// live credential they and their origin minted.
-    func finding(_ rules: RuleSet, lineage: LineageMap? = nil) -> Finding {
+    public func finding(_ rules: RuleSet, lineage: LineageMap? = nil) -> Finding {
         var actor = self.actor
         var credentials: [Finding.Credential] = []
         if let lineage {
@@ -252,12 +311,23 @@ public struct FindingBuilder: Sendable {
     static func liveCredentialValues(_ credentials: [Finding.Credential]) -> [String: [String]] {
         let temporary = credentials.filter { $0.kind == "temporary" }
         guard !temporary.isEmpty else { return [:] }
-        return [
+        var values = [
             "temporaryAccessKeyId": temporary.map(\.accessKeyId),
             "liveCredential": temporary.map { c in
                 "\(c.accessKeyId) (\(c.mintedBy ?? "?")\(c.principal.map { " " + $0 } ?? ""), from \(c.parentAccessKeyId ?? "?"), valid until \(c.expiresAt ?? "?"))"
             },
         ]
+        // Federation tokens: who they are and the long-term key that minted them (deactivated by the federation
+        // action, which enters a playbook only when there are some).
+        for c in temporary where c.mintedBy == "GetFederationToken" {
+            if let name = c.principal.flatMap(IncidentPlaybook.federatedName), !(values["federatedName"]?.contains(name) ?? false) {
+                values["federatedName", default: []].append(name)
+            }
+            if let parent = c.parentAccessKeyId, parent.hasPrefix("AKIA"), !(values["parentAccessKeyId"]?.contains(parent) ?? false) {
+                values["parentAccessKeyId", default: []].append(parent)
+            }
+        }
+        return values
     }
 
     func finding(_ rules: RuleSet, actor: Finding.Actor, credentials: [Finding.Credential]) -> Finding {
@@ -266,10 +336,14 @@ public struct FindingBuilder: Sendable {
         let actions = rule.containment.compactMap { ref -> RenderedContainment? in
             guard let action = rules.containment[ref.id] else { return nil }
             let type = identityType(ref.subject)
+            if ref.subject == .opener && type == nil { return nil }
             guard action.appliesTo.isEmpty || type == nil || action.appliesTo.contains(type!) else { return nil }
             var values = variables(for: ref.subject, actor: actor)
-            if ref.subject != .target { values.merge(Self.liveCredentialValues(credentials)) { a, _ in a } }
-            return action.render(values)
+            if ref.subject == .actor || ref.subject == .origin { values.merge(Self.liveCredentialValues(credentials)) { a, _ in a } }
+            guard action.onlyIfKnown.allSatisfy({ !(values[$0]?.isEmpty ?? true) }) else { return nil }
+            var rendered = action.render(values)
+            if ref.subject == .opener { rendered.subject = ContainmentRef.Subject.opener.rawValue }
+            return rendered
         }
         var finding = Finding(
             id: id,
@@ -297,7 +371,16 @@ public struct FindingBuilder: Sendable {
             if target?.userName != nil { return "IAMUser" }
             if target?.roleName != nil { return "Role" }
             return target?.identityCenterUserId != nil ? "IdentityCenterUser" : nil
+        case .opener:
+            return opener.map { $0.kind.rawValue }
         }
+    }
+
+    /// The root identity of whoever opened the state this finding fell in, when a stateful rule knows it.
+    var opener: RootIdentity? {
+        guard let actor = state?.openedBy else { return nil }
+        let root = RootIdentity(actor: actor, account: account ?? "?")
+        return root.kind == .other ? nil : root
     }
 
     /// Template values for a containment action aimed at the actor or the target.
@@ -310,6 +393,14 @@ public struct FindingBuilder: Sendable {
         put("actorArn", actor.arn)
         put("targetUserName", target?.userName)
         put("targetRoleName", target?.roleName)
+        put("policyArn", target?.policyArn)
+        put("policyName", target?.policyName)
+        put("groupName", target?.groupName)
+        put("trailName", target?.trailName)
+        if let created = target?.createdKeys, !created.isEmpty {
+            v["createdForUserName"] = created.map(\.userName)
+            v["createdAccessKeyId"] = created.map(\.accessKeyId)
+        }
         switch subject {
         case .actor:
             put("userName", actor.userName)
@@ -322,12 +413,20 @@ public struct FindingBuilder: Sendable {
             var keys = actor.accessKeyIds.filter { $0.hasPrefix("AKIA") }
             for k in actor.originAccessKeyIds where k.hasPrefix("AKIA") && !keys.contains(k) { keys.append(k) }
             if !keys.isEmpty { v["accessKeyId"] = keys }
+            if actor.type == IdentityKind.federatedUser.rawValue {
+                let parents = actor.originAccessKeyIds.filter { $0.hasPrefix("AKIA") }
+                if !parents.isEmpty { v["parentAccessKeyId"] = parents }
+            }
         case .origin:
             guard let user = actor.originUserName else { return variables(for: .actor, actor: actor) }
             put("userName", user)
             var keys = actor.accessKeyIds.filter { $0.hasPrefix("AKIA") }
             for k in actor.originAccessKeyIds where k.hasPrefix("AKIA") && !keys.contains(k) { keys.append(k) }
             if !keys.isEmpty { v["accessKeyId"] = keys }
+        case .opener:
+            guard let opener, let actor = state?.openedBy else { break }
+            let values = IncidentPlaybook.rootValues(opener, actors: [actor], credentials: [], regions: regions, cutoff: last.1)
+            v.merge(values) { _, b in b }
         case .target:
             put("userName", target?.userName)
             put("roleName", target?.roleName)

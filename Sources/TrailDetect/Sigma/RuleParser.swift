@@ -113,7 +113,7 @@ enum RuleParser {
                 } else if let m = item.mapping, let id = m["id"]?.string {
                     let subjectText = m["subject"]?.string ?? "actor"
                     guard let subject = ContainmentRef.Subject(rawValue: subjectText) else {
-                        throw fail(item, "containment subject '\(subjectText)' is not actor, target or origin")
+                        throw fail(item, "containment subject '\(subjectText)' is not actor, target, origin or opener")
                     }
                     containment.append(ContainmentRef(id: id, subject: subject, line: item.mark?.line))
                 } else {

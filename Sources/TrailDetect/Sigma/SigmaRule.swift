@@ -80,6 +80,9 @@ public struct ContainmentRef: Sendable, Hashable {
         case target
         /// The IAM user at the root of the actor's credentials (lineage): the user whose keys must be contained.
         case origin
+        /// Who made the event that opened the state the finding fell in (a stateful rule): the one who set another
+        /// user's password or made its key, contained as well as the user who then used it.
+        case opener
     }
     public let id: String
     public let subject: Subject

@@ -14,9 +14,14 @@ struct Contain: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A finding id (or its first 8+ characters) from the state file given with --state.", valueName: "finding-id"))
+    @Argument(help: ArgumentHelp(
+        "Log files or folders to scan for the finding given with --finding (or, with --state, the finding id).", valueName: "path"))
+    var inputs: [String] = []
+    @Option(help: ArgumentHelp(
+        "A finding id (or its first 8+ characters): the playbook covers its whole incident — the identity at the root of its credentials, the role sessions they made, what it created for others.",
+        valueName: "id"))
     var finding: String?
-    @Option(help: ArgumentHelp("The state file of `scan --state`, to look the finding up in.", valueName: "file")) var state: String?
+    @Option(help: ArgumentHelp("The state file of `scan --state`, to look the finding up in (instead of scanning logs).", valueName: "file")) var state: String?
     @Option(help: "An IAM user.") var user: String?
     @Option(help: "An IAM role (its sessions).") var role: String?
     @Option(help: "A federated user name (GetFederationToken); give its parent with --parent-user.") var federatedUser: String?
@@ -25,24 +30,32 @@ struct Contain: ParsableCommand {
     @Flag(help: "The account's root user.") var root = false
     @Option(help: "The account id.") var account: String?
     @Option(help: "An access key id of the identity (repeatable).") var accessKey: [String] = []
-    @Option(help: "The region for regional commands.") var region: String = "us-east-1"
+    @Option(help: "The region for regional commands (default: the finding's, else us-east-1).") var region: String?
     @Option(help: "Sessions issued before this time are revoked (default: now).") var cutoff: String?
     @OptionGroup var rules: RuleFlags
 
+    /// The finding id: --finding, or (as before) the one argument given with --state.
+    var findingId: String? { finding ?? (state != nil && inputs.count == 1 ? inputs[0] : nil) }
+
     func validate() throws {
-        if finding != nil {
-            guard state != nil else { throw ValidationError("a finding id needs --state FILE (the state file of scan --state)") }
+        if let id = findingId {
+            guard id.count >= 8 else { throw ValidationError("a finding id needs at least 8 characters: '\(id)'") }
             guard [user, role, federatedUser, identityCenterUser].allSatisfy({ $0 == nil }), !root else {
                 throw ValidationError("give a finding id or an identity, not both")
             }
+            if state == nil && inputs.isEmpty { throw ValidationError("--finding needs the logs to scan (paths) or --state FILE") }
+            if state != nil && finding != nil && !inputs.isEmpty {
+                throw ValidationError("give the logs or --state, not both")
+            }
             return
         }
+        if !inputs.isEmpty { throw ValidationError("with logs, name the finding: --finding ID") }
         guard let account else { throw ValidationError("--account is required with an identity") }
         let chosen = [user != nil, role != nil, federatedUser != nil, identityCenterUser != nil, root].filter { $0 }.count
         guard chosen == 1 else {
             throw ValidationError("name one identity: --user, --role, --federated-user, --identity-center-user or --root")
         }
-        guard account.count == 12, account.allSatisfy(\.isNumber) else {
+        guard TemplateValueKind.accountId.accepts(account) else {
             throw ValidationError("--account '\(account)' is not a 12-digit account id")
         }
         if federatedUser != nil && parentUser == nil {
@@ -51,39 +64,43 @@ struct Contain: ParsableCommand {
     }
 
     func run() throws {
-        let (ruleSet, _) = try rules.load { _ in }
-        if let finding, let state {
-            let stderr = ByteSink(fd: 2)
-            defer { stderr.flush() }
-            do {
-                let store = try StateStore(path: state, lockWait: 10)
-                guard let record = try store.record(id: finding) else {
-                    stderr.write("trailhound: no finding \(finding) in state file \(state)\n")
-                    throw ExitCode(2)
-                }
-                guard let builder = FindingBuilder(record: record, rules: ruleSet) else {
-                    stderr.write("trailhound: finding \(record.id) comes from rule \(record.ruleId), which is not loaded\n")
-                    throw ExitCode(2)
-                }
-                var lineage = LineageMap()
-                for i in try store.issuances() { lineage.add(i) }
-                let (title, playbook) = builder.playbook(ruleSet, lineage: lineage)
-                let out = ByteSink(fd: 1)
-                out.write(playbook.script(title: title))
-                out.flush()
-                return
-            } catch let e as ExitCode {
-                throw e
-            } catch {
-                stderr.write("trailhound: \(error)\n")
-                throw ExitCode(2)
-            }
-        }
-        guard let account else { throw ExitCode(2) }
-        var values: [String: [String]] = ["account": [account], "region": [region]]
+        let stderr = ByteSink(fd: 2)
+        defer { stderr.flush() }
+        let (ruleSet, _) = try rules.load { stderr.write($0) }
         let cutoffTime = try cutoff.map { try TimeArgument.parse($0, option: "--cutoff", endOfDay: false, now: Date()) }
             ?? Int64(Date().timeIntervalSince1970)
-        values["cutoff"] = [Timestamp.format(cutoffTime)]
+        let cutoffText = Timestamp.format(cutoffTime)
+        if let id = findingId {
+            let findings: [Finding]
+            do {
+                findings = try state.map { try Self.findings(state: $0, rules: ruleSet) } ?? Self.findings(logs: inputs, rules: ruleSet, stderr: stderr)
+            } catch {
+                stderr.write("trailhound: \(TerminalText.sanitize("\(error)"))\n")
+                throw ExitCode(2)
+            }
+            let matches = findings.filter { $0.id == id || $0.id.hasPrefix(id) }
+            guard matches.count == 1, let finding = matches.first else {
+                let source = state.map { "state file \($0)" } ?? "the logs given"
+                stderr.write(
+                    matches.isEmpty
+                        ? "trailhound: no finding \(TerminalText.sanitize(id)) in \(TerminalText.sanitize(source))\n"
+                        : "trailhound: \(matches.count) findings start with \(TerminalText.sanitize(id)): \(matches.map(\.id).joined(separator: ", "))\n")
+                throw ExitCode(2)
+            }
+            let incident = IncidentPlaybook(
+                root: RootIdentity(of: finding), findings: findings, catalog: ruleSet.containment, cutoff: cutoffText)
+            let out = ByteSink(fd: 1)
+            out.write(incident.script())
+            out.flush()
+            if out.failed != nil {
+                stderr.write("trailhound: cannot write the playbook to standard output\n")
+                throw ExitCode(2)
+            }
+            return
+        }
+        guard let account else { throw ExitCode(2) }
+        var values: [String: [String]] = ["account": [account], "region": [region ?? "us-east-1"]]
+        values["cutoff"] = [cutoffText]
         if !accessKey.isEmpty { values["accessKeyId"] = accessKey }
         let type: String
         let title: String
@@ -117,5 +134,27 @@ struct Contain: ParsableCommand {
         let out = ByteSink(fd: 1)
         out.write(playbook.script(title: title))
         out.flush()
+        if out.failed != nil {
+            stderr.write("trailhound: cannot write the playbook to standard output\n")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Every finding of a one-shot scan of `logs` (input problems are reported, and the playbook still printed).
+    static func findings(logs: [String], rules: RuleSet, stderr: ByteSink) throws -> [Finding] {
+        let options = ReaderOptions()
+        let discovery = Discovery(options: options).discover(logs)
+        var summary = RunSummary(discovery: discovery)
+        let result = Analysis.run(discovery.files, rules: rules, using: ParallelReader(options: options)) { summary.add($0) }
+        SummaryWriter.report(summary, quiet: true, extra: [], to: stderr)
+        return result.findings
+    }
+
+    /// Every finding a state file holds, with the lineage it keeps.
+    static func findings(state: String, rules: RuleSet) throws -> [Finding] {
+        let store = try StateStore(path: state, lockWait: 10)
+        var lineage = LineageMap()
+        for i in try store.issuances() { lineage.add(i) }
+        return try store.records().compactMap { FindingBuilder(record: $0, rules: rules)?.finding(rules, lineage: lineage) }
     }
 }
