@@ -61,6 +61,17 @@ struct Contain: ParsableCommand {
         if federatedUser != nil && parentUser == nil {
             throw ValidationError("--federated-user needs --parent-user (the IAM user whose policies bound the session)")
         }
+        // Values typed here go into commands like values from the logs: each must be in AWS's grammar.
+        let typed: [(String, String?, TemplateValueKind)] = [
+            ("--user", user, .iamName), ("--role", role, .iamName), ("--federated-user", federatedUser, .federatedName),
+            ("--parent-user", parentUser, .iamName), ("--identity-center-user", identityCenterUser, .identityCenterUserId),
+            ("--region", region, .region),
+        ] + accessKey.map { ("--access-key", $0, .accessKeyId) }
+        for (option, value, kind) in typed {
+            if let value, !kind.accepts(value) {
+                throw ValidationError("\(option) '\(TerminalText.sanitize(value))' is not valid: \(kind.grammar)")
+            }
+        }
     }
 
     func run() throws {
