@@ -80,6 +80,8 @@ public struct Playbook: Sendable {
         lines += preface.map { "# " + Self.comment($0) }
         lines += Self.prologue
         var n = 0
+        // A change two sections share (deny-all on a user, a key both made for another and seen in use) runs once.
+        var changes = Set<String>()
         for section in sections {
             if let title = section.title {
                 lines.append("")
@@ -104,7 +106,14 @@ public struct Playbook: Sendable {
                         let content = doc.content.hasSuffix("\n") ? String(doc.content.dropLast()) : doc.content
                         lines.append("printf '%s\\n' \(TemplateValue.shellQuoted(content)) > \(TemplateValue.shellQuoted(doc.file))")
                     }
-                    for command in step.commands { lines.append(Self.line(command)) }
+                    for command in step.commands {
+                        let line = Self.line(command)
+                        if line.hasPrefix("change "), !changes.insert(command).inserted {
+                            lines.append("# done above: " + Self.comment(command))
+                        } else {
+                            lines.append(line)
+                        }
+                    }
                 }
             }
             if section.actions.isEmpty {
