@@ -6,6 +6,17 @@ import Testing
 
 /// The derived `trailhound.*` fields, on record shapes from the reference.
 @Suite struct EnrichmentTests {
+    /// Root creating its own access key (no userName in the request) acts on itself, not on a user named in the
+    /// response; root creating a key for a user still targets that user.
+    @Test func rootActsOnItselfWithoutAUserName() {
+        let own = enrichment(#"{"eventName":"CreateAccessKey","userIdentity":{"type":"Root","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"},"requestParameters":null,"responseElements":{"accessKey":{"accessKeyId":"AKIAEXAMPLEROOTKEY01","userName":"Root","status":"Active"}}}"#)
+        #expect(own.value(.targetUserName) == nil)
+        #expect(own.value(.targetIsOtherUser) == nil)
+        let other = enrichment(#"{"eventName":"CreateAccessKey","userIdentity":{"type":"Root","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"},"requestParameters":{"userName":"svc"},"responseElements":{"accessKey":{"accessKeyId":"AKIAEXAMPLESVCKEY001","userName":"svc","status":"Active"}}}"#)
+        #expect(other.value(.targetUserName) == "svc")
+        #expect(other.value(.targetIsOtherUser) == "true")
+    }
+
     @Test func actorOfEachIdentityType() {
         let user = enrichment(#"{"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLE000000001","userName":"alice"}}"#)
         #expect(user.value(.actorUserName) == "alice")

@@ -164,6 +164,9 @@ public struct Enrichment: Sendable {
         if let u = params?.member("userName")?.scalarText {
             targetUser = u
             source = "requestParameters"
+        } else if value(.actorType) == "Root" {
+            // Root acting without a user name acts on itself (its own access key, its own password): no IAM user is
+            // its target, whatever name the response echoes.
         } else if let u = response?.member("accessKey")?.member("userName")?.scalarText
             ?? response?.member("loginProfile")?.member("userName")?.scalarText
             ?? response?.member("user")?.member("userName")?.scalarText
