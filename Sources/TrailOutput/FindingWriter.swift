@@ -113,6 +113,7 @@ public struct FindingWriter: Sendable {
                     add("    state   \(st.measure ?? "")\(st.key.map { " for \($0)" } ?? "")")
                 default:
                     if let o = st.opened { add("    state   \(st.key ?? "?") opened by \(ev(o))") }
+                    if let who = st.openedBy?.arn { add("            made by \(who)") }
                     if let c = st.closed { add("            closed by \(ev(c))") } else if let u = st.until { add("            until \(u)") } else { add("            still open at the end of the logs") }
                 }
             }
