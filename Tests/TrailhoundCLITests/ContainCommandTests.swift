@@ -20,7 +20,11 @@ import Testing
         #expect(!script.contains("{{"))
         #expect(script.contains("# == 1."))
         #expect(script.contains("aws "))
-        // The shell accepts it (syntax only; nothing runs).
+        #expect(try Self.shellAccepts(script))
+    }
+
+    /// Whether `sh -n` accepts the script (syntax only; nothing runs).
+    static func shellAccepts(_ script: String) throws -> Bool {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("playbook-\(UUID().uuidString).sh")
         defer { try? FileManager.default.removeItem(at: url) }
         try script.write(to: url, atomically: true, encoding: .utf8)
@@ -29,7 +33,7 @@ import Testing
         check.arguments = ["-n", url.path]
         try check.run()
         check.waitUntilExit()
-        #expect(check.terminationStatus == 0)
+        return check.terminationStatus == 0
     }
 
     @Test func valuesAreTheIdentitysOwn() throws {
@@ -72,15 +76,7 @@ import Testing
         #expect(script.contains("#   \(id) high"))
         #expect(script.contains("change aws iam put-user-policy --user-name build-bot --policy-name IR-DenyGetFederationToken"))
         #expect(script.contains("\"aws:TokenIssueTime\":\"2026-11-22T00:00:00Z\""))
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("incident-\(UUID().uuidString).sh")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try script.write(to: url, atomically: true, encoding: .utf8)
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/bin/sh")
-        check.arguments = ["-n", url.path]
-        try check.run()
-        check.waitUntilExit()
-        #expect(check.terminationStatus == 0)
+        #expect(try Self.shellAccepts(script))
         let missing = try CLI.run(["contain", logs, "--finding", "0123456789abcdef"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no finding 0123456789abcdef in the logs given"))

@@ -42,15 +42,19 @@ public struct IncidentPlaybook: Sendable {
             let opener = RootIdentity(actor: actor, account: f.account ?? root.account)
             if opener != root && opener.kind != .other { openers[opener, default: []].append(actor) }
         }
-        for opener in openers.keys.sorted() {
-            let values = Self.rootValues(opener, actors: openers[opener]!, credentials: [], regions: rootValues["region"] ?? [], cutoff: cutoff)
-            let actions = Playbook.actions(for: opener.kind.rawValue, values: values, catalog: catalog)
+        /// A section with the playbook actions for `kind`, each once-per-playbook action only the first time.
+        func section(_ title: String, _ kind: IdentityKind, _ values: [String: [String]]) -> Playbook.Section {
+            let actions = Playbook.actions(for: kind.rawValue, values: values, catalog: catalog)
                 .filter { !($0.oncePerPlaybook && placed.contains($0.id)) }
             placed.formUnion(actions.filter(\.oncePerPlaybook).map(\.id))
+            return Playbook.Section(title: title, identityType: kind.rawValue, values: values, actions: actions)
+        }
+        for opener in openers.keys.sorted() {
+            let values = Self.rootValues(opener, actors: openers[opener]!, credentials: [], regions: rootValues["region"] ?? [], cutoff: cutoff)
             sections.append(
-                Playbook.Section(
-                    title: "Contain the \(opener.title) too: it set up what the \(root.title) then used (a password or key made for it)",
-                    identityType: opener.kind.rawValue, values: values, actions: actions))
+                section(
+                    "Contain the \(opener.title) too: it set up what the \(root.title) then used (a password or key made for it)",
+                    opener.kind, values))
         }
 
         // 2. Roles whose sessions its credentials made.
@@ -69,13 +73,7 @@ public struct IncidentPlaybook: Sendable {
                 let values: [String: [String]] = [
                     "account": [account], "roleName": [role], "cutoff": [cutoff], "region": rootValues["region"] ?? [],
                 ]
-                let actions = Playbook.actions(for: IdentityKind.assumedRole.rawValue, values: values, catalog: catalog)
-                    .filter { !($0.oncePerPlaybook && placed.contains($0.id)) }
-                placed.formUnion(actions.filter(\.oncePerPlaybook).map(\.id))
-                sections.append(
-                    Playbook.Section(
-                        title: "Revoke the sessions of role \(role) in \(account) that its credentials assumed",
-                        identityType: IdentityKind.assumedRole.rawValue, values: values, actions: actions))
+                sections.append(section("Revoke the sessions of role \(role) in \(account) that its credentials assumed", .assumedRole, values))
             }
         }
 

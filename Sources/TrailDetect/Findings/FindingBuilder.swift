@@ -98,19 +98,27 @@ public struct FindingBuilder: Sendable {
     /// Takes the account and actor from the event in `context`.
     mutating func describe(_ context: EventContext) {
         let event = context.event!
-        func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
-            func d(_ f: DerivedField) -> String? { context.derived(f).first }
-            account = s("recipientAccountId") ?? d(.actorAccount)
-            actor.type = d(.actorType)
-            actor.arn = d(.actorArn)
-            actor.userName = d(.actorUserName)
-            actor.roleName = d(.actorRoleName)
-            actor.sessionName = d(.actorSessionName)
-            actor.federatedName = d(.actorFederatedName)
-            actor.parentArn = d(.actorParentArn)
-            actor.identityCenterUserId = d(.actorIdentityCenterUserId)
-            if context.lineage != nil { actor.originUserName = d(.originUserName) }
-            }
+        account = event.member(.recipientAccountId)?.scalarText ?? context.derived(.actorAccount).first
+        let lists = (actor.accessKeyIds, actor.originAccessKeyIds, actor.sourceIPAddresses)
+        actor = Self.identity(context)
+        (actor.accessKeyIds, actor.originAccessKeyIds, actor.sourceIPAddresses) = lists
+    }
+
+    /// Who the actor of the event in `context` is (type, names, ARN, origin user), without its keys and addresses.
+    static func identity(_ context: EventContext) -> Finding.Actor {
+        var a = Finding.Actor()
+        func d(_ f: DerivedField) -> String? { context.derived(f).first }
+        a.type = d(.actorType)
+        a.arn = d(.actorArn)
+        a.userName = d(.actorUserName)
+        a.roleName = d(.actorRoleName)
+        a.sessionName = d(.actorSessionName)
+        a.federatedName = d(.actorFederatedName)
+        a.parentArn = d(.actorParentArn)
+        a.identityCenterUserId = d(.actorIdentityCenterUserId)
+        if context.lineage != nil { a.originUserName = d(.originUserName) }
+        return a
+    }
 
     mutating func addCreated(_ k: Finding.CreatedKey) {
         if target == nil { target = Finding.Target() }
@@ -140,17 +148,8 @@ public struct FindingBuilder: Sendable {
 
     /// The actor of the event in `context` (as `describe` takes it), with its access key and source address.
     static func actor(_ context: EventContext) -> Finding.Actor {
-        var a = Finding.Actor()
+        var a = identity(context)
         func d(_ f: DerivedField) -> String? { context.derived(f).first }
-        a.type = d(.actorType)
-        a.arn = d(.actorArn)
-        a.userName = d(.actorUserName)
-        a.roleName = d(.actorRoleName)
-        a.sessionName = d(.actorSessionName)
-        a.federatedName = d(.actorFederatedName)
-        a.parentArn = d(.actorParentArn)
-        a.identityCenterUserId = d(.actorIdentityCenterUserId)
-        if context.lineage != nil { a.originUserName = d(.originUserName) }
         let event = context.event!
         insert(event.member(.userIdentity)?.member("accessKeyId"), into: &a.accessKeyIds, limit: maxListed)
         insert(event.member(.sourceIPAddress), into: &a.sourceIPAddresses, limit: maxListed)
