@@ -18,7 +18,7 @@ Modules, from the bottom up:
     corpus          `corpus`: large benchmark corpora
     layout          S3 key prefixes, writing files
     demo            the demo tree's calendar, cast and story recorder (Scenario)
-    demo_story      the demo tree's story events
+    demo_story      the demo tree's story, in order: demo_day1, demo_day2 (the leaked key), demo_day3
     logs            Fixtures/logs: files, noise, digests, manifest, README
     formats         Fixtures/formats: one set of events in every input format
     malformed       Fixtures/malformed: broken inputs
