@@ -17,19 +17,26 @@ public struct StateError: Error, CustomStringConvertible, Sendable {
 
 /// The state file of incremental scans (`scan --state FILE`): a SQLite database, through GRDB, holding
 ///
-/// - `objects`: the log files already read (path, size, modification time) with their key fingerprint;
+/// - `objects`: the log files already read (canonical path, size, modification time) with their key fingerprint,
+///   how the reading went (`status`: only `read` files are not read again; `partial`, `failed` and `filtered` ones —
+///   some records excluded by `--since`, `--until`, `--account` or `--region` — are read again by the next run), and
+///   whether the run that read them finished analysing them (`analysed`);
 /// - `issuances`, `triggers`, `signals`, `signal_groups`, `windows`: the lineage, state events, correlation matches
 ///   and known states that later files need (a late file still meets what earlier runs saw);
 /// - `findings`: every finding, as its builder (so later events merge in with their ids counted once), the count at
 ///   which it was last written (`emitted_count`, null until written).
 ///
-/// Each new file's results commit in one transaction (`commit`); findings are written after the run and recorded as
-/// written afterwards (`markEmitted`), so a run killed at any point loses nothing, and can write a finding twice only
-/// if the kill fell between writing and recording it. One run at a time holds the lock file `FILE.lock`.
+/// Each new file's results commit in one transaction (`commit`), marked as not analysed; the end of the analysis
+/// (`finish`) records the stateful findings and marks them analysed in one more, so a run killed in between leaves
+/// files the next run analyses again (`unfinished`). Findings are recorded as written (`markEmitted`) only after
+/// they were written, so a run killed at any point loses nothing, and can write a finding twice only if the kill fell
+/// between writing and recording it. One run at a time holds the lock file `FILE.lock`.
 public final class StateStore {
+    /// 3: `objects.analysed`, and paths stored canonical (a schema-2 file is migrated on open: its paths are
+    /// resolved with `realpath`, and when its last run did not finish, every file is marked not analysed).
     /// 2: `objects.keys` holds sorted 32-bit key fingerprints (1 held a 512-bit Bloom filter; a schema-1 file is
     /// migrated on open, its files marked as holding unknown keys, `0xFF`).
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     /// `PRAGMA application_id`: "THND".
     static let applicationID: Int32 = 0x5448_4E44
 
@@ -45,6 +52,7 @@ public final class StateStore {
         lockDescriptor = try Self.lock(path + ".lock", wait: lockWait, state: path)
         do {
             let existed = FileManager.default.fileExists(atPath: path)
+            try Self.checkLength(path)
             var config = Configuration()
             config.label = "trailhound-state"
             config.busyMode = .timeout(5)
@@ -134,13 +142,65 @@ public final class StateStore {
                 // Bloom filters cannot be turned into fingerprints: those files may hold any key, so a new state
                 // overlapping their time reads them again (as the filter often did anyway).
                 try db.execute(sql: "UPDATE objects SET keys = X'FF' WHERE keys IS NOT NULL")
-                try db.execute(sql: "UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+            }
+            if version <= 2 {
+                try migrateToThree(db)
+                try db.execute(sql: "UPDATE meta SET value = '\(schemaVersion)' WHERE key = 'schema_version'")
                 return
             }
             guard version == schemaVersion else {
                 throw StateError(kind: .foreign, message: "state file \(path) has unknown schema \(version)")
             }
         }
+    }
+
+    /// Schema 2 to 3: files get `analysed` (all of them unanalysed when the last run did not finish, as that run's
+    /// files cannot be told apart), and paths become canonical (the same file under two spellings is kept once).
+    static func migrateToThree(_ db: Database) throws {
+        if try !Row.fetchAll(db, sql: "PRAGMA table_info(objects)").contains(where: { $0["name"] == "analysed" }) {
+            try db.execute(sql: "ALTER TABLE objects ADD COLUMN analysed INTEGER NOT NULL DEFAULT 1")
+        }
+        if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'analysis'") == "pending" {
+            try db.execute(sql: "UPDATE objects SET analysed = 0")
+        }
+        for old in try String.fetchAll(db, sql: "SELECT path FROM objects") {
+            guard let canonical = CanonicalPath.resolve(old), canonical != old else { continue }
+            try db.execute(sql: "UPDATE OR REPLACE objects SET path = ? WHERE path = ?", arguments: [canonical, old])
+            try db.execute(sql: "UPDATE OR REPLACE signals SET file = ? WHERE file = ?", arguments: [canonical, old])
+            try db.execute(sql: "UPDATE OR REPLACE triggers SET file = ? WHERE file = ?", arguments: [canonical, old])
+        }
+    }
+
+    /// SQLite reads pages missing from the end of a file as if empty; a state file shorter than its header says, or
+    /// not a whole number of pages (a copy cut short, a full disk), is damaged, not empty. Not checked while a
+    /// write-ahead log is left (a run killed during a checkpoint): SQLite completes the file from it.
+    static func checkLength(_ path: String) throws {
+        var wal = stat()
+        if stat(path + "-wal", &wal) == 0 && wal.st_size > 0 { return }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size >= 100 else { return }
+        var header = [UInt8](repeating: 0, count: 100)
+        guard pread(fd, &header, 100, 0) == 100, header.starts(with: Array("SQLite format 3\0".utf8)) else { return }
+        func be(_ at: Int, _ n: Int) -> Int { header[at..<(at + n)].reduce(0) { $0 << 8 | Int($1) } }
+        let pageSize = be(16, 2) == 1 ? 65_536 : be(16, 2)
+        guard pageSize >= 512 else { return }
+        let size = Int(st.st_size)
+        // The header's page count holds when its change counter matches the one it was written with.
+        let pages = be(28, 4)
+        let expected = pages > 0 && be(24, 4) == be(92, 4) ? pages * pageSize : nil
+        var problem: String?
+        if size % pageSize != 0 {
+            problem = "\(size) bytes is not a whole number of \(pageSize)-byte pages"
+        } else if let expected, size < expected {
+            problem = "it is \(size) bytes, its header says \(expected)"
+        }
+        guard let problem else { return }
+        throw StateError(
+            kind: .corrupt,
+            message: "state file \(path) is damaged (truncated: \(problem)); restore it or move it aside to start afresh")
     }
 
     static func create(_ db: Database) throws {
@@ -151,7 +211,7 @@ public final class StateStore {
                 CREATE TABLE objects (
                     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
                     keys BLOB, min_time INTEGER, max_time INTEGER, records INTEGER NOT NULL, status TEXT NOT NULL,
-                    read_at TEXT NOT NULL);
+                    read_at TEXT NOT NULL, analysed INTEGER NOT NULL DEFAULT 1);
                 CREATE TABLE issuances (
                     account TEXT NOT NULL, child_key TEXT NOT NULL, issued_at INTEGER NOT NULL, api TEXT NOT NULL,
                     parent_key TEXT, parent_principal TEXT NOT NULL, child_principal TEXT, expires_at INTEGER NOT NULL,
@@ -194,11 +254,12 @@ public final class StateStore {
         }
     }
 
-    /// The files already read, by path.
+    /// The files already read whole, by path (files read in part, not at all, or with records excluded by a filter
+    /// are read again).
     public func processed() throws -> [String: ObjectStamp] {
         try queue.read { db in
             var out: [String: ObjectStamp] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT path, size, mtime FROM objects") {
+            for row in try Row.fetchAll(db, sql: "SELECT path, size, mtime FROM objects WHERE status = 'read'") {
                 out[row["path"]] = ObjectStamp(size: row["size"], mtime: row["mtime"])
             }
             return out
@@ -258,19 +319,29 @@ public final class StateStore {
         }
     }
 
-    /// True when some finding is waiting to be written (with `updates`, also one whose count changed since).
-    public func hasPending(updates: Bool) throws -> Bool {
+    /// True when some finding at or above `minLevel` is waiting to be written (with `updates`, also one whose count
+    /// changed since).
+    public func hasPending(updates: Bool, minLevel: SigmaRule.Level = .informational, rules: RuleSet) throws -> Bool {
         try queue.read { db in
-            try Bool.fetchOne(
+            try String.fetchAll(
                 db,
-                sql: "SELECT EXISTS (SELECT 1 FROM findings WHERE emitted_count IS NULL"
-                    + (updates ? " OR emitted_count != count" : "") + ")") ?? false
-        }
+                sql: "SELECT DISTINCT rule_id FROM findings WHERE emitted_count IS NULL" + (updates ? " OR emitted_count != count" : ""))
+        }.contains { Self.level(of: $0, rules) >= minLevel }
+    }
+
+    /// A rule's level (a rule no longer loaded: informational).
+    static func level(of ruleID: String, _ rules: RuleSet) -> SigmaRule.Level {
+        rules.index(ofRule: ruleID).map { rules.rules[$0].level } ?? .informational
     }
 
     /// True when an earlier run committed files but did not finish deciding its stateful findings.
     public func analysisPending() throws -> Bool {
         try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'analysis'") == "pending" }
+    }
+
+    /// The files an earlier run committed but did not finish analysing (it was killed before `finish`).
+    public func unfinished() throws -> Set<String> {
+        try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT path FROM objects WHERE analysed = 0")) }
     }
 
     // MARK: Per-file commit
@@ -282,13 +353,22 @@ public final class StateStore {
             if let stamp, !r.file.isStdin {
                 try db.execute(
                     sql: """
-                        INSERT OR REPLACE INTO objects (path, size, mtime, keys, min_time, max_time, records, status, read_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT OR REPLACE INTO objects (path, size, mtime, keys, min_time, max_time, records, status, read_at,
+                        analysed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
                         """,
                     arguments: [
                         r.file.path, stamp.size, stamp.mtime, Data(r.fileKeys.bytes), r.fileKeys.minTime, r.fileKeys.maxTime,
-                        r.report.delivered, "\(r.report.status)", Self.now(),
+                        r.report.delivered, Self.status(r.report), Self.now(),
                     ])
+            }
+            if r.latest > .min {
+                // The latest event time decides absences and open states: kept per file, so a resumed run has it.
+                try db.execute(
+                    sql: """
+                        INSERT INTO meta (key, value) VALUES ('latest', ?) ON CONFLICT(key) DO UPDATE
+                        SET value = CASE WHEN CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER) THEN excluded.value ELSE value END
+                        """,
+                    arguments: ["\(r.latest)"])
             }
             for i in r.issuances {
                 try db.execute(
@@ -323,6 +403,11 @@ public final class StateStore {
         }
     }
 
+    /// How a file's reading is recorded: `filtered` when some of its records were excluded by a filter.
+    static func status(_ report: FileReport) -> String {
+        report.status == .read && report.filtered > 0 ? "filtered" : report.status.rawValue
+    }
+
     /// Merges builders into the findings table (events already counted, by id, count once).
     func merge(_ builders: [FindingBuilder], rules: RuleSet, _ db: Database) throws {
         for b in builders {
@@ -351,12 +436,16 @@ public final class StateStore {
 
     /// Records the stateful findings and states of a finished analysis, and forgets what no later file can need:
     /// credentials expired two days before the latest event, correlation matches older than the longest
-    /// correlation time span plus a day.
-    public func finish(_ result: Analysis.Result, rules: RuleSet) throws {
+    /// correlation time span plus a day. `checkedAll`: every file was read whole (no `--since` or other event
+    /// filter), so the states seen count as checked against every file.
+    public func finish(_ result: Analysis.Result, rules: RuleSet, checkedAll: Bool = true) throws {
         let longest = rules.rules.compactMap { $0.correlation?.timespan }.max() ?? 0
         try queue.inTransaction { db in
             try merge(result.statefulBuilders, rules: rules, db)
-            for w in result.windows { try db.execute(sql: "INSERT OR IGNORE INTO windows (identity) VALUES (?)", arguments: [w]) }
+            if checkedAll {
+                for w in result.windows { try db.execute(sql: "INSERT OR IGNORE INTO windows (identity) VALUES (?)", arguments: [w]) }
+            }
+            try db.execute(sql: "UPDATE objects SET analysed = 1 WHERE analysed = 0")
             if result.latest > .min {
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('latest', ?)", arguments: ["\(result.latest)"])
                 try db.execute(sql: "DELETE FROM issuances WHERE expires_at < ?", arguments: [result.latest - 2 * 86_400])
@@ -376,17 +465,18 @@ public final class StateStore {
         public let count: Int
     }
 
-    /// The findings not yet written (and, with `updates`, those whose count changed since written), in the order
-    /// `FindingSet` gives: first event time, rule id, finding id.
-    public func pending(updates: Bool, rules: RuleSet, lineage: LineageMap?) throws -> [Emission] {
+    /// The findings at or above `minLevel` not yet written (and, with `updates`, those whose count changed since
+    /// written), in the order `FindingSet` gives: first event time, rule id, finding id. Those below `minLevel` stay
+    /// waiting, for a run that shows them.
+    public func pending(updates: Bool, minLevel: SigmaRule.Level = .informational, rules: RuleSet, lineage: LineageMap?) throws -> [Emission] {
         let rows = try queue.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT record, emitted_count, count FROM findings WHERE emitted_count IS NULL"
+                sql: "SELECT rule_id, record, emitted_count, count FROM findings WHERE emitted_count IS NULL"
                     + (updates ? " OR emitted_count != count" : ""))
         }
         var items: [(FindingBuilder, Bool, Int)] = []
-        for row in rows {
+        for row in rows where Self.level(of: row["rule_id"], rules) >= minLevel {
             let text: String = row["record"]
             guard let record = try? decoder.decode(FindingRecord.self, from: Data(text.utf8)),
                 let b = FindingBuilder(record: record, rules: rules)
@@ -423,10 +513,14 @@ public final class StateStore {
         }
     }
 
-    /// Counts for the summary line.
-    public func counts() throws -> (objects: Int, findings: Int) {
+    /// Counts for the summary line: files, findings, and findings never written (held back by `--min-level`, or
+    /// not written yet).
+    public func counts() throws -> (objects: Int, findings: Int, unwritten: Int) {
         try queue.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM findings") ?? 0)
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM findings") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM findings WHERE emitted_count IS NULL") ?? 0
+            )
         }
     }
 }
