@@ -138,7 +138,11 @@ public final class IncrementalScan {
             report: report)
         if let commitError { throw commitError }
         checkpoint(.evaluated)
-        try store.finish(result, rules: rules, checkedAll: checkedAll)
+        // Unfinished files not named this time (a run over part of the tree) wait for a run that names them, unless
+        // they are gone.
+        let named = Set((s.fresh + s.earlier).map(\.path))
+        let waiting = unfinished.filter { !named.contains($0) && StateStore.ObjectStamp.of($0) != nil }
+        try store.finish(result, rules: rules, checkedAll: checkedAll, stillUnfinished: waiting)
         checkpoint(.finished)
         out.evaluated = result.evaluated
         out.lineage = result.lineage
@@ -157,18 +161,21 @@ public final class IncrementalScan {
         return try store.pending(updates: options.updates, minLevel: options.minLevel, rules: rules, lineage: lineage)
     }
 
-    /// Hands the findings to `write`, all at once or one at a time, and records as written those it wrote (true
-    /// when written and flushed). Stops at the first failed write; returns how many were recorded.
-    public func deliver(_ emissions: [StateStore.Emission], oneByOne: Bool, write: ([Finding]) -> Bool) throws -> Int {
-        let batches = oneByOne ? emissions.map { [$0] } : (emissions.isEmpty ? [] : [emissions])
+    /// Hands the findings to `write`, all at once (even none: a document or file is written whatever its
+    /// contents) or one at a time, and records as written those it wrote (true when written and flushed). Stops at the
+    /// first failed write; returns how many were recorded, and whether every write was done.
+    public func deliver(
+        _ emissions: [StateStore.Emission], oneByOne: Bool, write: ([Finding]) -> Bool
+    ) throws -> (recorded: Int, complete: Bool) {
+        let batches = oneByOne ? emissions.map { [$0] } : [emissions]
         var recorded = 0
         for (n, batch) in batches.enumerated() {
-            guard write(batch.map(\.finding)) else { break }
+            guard write(batch.map(\.finding)) else { return (recorded, false) }
             checkpoint(.written(n + 1))
             try store.markEmitted(batch)
             recorded += batch.count
             checkpoint(.recorded(n + 1))
         }
-        return recorded
+        return (recorded, true)
     }
 }

@@ -437,8 +437,9 @@ public final class StateStore {
     /// Records the stateful findings and states of a finished analysis, and forgets what no later file can need:
     /// credentials expired two days before the latest event, correlation matches older than the longest
     /// correlation time span plus a day. `checkedAll`: every file was read whole (no `--since` or other event
-    /// filter), so the states seen count as checked against every file.
-    public func finish(_ result: Analysis.Result, rules: RuleSet, checkedAll: Bool = true) throws {
+    /// filter), so the states seen count as checked against every file. `stillUnfinished`: files an earlier run did
+    /// not finish that this run did not analyse either (not named this time, but still there).
+    public func finish(_ result: Analysis.Result, rules: RuleSet, checkedAll: Bool = true, stillUnfinished: Set<String> = []) throws {
         let longest = rules.rules.compactMap { $0.correlation?.timespan }.max() ?? 0
         try queue.inTransaction { db in
             try merge(result.statefulBuilders, rules: rules, db)
@@ -446,6 +447,7 @@ public final class StateStore {
                 for w in result.windows { try db.execute(sql: "INSERT OR IGNORE INTO windows (identity) VALUES (?)", arguments: [w]) }
             }
             try db.execute(sql: "UPDATE objects SET analysed = 1 WHERE analysed = 0")
+            for p in stillUnfinished { try db.execute(sql: "UPDATE objects SET analysed = 0 WHERE path = ?", arguments: [p]) }
             if result.latest > .min {
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('latest', ?)", arguments: ["\(result.latest)"])
                 try db.execute(sql: "DELETE FROM issuances WHERE expires_at < ?", arguments: [result.latest - 2 * 86_400])

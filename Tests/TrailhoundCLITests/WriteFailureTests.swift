@@ -45,6 +45,20 @@ import Testing
         try expectNextRunWritesEverything(tree, failed: r, sink: "/dev/full")
     }
 
+    /// With nothing new, a whole-document format is still written (`[]`), and a failure to write it is still an error.
+    @Test func aDocumentWithNothingNewIsWrittenAndChecked() throws {
+        let tree = try StateTests.Tree("empty-doc")
+        defer { tree.remove() }
+        try tree.add(StateTests.Tree.all.prefix(5))
+        #expect(try tree.scan().status == 0)
+        let again = try tree.scan(["--format", "json"])
+        #expect(again.status == 0)
+        #expect((try JSONSerialization.jsonObject(with: again.stdout) as? [Any])?.isEmpty == true)
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let r = try CLI.run(["scan", tree.logs.path, "--state", tree.state, "--format", "json"], stdout: full)
+        #expect(r.status == 2, "\(r.stderr)")
+    }
+
     /// `| head -c 100`: the reader goes away. What went into the pipe before counts as written; the rest waits.
     @Test func aClosedPipeWithStateLeavesTheRestForTheNextRun() throws {
         let tree = try StateTests.Tree("pipe")

@@ -124,17 +124,17 @@ struct Scan: ParsableCommand {
                 // per finding on stdout, each recorded as it goes; a file (--output) or a whole-document format is
                 // written at once, then recorded.
                 let oneByOne = output == nil && [.jsonl, .ocsf, .asff].contains(chosen)
-                let recorded = try scan.deliver(emissions, oneByOne: oneByOne) { findings in
+                let (recorded, complete) = try scan.deliver(emissions, oneByOne: oneByOne) { findings in
                     writer.write(findings, to: output, errors: stderr)
                 }
-                written = recorded == emissions.count
+                written = complete
                 // Only what was written can fail the run; the rest is still new next time.
                 failing = emissions.prefix(recorded).filter(\.isNew).map(\.finding)
                 let counts = try store.counts()
                 let isNew = emissions.filter(\.isNew).count
                 stateLine = "state: \(selection.fresh.count) new file(s) read, \(selection.earlier.count) already read; "
                     + "\(isNew) new finding(s), \(emissions.count - isNew) updated"
-                    + (written ? "" : ", \(emissions.count - recorded) not written (left for the next run)")
+                    + (recorded == emissions.count ? "" : ", \(emissions.count - recorded) not written (left for the next run)")
                     + "; \(counts.objects) files and \(counts.findings) findings in \(statePath)"
                     + (counts.unwritten > 0 ? " (\(counts.unwritten) not written yet)" : "")
             } catch let e as ExitCode {
