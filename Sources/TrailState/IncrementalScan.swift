@@ -8,7 +8,7 @@ import TrailReader
 /// Every step commits on its own, so a run stopped at any point leaves a state from which the next run gives the
 /// findings one whole run would: files committed but not analysed are analysed again (`StateStore.unfinished`), and
 /// only the findings written but not yet recorded can be written twice. `checkpoint` is called after each step, for
-/// tests that stop a run there.
+/// tests that stop a run there (by ending the process, or by throwing: nothing after it is committed).
 public final class IncrementalScan {
     /// The points between the steps of a run.
     public enum Checkpoint: Equatable, Sendable, CustomStringConvertible {
@@ -25,7 +25,7 @@ public final class IncrementalScan {
 
         /// `committed:N`, `evaluated`, `finished`, `written:N` or `recorded:N`.
         public init?(_ text: String) {
-            let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+            let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let n = parts.count == 2 ? Int(parts[1]) : nil
             switch (parts[0], n) {
             case ("committed", let n?): self = .committed(n)
@@ -76,11 +76,11 @@ public final class IncrementalScan {
     let rules: RuleSet
     let reader: ParallelReader
     let options: Options
-    let checkpoint: (Checkpoint) -> Void
+    let checkpoint: (Checkpoint) throws -> Void
 
     public init(
         store: StateStore, rules: RuleSet, reader: ParallelReader, options: Options = Options(),
-        checkpoint: @escaping (Checkpoint) -> Void = { _ in }
+        checkpoint: @escaping (Checkpoint) throws -> Void = { _ in }
     ) {
         self.store = store
         self.rules = rules
@@ -132,18 +132,18 @@ public final class IncrementalScan {
                 do {
                     try store.commit(r, stamp: s.stamps[r.file.path], rules: rules)
                     committed += 1
-                    checkpoint(.committed(committed))
+                    try checkpoint(.committed(committed))
                 } catch { commitError = error }
             },
             report: report)
         if let commitError { throw commitError }
-        checkpoint(.evaluated)
+        try checkpoint(.evaluated)
         // Unfinished files not named this time (a run over part of the tree) wait for a run that names them, unless
         // they are gone.
         let named = Set((s.fresh + s.earlier).map(\.path))
         let waiting = unfinished.filter { !named.contains($0) && StateStore.ObjectStamp.of($0) != nil }
         try store.finish(result, rules: rules, checkedAll: checkedAll, stillUnfinished: waiting)
-        checkpoint(.finished)
+        try checkpoint(.finished)
         out.evaluated = result.evaluated
         out.lineage = result.lineage
         return out
@@ -171,10 +171,10 @@ public final class IncrementalScan {
         var recorded = 0
         for (n, batch) in batches.enumerated() {
             guard write(batch.map(\.finding)) else { return (recorded, false) }
-            checkpoint(.written(n + 1))
+            try checkpoint(.written(n + 1))
             try store.markEmitted(batch)
             recorded += batch.count
-            checkpoint(.recorded(n + 1))
+            try checkpoint(.recorded(n + 1))
         }
         return (recorded, true)
     }
