@@ -51,9 +51,9 @@ extension StateStore {
     /// Schema 2 to 3: files get `analysed` (all of them unanalysed when the last run did not finish, as that run's
     /// files cannot be told apart), and paths become canonical (the same file under two spellings is kept once).
     static func migrateToThree(_ db: Database) throws {
-        if try !Row.fetchAll(db, sql: "PRAGMA table_info(objects)").contains(where: { $0["name"] == "analysed" }) {
-            try db.execute(sql: "ALTER TABLE objects ADD COLUMN analysed INTEGER NOT NULL DEFAULT 1")
-        }
+        let columns = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(objects)").map { $0["name"] as String })
+        if !columns.contains("analysed") { try db.execute(sql: "ALTER TABLE objects ADD COLUMN analysed INTEGER NOT NULL DEFAULT 1") }
+        if !columns.contains("latest") { try db.execute(sql: "ALTER TABLE objects ADD COLUMN latest INTEGER") }
         if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'analysis'") == "pending" {
             try db.execute(sql: "UPDATE objects SET analysed = 0")
         }
@@ -105,7 +105,7 @@ extension StateStore {
                 CREATE TABLE objects (
                     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
                     keys BLOB, min_time INTEGER, max_time INTEGER, records INTEGER NOT NULL, status TEXT NOT NULL,
-                    read_at TEXT NOT NULL, analysed INTEGER NOT NULL DEFAULT 1);
+                    read_at TEXT NOT NULL, analysed INTEGER NOT NULL DEFAULT 1, latest INTEGER);
                 CREATE TABLE issuances (
                     account TEXT NOT NULL, child_key TEXT NOT NULL, issued_at INTEGER NOT NULL, api TEXT NOT NULL,
                     parent_key TEXT, parent_principal TEXT NOT NULL, child_principal TEXT, expires_at INTEGER NOT NULL,

@@ -20,7 +20,7 @@ public struct StateError: Error, CustomStringConvertible, Sendable {
 /// - `objects`: the log files already read (canonical path, size, modification time) with their key fingerprint,
 ///   how the reading went (`status`: only `read` files are not read again; `partial`, `failed` and `filtered` ones —
 ///   some records excluded by `--since`, `--until`, `--account` or `--region` — are read again by the next run), and
-///   whether the run that read them finished analysing them (`analysed`);
+///   whether the run that read them finished analysing them (`analysed`), and their latest event time;
 /// - `issuances`, `triggers`, `signals`, `signal_groups`, `windows`: the lineage, state events, correlation matches
 ///   and known states that later files need (a late file still meets what earlier runs saw);
 /// - `findings`: every finding, as its builder (so later events merge in with their ids counted once), the count at
@@ -182,6 +182,10 @@ public final class StateStore {
             }
             c.knownWindows = Set(try String.fetchAll(db, sql: "SELECT identity FROM windows"))
             c.latest = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'latest'").flatMap { Int64($0) } ?? .min
+            // Files of a run that did not finish: the latest event time decides absences and open states.
+            if let unfinished = try Int64.fetchOne(db, sql: "SELECT MAX(latest) FROM objects WHERE analysed = 0") {
+                c.latest = max(c.latest, unfinished)
+            }
             return c
         }
     }
@@ -213,7 +217,8 @@ public final class StateStore {
         rules.index(ofRule: ruleID).map { rules.rules[$0].level } ?? .informational
     }
 
-    /// True when an earlier run committed files but did not finish deciding its stateful findings.
+    /// True when a run of an earlier trailhound committed files but did not finish deciding its stateful findings
+    /// (this one marks its files instead: `unfinished`).
     public func analysisPending() throws -> Bool {
         try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'analysis'") == "pending" }
     }
@@ -228,26 +233,16 @@ public final class StateStore {
     /// Records one new file and everything it gave, in one transaction.
     public func commit(_ r: Analysis.FileResult, stamp: ObjectStamp?, rules: RuleSet) throws {
         try queue.inTransaction { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('analysis', 'pending')")
             if let stamp, !r.file.isStdin {
                 try db.execute(
                     sql: """
                         INSERT OR REPLACE INTO objects (path, size, mtime, keys, min_time, max_time, records, status, read_at,
-                        analysed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                        analysed, latest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
                         """,
                     arguments: [
                         r.file.path, stamp.size, stamp.mtime, Data(r.fileKeys.bytes), r.fileKeys.minTime, r.fileKeys.maxTime,
-                        r.report.delivered, Self.status(r.report), Self.now(),
+                        r.report.delivered, Self.status(r.report), Self.now(), r.latest > .min ? r.latest : nil,
                     ])
-            }
-            if r.latest > .min {
-                // The latest event time decides absences and open states: kept per file, so a resumed run has it.
-                try db.execute(
-                    sql: """
-                        INSERT INTO meta (key, value) VALUES ('latest', ?) ON CONFLICT(key) DO UPDATE
-                        SET value = CASE WHEN CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER) THEN excluded.value ELSE value END
-                        """,
-                    arguments: ["\(r.latest)"])
             }
             for i in r.issuances {
                 try db.execute(
