@@ -65,6 +65,21 @@ extension StateStore {
         }
     }
 
+    /// Creates a state file whole: the schema is written to `FILE.new`, which is renamed into place, so a file at the
+    /// path is always a whole state file (a run killed while creating it leaves none) and an empty one is damage.
+    static func createFile(_ path: String) throws {
+        let temporary = path + ".new"
+        unlink(temporary)
+        let queue = try DatabaseQueue(path: temporary)
+        try queue.write { db in try create(db) }
+        try queue.close()
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw StateError(kind: .io, message: "cannot create state file \(path): \(reason)")
+        }
+    }
+
     /// SQLite reads pages missing from the end of a file as if empty; a state file shorter than its header says, or
     /// not a whole number of pages (a copy cut short, a full disk), is damaged, not empty. Not checked while a
     /// write-ahead log is left (a run killed during a checkpoint): SQLite completes the file from it.
@@ -75,7 +90,13 @@ extension StateStore {
         guard fd >= 0 else { return }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, st.st_size >= 100 else { return }
+        guard fstat(fd, &st) == 0 else { return }
+        if st.st_size == 0 {
+            throw StateError(
+                kind: .corrupt,
+                message: "state file \(path) is empty (cut short?); restore it, or remove it to start afresh")
+        }
+        guard st.st_size >= 100 else { return }
         var header = [UInt8](repeating: 0, count: 100)
         guard pread(fd, &header, 100, 0) == 100, header.starts(with: Array("SQLite format 3\0".utf8)) else { return }
         func be(_ at: Int, _ n: Int) -> Int { header[at..<(at + n)].reduce(0) { $0 << 8 | Int($1) } }

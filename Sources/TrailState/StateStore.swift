@@ -52,6 +52,7 @@ public final class StateStore {
         lockDescriptor = try Self.lock(path + ".lock", wait: lockWait, state: path)
         do {
             let existed = FileManager.default.fileExists(atPath: path)
+            if !existed { try Self.createFile(path) }
             try Self.checkLength(path)
             var config = Configuration()
             config.label = "trailhound-state"
