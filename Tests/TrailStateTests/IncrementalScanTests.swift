@@ -21,7 +21,11 @@ import TrailState
         let clean: [String: Int]
 
         init() throws {
-            root = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-incremental-\(UUID().uuidString)")
+            // One folder per checkout, made afresh by each test run (a static value is never released, so a
+            // folder per run would be left behind).
+            let checkout = IncrementalScanTests.repository.path.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-incremental-\(String(checkout, radix: 16))")
+            try? FileManager.default.removeItem(at: root)
             let fixtures = IncrementalScanTests.repository.appendingPathComponent("Fixtures")
             for (from, to) in [("logs", "demo"), ("scenarios", "scenarios")] {
                 let base = fixtures.appendingPathComponent(from)

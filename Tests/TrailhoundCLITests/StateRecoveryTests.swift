@@ -18,7 +18,11 @@ import Testing
         let clean: [String: Int]
 
         init() throws {
-            root = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-recovery-\(UUID().uuidString)")
+            // One folder per checkout, made afresh by each test run (a static value is never released, so a
+            // folder per run would be left behind).
+            let checkout = CLI.repository.path.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-recovery-\(String(checkout, radix: 16))")
+            try? FileManager.default.removeItem(at: root)
             logs = root.appendingPathComponent("logs")
             try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
             try FileManager.default.copyItem(
