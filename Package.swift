@@ -66,6 +66,7 @@ let package = Package(
         ),
         .testTarget(name: "TrailReaderTests", dependencies: ["TrailReader", "CZlib"]),
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "CZlib"]),
+        .testTarget(name: "TrailStateTests", dependencies: ["TrailState", "TrailDetect", "TrailReader"]),
         .testTarget(name: "HardeningTests", dependencies: ["TrailFuzzing", "TrailReader", "TrailDetect", "TrailOutput"]),
         .testTarget(
             name: "TrailhoundCLITests",

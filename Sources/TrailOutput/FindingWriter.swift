@@ -60,6 +60,10 @@ public struct FindingWriter: Sendable {
             let stdout = ByteSink(fd: 1)
             stdout.write(bytes)
             stdout.flush()
+            if let code = stdout.failed {
+                errors.write("trailhound: cannot write the findings to standard output: \(String(cString: strerror(code)))\n")
+                return false
+            }
             return true
         }
         do {

@@ -17,19 +17,26 @@ public struct StateError: Error, CustomStringConvertible, Sendable {
 
 /// The state file of incremental scans (`scan --state FILE`): a SQLite database, through GRDB, holding
 ///
-/// - `objects`: the log files already read (path, size, modification time) with their key fingerprint;
+/// - `objects`: the log files already read (canonical path, size, modification time) with their key fingerprint,
+///   how the reading went (`status`: only `read` files are not read again; `partial`, `failed` and `filtered` ones —
+///   some records excluded by `--since`, `--until`, `--account` or `--region` — are read again by the next run), and
+///   whether the run that read them finished analysing them (`analysed`), and their latest event time;
 /// - `issuances`, `triggers`, `signals`, `signal_groups`, `windows`: the lineage, state events, correlation matches
 ///   and known states that later files need (a late file still meets what earlier runs saw);
 /// - `findings`: every finding, as its builder (so later events merge in with their ids counted once), the count at
 ///   which it was last written (`emitted_count`, null until written).
 ///
-/// Each new file's results commit in one transaction (`commit`); findings are written after the run and recorded as
-/// written afterwards (`markEmitted`), so a run killed at any point loses nothing, and can write a finding twice only
-/// if the kill fell between writing and recording it. One run at a time holds the lock file `FILE.lock`.
+/// Each new file's results commit in one transaction (`commit`), marked as not analysed; the end of the analysis
+/// (`finish`) records the stateful findings and marks them analysed in one more, so a run killed in between leaves
+/// files the next run analyses again (`unfinished`). Findings are recorded as written (`markEmitted`) only after
+/// they were written, so a run killed at any point loses nothing, and can write a finding twice only if the kill fell
+/// between writing and recording it. One run at a time holds the lock file `FILE.lock`.
 public final class StateStore {
+    /// 3: `objects.analysed`, and paths stored canonical (a schema-2 file is migrated on open: its paths are
+    /// resolved with `realpath`, and when its last run did not finish, every file is marked not analysed).
     /// 2: `objects.keys` holds sorted 32-bit key fingerprints (1 held a 512-bit Bloom filter; a schema-1 file is
     /// migrated on open, its files marked as holding unknown keys, `0xFF`).
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     /// `PRAGMA application_id`: "THND".
     static let applicationID: Int32 = 0x5448_4E44
 
@@ -45,6 +52,8 @@ public final class StateStore {
         lockDescriptor = try Self.lock(path + ".lock", wait: lockWait, state: path)
         do {
             let existed = FileManager.default.fileExists(atPath: path)
+            if !existed { try Self.createFile(path) }
+            try Self.checkLength(path)
             var config = Configuration()
             config.label = "trailhound-state"
             config.busyMode = .timeout(5)
@@ -104,75 +113,6 @@ public final class StateStore {
         close(fd)
     }
 
-    // MARK: Schema
-
-    static func check(_ queue: DatabaseQueue, path: String, existed: Bool) throws {
-        try queue.write { db in
-            let quick = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "?"
-            guard quick == "ok" else {
-                throw StateError(kind: .corrupt, message: "state file \(path) is damaged (SQLite quick_check: \(quick)); move it aside to start afresh")
-            }
-            let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
-            if tables.isEmpty && appID == 0 {
-                try create(db)
-                return
-            }
-            guard appID == applicationID, tables.contains("meta") else {
-                throw StateError(kind: .foreign, message: "\(path) is a SQLite database but not a trailhound state file; refusing to change it")
-            }
-            let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'").flatMap(Int.init)
-            guard let version else {
-                throw StateError(kind: .corrupt, message: "state file \(path) has no schema version; it is damaged")
-            }
-            if version > schemaVersion {
-                throw StateError(
-                    kind: .newer,
-                    message: "state file \(path) was written by a newer trailhound (schema \(version); this one knows \(schemaVersion)); upgrade trailhound or use another state file")
-            }
-            if version == 1 {
-                // Bloom filters cannot be turned into fingerprints: those files may hold any key, so a new state
-                // overlapping their time reads them again (as the filter often did anyway).
-                try db.execute(sql: "UPDATE objects SET keys = X'FF' WHERE keys IS NOT NULL")
-                try db.execute(sql: "UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-                return
-            }
-            guard version == schemaVersion else {
-                throw StateError(kind: .foreign, message: "state file \(path) has unknown schema \(version)")
-            }
-        }
-    }
-
-    static func create(_ db: Database) throws {
-        try db.execute(sql: "PRAGMA application_id = \(applicationID)")
-        try db.execute(
-            sql: """
-                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE objects (
-                    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
-                    keys BLOB, min_time INTEGER, max_time INTEGER, records INTEGER NOT NULL, status TEXT NOT NULL,
-                    read_at TEXT NOT NULL);
-                CREATE TABLE issuances (
-                    account TEXT NOT NULL, child_key TEXT NOT NULL, issued_at INTEGER NOT NULL, api TEXT NOT NULL,
-                    parent_key TEXT, parent_principal TEXT NOT NULL, child_principal TEXT, expires_at INTEGER NOT NULL,
-                    event_id TEXT, PRIMARY KEY (account, child_key, issued_at));
-                CREATE TABLE triggers (
-                    rule_id TEXT NOT NULL, file TEXT NOT NULL, record INTEGER NOT NULL, time INTEGER NOT NULL,
-                    event_id TEXT NOT NULL, json BLOB NOT NULL, PRIMARY KEY (rule_id, file, record));
-                CREATE TABLE signals (
-                    correlation_id TEXT NOT NULL, base_id TEXT NOT NULL, grp INTEGER NOT NULL, value INTEGER NOT NULL,
-                    time INTEGER NOT NULL, event INTEGER NOT NULL, file TEXT NOT NULL, record INTEGER NOT NULL,
-                    PRIMARY KEY (correlation_id, base_id, file, record));
-                CREATE TABLE signal_groups (grp INTEGER PRIMARY KEY, vals TEXT NOT NULL);
-                CREATE TABLE windows (identity TEXT PRIMARY KEY);
-                CREATE TABLE findings (
-                    id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, record TEXT NOT NULL, count INTEGER NOT NULL,
-                    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, emitted_count INTEGER);
-                """)
-        try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('schema_version', ?), ('created_at', ?)",
-                       arguments: ["\(schemaVersion)", Self.now()])
-    }
-
     static func now() -> String { Timestamp.format(Int64(Date().timeIntervalSince1970)) }
 
     // MARK: Objects
@@ -194,11 +134,12 @@ public final class StateStore {
         }
     }
 
-    /// The files already read, by path.
+    /// The files already read whole, by path (files read in part, not at all, or with records excluded by a filter
+    /// are read again).
     public func processed() throws -> [String: ObjectStamp] {
         try queue.read { db in
             var out: [String: ObjectStamp] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT path, size, mtime FROM objects") {
+            for row in try Row.fetchAll(db, sql: "SELECT path, size, mtime FROM objects WHERE status = 'read'") {
                 out[row["path"]] = ObjectStamp(size: row["size"], mtime: row["mtime"])
             }
             return out
@@ -242,6 +183,10 @@ public final class StateStore {
             }
             c.knownWindows = Set(try String.fetchAll(db, sql: "SELECT identity FROM windows"))
             c.latest = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'latest'").flatMap { Int64($0) } ?? .min
+            // Files of a run that did not finish: the latest event time decides absences and open states.
+            if let unfinished = try Int64.fetchOne(db, sql: "SELECT MAX(latest) FROM objects WHERE analysed = 0") {
+                c.latest = max(c.latest, unfinished)
+            }
             return c
         }
     }
@@ -258,19 +203,30 @@ public final class StateStore {
         }
     }
 
-    /// True when some finding is waiting to be written (with `updates`, also one whose count changed since).
-    public func hasPending(updates: Bool) throws -> Bool {
+    /// True when some finding at or above `minLevel` is waiting to be written (with `updates`, also one whose count
+    /// changed since).
+    public func hasPending(updates: Bool, minLevel: SigmaRule.Level = .informational, rules: RuleSet) throws -> Bool {
         try queue.read { db in
-            try Bool.fetchOne(
+            try String.fetchAll(
                 db,
-                sql: "SELECT EXISTS (SELECT 1 FROM findings WHERE emitted_count IS NULL"
-                    + (updates ? " OR emitted_count != count" : "") + ")") ?? false
-        }
+                sql: "SELECT DISTINCT rule_id FROM findings WHERE emitted_count IS NULL" + (updates ? " OR emitted_count != count" : ""))
+        }.contains { Self.level(of: $0, rules) >= minLevel }
     }
 
-    /// True when an earlier run committed files but did not finish deciding its stateful findings.
+    /// A rule's level (a rule no longer loaded: informational).
+    static func level(of ruleID: String, _ rules: RuleSet) -> SigmaRule.Level {
+        rules.index(ofRule: ruleID).map { rules.rules[$0].level } ?? .informational
+    }
+
+    /// True when a run of an earlier trailhound committed files but did not finish deciding its stateful findings
+    /// (this one marks its files instead: `unfinished`).
     public func analysisPending() throws -> Bool {
         try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'analysis'") == "pending" }
+    }
+
+    /// The files an earlier run committed but did not finish analysing (it was killed before `finish`).
+    public func unfinished() throws -> Set<String> {
+        try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT path FROM objects WHERE analysed = 0")) }
     }
 
     // MARK: Per-file commit
@@ -278,16 +234,15 @@ public final class StateStore {
     /// Records one new file and everything it gave, in one transaction.
     public func commit(_ r: Analysis.FileResult, stamp: ObjectStamp?, rules: RuleSet) throws {
         try queue.inTransaction { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('analysis', 'pending')")
             if let stamp, !r.file.isStdin {
                 try db.execute(
                     sql: """
-                        INSERT OR REPLACE INTO objects (path, size, mtime, keys, min_time, max_time, records, status, read_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT OR REPLACE INTO objects (path, size, mtime, keys, min_time, max_time, records, status, read_at,
+                        analysed, latest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
                         """,
                     arguments: [
                         r.file.path, stamp.size, stamp.mtime, Data(r.fileKeys.bytes), r.fileKeys.minTime, r.fileKeys.maxTime,
-                        r.report.delivered, "\(r.report.status)", Self.now(),
+                        r.report.delivered, Self.status(r.report), Self.now(), r.latest > .min ? r.latest : nil,
                     ])
             }
             for i in r.issuances {
@@ -323,6 +278,11 @@ public final class StateStore {
         }
     }
 
+    /// How a file's reading is recorded: `filtered` when some of its records were excluded by a filter.
+    static func status(_ report: FileReport) -> String {
+        report.status == .read && report.filtered > 0 ? "filtered" : report.status.rawValue
+    }
+
     /// Merges builders into the findings table (events already counted, by id, count once).
     func merge(_ builders: [FindingBuilder], rules: RuleSet, _ db: Database) throws {
         for b in builders {
@@ -351,12 +311,18 @@ public final class StateStore {
 
     /// Records the stateful findings and states of a finished analysis, and forgets what no later file can need:
     /// credentials expired two days before the latest event, correlation matches older than the longest
-    /// correlation time span plus a day.
-    public func finish(_ result: Analysis.Result, rules: RuleSet) throws {
+    /// correlation time span plus a day. `checkedAll`: every file was read whole (no `--since` or other event
+    /// filter), so the states seen count as checked against every file. `stillUnfinished`: files an earlier run did
+    /// not finish that this run did not analyse either (not named this time, but still there).
+    public func finish(_ result: Analysis.Result, rules: RuleSet, checkedAll: Bool = true, stillUnfinished: Set<String> = []) throws {
         let longest = rules.rules.compactMap { $0.correlation?.timespan }.max() ?? 0
         try queue.inTransaction { db in
             try merge(result.statefulBuilders, rules: rules, db)
-            for w in result.windows { try db.execute(sql: "INSERT OR IGNORE INTO windows (identity) VALUES (?)", arguments: [w]) }
+            if checkedAll {
+                for w in result.windows { try db.execute(sql: "INSERT OR IGNORE INTO windows (identity) VALUES (?)", arguments: [w]) }
+            }
+            try db.execute(sql: "UPDATE objects SET analysed = 1 WHERE analysed = 0")
+            for p in stillUnfinished { try db.execute(sql: "UPDATE objects SET analysed = 0 WHERE path = ?", arguments: [p]) }
             if result.latest > .min {
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('latest', ?)", arguments: ["\(result.latest)"])
                 try db.execute(sql: "DELETE FROM issuances WHERE expires_at < ?", arguments: [result.latest - 2 * 86_400])
@@ -376,17 +342,18 @@ public final class StateStore {
         public let count: Int
     }
 
-    /// The findings not yet written (and, with `updates`, those whose count changed since written), in the order
-    /// `FindingSet` gives: first event time, rule id, finding id.
-    public func pending(updates: Bool, rules: RuleSet, lineage: LineageMap?) throws -> [Emission] {
+    /// The findings at or above `minLevel` not yet written (and, with `updates`, those whose count changed since
+    /// written), in the order `FindingSet` gives: first event time, rule id, finding id. Those below `minLevel` stay
+    /// waiting, for a run that shows them.
+    public func pending(updates: Bool, minLevel: SigmaRule.Level = .informational, rules: RuleSet, lineage: LineageMap?) throws -> [Emission] {
         let rows = try queue.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT record, emitted_count, count FROM findings WHERE emitted_count IS NULL"
+                sql: "SELECT rule_id, record, emitted_count, count FROM findings WHERE emitted_count IS NULL"
                     + (updates ? " OR emitted_count != count" : ""))
         }
         var items: [(FindingBuilder, Bool, Int)] = []
-        for row in rows {
+        for row in rows where Self.level(of: row["rule_id"], rules) >= minLevel {
             let text: String = row["record"]
             guard let record = try? decoder.decode(FindingRecord.self, from: Data(text.utf8)),
                 let b = FindingBuilder(record: record, rules: rules)
@@ -432,10 +399,14 @@ public final class StateStore {
         }
     }
 
-    /// Counts for the summary line.
-    public func counts() throws -> (objects: Int, findings: Int) {
+    /// Counts for the summary line: files, findings, and findings never written (held back by `--min-level`, or
+    /// not written yet).
+    public func counts() throws -> (objects: Int, findings: Int, unwritten: Int) {
         try queue.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM findings") ?? 0)
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM findings") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM findings WHERE emitted_count IS NULL") ?? 0
+            )
         }
     }
 }

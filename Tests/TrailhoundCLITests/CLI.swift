@@ -25,18 +25,25 @@ enum CLI {
         }
     }
 
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+    /// Runs the binary. `environment`: variables added to this process's; `stdout`: where standard output goes
+    /// instead of a pipe read into `Result.stdout` (`/dev/full`, say).
+    static func run(
+        _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], stdout: FileHandle? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = repository
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe()
         // stderr goes to a file, so neither stream can fill up and block the process while the other is read.
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errURL) }
         let err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
+        process.standardOutput = stdout ?? out
         process.standardError = err
         let input = Pipe()
         process.standardInput = stdin == nil ? FileHandle.nullDevice : input
@@ -46,6 +53,7 @@ enum CLI {
             input.fileHandleForWriting.write(stdin)
             try input.fileHandleForWriting.close()
         }
+        if stdout != nil { try out.fileHandleForWriting.close() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let errData = try Data(contentsOf: errURL)

@@ -14,7 +14,10 @@ import TrailReader
 ///
 /// Everything is sorted or merged in an order that does not depend on the order files were named in or on threads.
 /// For incremental runs (`--state`), a `Carryover` brings what earlier runs kept, and `onFile` receives each new
-/// file's results to commit.
+/// file's results to commit. Files an earlier run committed but did not finish analysing (it was killed between the
+/// passes) are `unfinished`: they are not read again by the first pass (their results are in the carryover), but
+/// count as new for the rest: their correlation groups are evaluated and the second pass reads them as it reads new
+/// files.
 public enum Analysis {
     /// What earlier runs recorded (from the state file).
     public struct Carryover: Sendable {
@@ -82,6 +85,8 @@ public enum Analysis {
         public let signals: [StoredSignal]
         public let groupValues: [UInt64: [String]]
         public let fileKeys: FileKeys
+        /// The latest event time in the file (`Int64.min` when none).
+        public let latest: Int64
     }
 
     public struct Result: Sendable {
@@ -111,10 +116,12 @@ public enum Analysis {
 
     /// Runs the scan over `files`. Each new file's report goes to `report`; with `onFile`, each new file's results
     /// too, in file order. `earlier` are the files earlier runs read that are still there (read again only when a
-    /// state that may meet them opens, or for a correlation's evidence).
+    /// state that may meet them opens, or for a correlation's evidence); `unfinished` are the paths among them whose
+    /// analysis an earlier run did not finish.
     public static func run(
         _ files: [InputFile], rules: RuleSet, using parallel: ParallelReader, carryover: Carryover = Carryover(),
-        earlier: [InputFile] = [], onFile: ((FileResult) -> Void)? = nil, report: (FileReport) -> Void
+        earlier: [InputFile] = [], unfinished: Set<String> = [], onFile: ((FileResult) -> Void)? = nil,
+        report: (FileReport) -> Void
     ) -> Result {
         var result = Result()
         var stageStart = MonotonicClock.seconds()
@@ -139,7 +146,11 @@ public enum Analysis {
                 file: fileIndex[s.file] ?? -1, record: Int32(truncatingIfNeeded: s.record))
         }
         var groupValues = carryover.groupValues
+        // Groups with a match from this run, or from a file whose analysis an earlier run did not finish.
         var freshGroups = Set<UInt64>()
+        if !unfinished.isEmpty {
+            for s in carryover.signals where unfinished.contains(s.file) { freshGroups.insert(s.group) }
+        }
         for i in carryover.issuances { result.lineage.add(i) }
         result.latest = carryover.latest
         var fileKeys: [FileKeys?] = Array(repeating: nil, count: files.count)
@@ -190,6 +201,7 @@ public enum Analysis {
                     perFile.signals += out.signals
                     for (k, v) in out.groupValues where perFile.groupValues[k] == nil { perFile.groupValues[k] = v }
                     perFile.fileKeys.formUnion(out.fileKeys)
+                    perFile.latestEventTime = max(perFile.latestEventTime, out.latestEventTime)
                     guard let fileReport else { break }
                     let file = files[index]
                     onFile(
@@ -207,7 +219,7 @@ public enum Analysis {
                                     group: $0.group, value: $0.value, time: $0.time, event: $0.event, file: file.path,
                                     record: Int($0.record))
                             },
-                            groupValues: perFile.groupValues, fileKeys: perFile.fileKeys))
+                            groupValues: perFile.groupValues, fileKeys: perFile.fileKeys, latest: perFile.latestEventTime))
                     perFile = DetectorOutput()
                     perFileBuilders = FindingSet()
                 case .done(let r):
@@ -225,7 +237,8 @@ public enum Analysis {
         result.windows = states.identities(rules)
         var stateful = FindingSet()
         stateful.merge(states.absenceFindings)
-        // Only groups with a match from this run can change; the others were decided when their matches came.
+        // Only groups with a match from this run (or an unfinished one) can change; the others were decided when their
+        // matches came.
         if !carryover.signals.isEmpty { signals.removeAll { !freshGroups.contains($0.group) } }
         let outcomes = Correlator.evaluate(&signals, groupValues: groupValues, rules: rules)
         signals = []
@@ -240,10 +253,14 @@ public enum Analysis {
             let selection = SecondPassSelection(states: states, lineage: lineage)
             var chosen = files.indices.filter { i in readsAll || (fileKeys[i].map { selection.needs($0) } ?? false) }
                 .map { files[$0] }
-            // Earlier files were checked against the states known then; only new states can add to them.
+            // Earlier files were checked against the states known then; only new states can add to them. Unfinished
+            // files were never checked: they are chosen as new files are.
             if !earlier.isEmpty {
                 let fresh = SecondPassSelection(states: states, lineage: lineage, skipping: carryover.knownWindows, rules: rules)
-                chosen += earlier.filter { f in carryover.earlierFiles[f.path].map { fresh.needs($0) } ?? false }
+                chosen += earlier.filter { f in
+                    guard let keys = carryover.earlierFiles[f.path] else { return readsAll && unfinished.contains(f.path) }
+                    return unfinished.contains(f.path) ? (readsAll || selection.needs(keys)) : fresh.needs(keys)
+                }
             }
             result.secondPassFiles = chosen.count
             if !chosen.isEmpty {

@@ -163,6 +163,10 @@ struct Contain: ParsableCommand {
 
     /// Every finding a state file holds, with the lineage it keeps.
     static func findings(state: String, rules: RuleSet) throws -> [Finding] {
+        // Looking a finding up never creates a state file.
+        guard FileManager.default.fileExists(atPath: state) else {
+            throw ValidationError("no state file \(state)")
+        }
         let store = try StateStore(path: state, lockWait: 10)
         var lineage = LineageMap()
         for i in try store.issuances() { lineage.add(i) }

@@ -14,9 +14,10 @@ struct Scan: ParsableCommand {
         abstract: "Scan CloudTrail logs with the rules and print findings with their containment.",
         discussion: """
             Findings go to stdout (a table on a terminal, JSON Lines otherwise); the reading summary and rule \
-            problems to stderr. Exit status: 2 when some input or a rule could not be read, or the command line is \
-            wrong (findings are still written); else 1 when --fail-on is given and a finding is at or above that \
-            level; else 0.
+            problems to stderr. Exit status: 2 when some input or a rule could not be read, the findings could not \
+            be written (with --state they wait for the next run), the state file could not be used, or the command \
+            line is wrong (findings are still written); else 1 when --fail-on is given and a finding written is at or \
+            above that level; else 0.
             """
     )
 
@@ -56,6 +57,10 @@ struct Scan: ParsableCommand {
     @OptionGroup var reader: ReaderFlags
 
     func run() throws {
+        // A closed pipe or a file-size limit makes write() fail (EPIPE, EFBIG), reported with exit 2, instead of a
+        // signal ending the run before it can say what was not written (or record what was).
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
         let stderr = ByteSink(fd: 2)
         defer { stderr.flush() }
         let options = try reader.readerOptions()
@@ -67,7 +72,8 @@ struct Scan: ParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let discovery = Discovery(options: options).discover(paths)
+        // With a state file, the same folder named another way (`logs/`, `./logs`, a link) is the same folder.
+        let discovery = Discovery(options: options).discover(state == nil ? paths : IncrementalScan.canonicalRoots(paths))
         var summary = RunSummary(discovery: discovery)
         var all: [Finding]
         var failing: [Finding]
@@ -80,85 +86,57 @@ struct Scan: ParsableCommand {
                 stderr.write("trailhound: \(error)\n")
                 throw ExitCode(2)
             }
+            var scanOptions = IncrementalScan.Options()
+            scanOptions.updates = emitUpdates
+            scanOptions.minLevel = minLevel
+            // Tests stop a run at a checkpoint as SIGKILL would (`committed:N`, `evaluated`, `finished`, `written:N`,
+            // `recorded:N`).
+            let stopAt = ProcessInfo.processInfo.environment["TRAILHOUND_TEST_KILL_AT"].flatMap(IncrementalScan.Checkpoint.init)
+            let scan = IncrementalScan(
+                store: store, rules: ruleSet, reader: ParallelReader(options: options), options: scanOptions,
+                checkpoint: { point in if point == stopAt { raise(SIGKILL) } })
             do {
-                // Files whose path, size and modification time an earlier run recorded are not read again (a late
-                // file, whatever its name's time, is new). Stamps are taken before reading.
-                let processed = try store.processed()
-                var fresh: [InputFile] = []
-                var earlier: [InputFile] = []
-                var stamps: [String: StateStore.ObjectStamp] = [:]
-                for f in discovery.files {
-                    let stamp = f.isStdin ? nil : StateStore.ObjectStamp.of(f.path)
-                    if let stamp, processed[f.path] == stamp {
-                        earlier.append(f)
-                    } else {
-                        fresh.append(f)
-                        if let stamp { stamps[f.path] = stamp }
+                let selection = try scan.select(discovery.files)
+                summary.setAside[.alreadyRead] = selection.earlier.isEmpty ? nil : selection.earlier.count
+                let progress = ProgressMeter(selection.fresh, to: stderr, enabled: !quiet && isatty(2) == 1)
+                let analysed: IncrementalScan.Analysed
+                do {
+                    // Under an event filter (--since, --account, ...) files are not read whole: the states seen are
+                    // not recorded as checked against every file, and files with excluded records are read again.
+                    analysed = try scan.analyse(selection, checkedAll: !options.hasEventFilter) { report in
+                        summary.add(report)
+                        progress.add(report)
                     }
-                }
-                summary.setAside[.alreadyRead] = earlier.isEmpty ? nil : earlier.count
-                var lineageMap: LineageMap?
-                let pendingAnalysis = try store.analysisPending()
-                if !fresh.isEmpty || pendingAnalysis {
-                    let progress = ProgressMeter(fresh, to: stderr, enabled: !quiet && isatty(2) == 1)
-                    var commitError: Error?
-                    let result = Analysis.run(
-                        fresh, rules: ruleSet, using: ParallelReader(options: options), carryover: try store.carryover(),
-                        earlier: earlier,
-                        onFile: { r in
-                            guard commitError == nil else { return }
-                            do { try store.commit(r, stamp: stamps[r.file.path], rules: ruleSet) } catch { commitError = error }
-                        },
-                        report: { report in
-                            summary.add(report)
-                            progress.add(report)
-                        })
+                } catch {
                     progress.finish()
-                    if let commitError {
-                        stderr.write("trailhound: cannot write state file \(statePath): \(commitError)\n")
-                        throw ExitCode(2)
-                    }
-                    try store.finish(result, rules: ruleSet)
-                    evaluated = result.evaluated
-                    lineageMap = result.lineage
+                    stderr.write("trailhound: cannot write state file \(statePath): \(error)\n")
+                    throw ExitCode(2)
                 }
-                // Findings left from an earlier run are rendered with the lineage the state keeps.
-                if lineageMap == nil, try store.hasPending(updates: emitUpdates) {
-                    var map = LineageMap()
-                    for i in try store.issuances() { map.add(i) }
-                    lineageMap = map
-                }
-                let emissions = try store.pending(updates: emitUpdates, rules: ruleSet, lineage: lineageMap)
-                all = emissions.map(\.finding).filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
-                failing = emissions.filter(\.isNew).map(\.finding)
+                progress.finish()
+                evaluated = analysed.evaluated
+                // Findings below --min-level stay waiting in the state: a run without the filter writes them.
+                let emissions = try scan.pending(lineage: analysed.lineage)
+                all = emissions.map(\.finding)
                 let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
                 let writer = FindingWriter(format: chosen, productVersion: Trailhound.configuration.version)
-                let shown = Set(all.map(\.id))
-                // Each finding is recorded as written only once written: a kill between the two writes it again
-                // next time, with the same id. One line per finding on stdout, each recorded as it goes; a file
-                // (--output) or a whole-document format is written at once, then recorded.
-                if output == nil && [.jsonl, .ocsf, .asff].contains(chosen) {
-                    let stdout = ByteSink(fd: 1)
-                    for e in emissions {
-                        if shown.contains(e.finding.id) {
-                            stdout.write(writer.render([e.finding]))
-                            stdout.flush()
-                            if stdout.failed != nil {
-                                written = false
-                                stderr.write("trailhound: cannot write the findings to standard output\n")
-                                break
-                            }
-                        }
-                        try store.markEmitted([e])
-                    }
-                } else {
-                    written = writer.write(all, to: output, errors: stderr)
-                    if written { try store.markEmitted(emissions) }
+                // A finding is recorded as written only once written and flushed: a kill between the two writes it
+                // again next time, with the same id; a failed write leaves it (and those after it) waiting. One line
+                // per finding on stdout, each recorded as it goes; a file (--output) or a whole-document format is
+                // written at once, then recorded.
+                let oneByOne = output == nil && [.jsonl, .ocsf, .asff].contains(chosen)
+                let (recorded, complete) = try scan.deliver(emissions, oneByOne: oneByOne) { findings in
+                    writer.write(findings, to: output, errors: stderr)
                 }
+                written = complete
+                // Only what was written can fail the run; the rest is still new next time.
+                failing = emissions.prefix(recorded).filter(\.isNew).map(\.finding)
                 let counts = try store.counts()
-                stateLine = "state: \(fresh.count) new file(s) read, \(earlier.count) already read; "
-                    + "\(emissions.filter(\.isNew).count) new finding(s), \(emissions.filter { !$0.isNew }.count) updated; "
-                    + "\(counts.objects) files and \(counts.findings) findings in \(statePath)"
+                let isNew = emissions.filter(\.isNew).count
+                stateLine = "state: \(selection.fresh.count) new file(s) read, \(selection.earlier.count) already read; "
+                    + "\(isNew) new finding(s), \(emissions.count - isNew) updated"
+                    + (recorded == emissions.count ? "" : ", \(emissions.count - recorded) not written (left for the next run)")
+                    + "; \(counts.objects) files and \(counts.findings) findings in \(statePath)"
+                    + (counts.unwritten > 0 ? " (\(counts.unwritten) not written yet)" : "")
             } catch let e as ExitCode {
                 throw e
             } catch {
