@@ -262,6 +262,10 @@ import Testing
         let missing = try CLI.run(["contain", "0123456789abcdef", "--state", tree.state])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no finding 0123456789abcdef"))
+        // Looking up a finding in a state file that is not there is an error, and creates nothing.
+        let absent = tree.state + ".absent"
+        #expect(try CLI.run(["contain", String(id.prefix(10)), "--state", absent]).status == 2)
+        #expect(!FileManager.default.fileExists(atPath: absent))
         #expect(try CLI.run(["contain", id]).status != 0)
     }
 
