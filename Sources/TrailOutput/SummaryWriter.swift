@@ -8,7 +8,7 @@ public enum SummaryWriter {
             for d in s.diagnostics { sink.write("trailhound: " + TerminalText.sanitize(d.description) + "\n") }
         } else {
             sink.write(render(s))
-            for line in extra { sink.write("trailhound: \(line)\n") }
+            for line in extra { sink.write("trailhound: \(TerminalText.sanitize(line))\n") }
         }
     }
 

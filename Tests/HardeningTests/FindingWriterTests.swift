@@ -68,6 +68,41 @@ import Testing
         ])
     }
 
+    /// A finding whose every log value is `value` (or starts with it).
+    func finding(everyValue v: String, keys: Int = 40, evidence: Int = 100) -> Finding {
+        let events = (0..<evidence).map { k in
+            Finding.Evidence(
+                eventID: "event-\(k)" + v, eventTime: "2026-11-20T10:00:00Z", eventSource: "iam.amazonaws.com" + v,
+                eventName: "CreateAccessKey" + v, errorCode: v, file: v + "AWSLogs/x/\(k).json.gz", recordIndex: k)
+        }
+        var f = Finding(
+            id: "0123456789abcdef0123456789abcdef",
+            rule: .init(id: "rule-1", title: "Access key created" + v, level: "high", tactics: ["persistence"], techniques: ["T1098.001"], file: "rules/x.yml"),
+            title: "title" + v, firstSeen: "2026-11-20T10:00:00Z", lastSeen: "2026-11-20T11:00:00Z", count: evidence + 5,
+            account: "111122223333", regions: ["us-east-1", v],
+            actor: .init(
+                type: "IAMUser", arn: "arn:aws:iam::111122223333:user/" + v, userName: v, roleName: v, sessionName: v,
+                parentArn: v, identityCenterUserId: v, accessKeyIds: (0..<keys).map { "AKIA\($0)" + v },
+                originAccessKeyIds: (0..<keys).map { "AKIO\($0)" + v }, originUserName: v,
+                sourceIPAddresses: (0..<20).map { "198.51.100.\($0)" + v }),
+            target: .init(userName: v, roleName: v, identityCenterUserId: v, accessKeyIds: (0..<keys).map { "AKIAT\($0)" + v }),
+            evidence: events, evidenceNotListed: 5, containment: [])
+        f.state = Finding.State(kind: "state", key: "key" + v, openedByRule: nil, opened: events.first, closed: events.last, until: v, measure: v)
+        f.credentials = (0..<keys).map { Finding.Credential(accessKeyId: "ASIA\($0)" + v, kind: "temporary", mintedBy: v, parentAccessKeyId: v, principal: v, issuedAt: v, expiresAt: v) }
+        return f
+    }
+
+    /// Every terminal line of the findings table is inert, whatever the finding's values hold.
+    @Test func findingTableIsInert() {
+        let h = "\u{1B}]0;x\u{07}\u{9B}\u{202E}\u{2066}\u{200F}\u{2028}\u{FEFF}\u{E0041}\u{7F}\r\n"
+        let table = String(decoding: FindingWriter(format: .table).render([finding(everyValue: h, keys: 2, evidence: 7)]), as: UTF8.self)
+        #expect(!table.unicodeScalars.contains { s in
+            (s.value < 0x20 && s != "\n") || (0x7F...0x9F).contains(s.value)
+                || [0x202E, 0x2066, 0x200F, 0x2028, 0xFEFF, 0xE0041].contains(s.value)
+        })
+        #expect(table.contains("title\\u{1b}]0;x\\u{7}\\u{9b}\\u{202e}"))
+    }
+
     @Test func asffTitleIsNeverEmpty() throws {
         let a = try asff(finding(title: "   ", target: nil, keys: 0))
         #expect(a["Title"] as? String == "Access key created for another IAM user")
