@@ -92,6 +92,57 @@ import Testing
         return f
     }
 
+    /// The size Security Hub's 240 KB limit is checked against here: the JSON with every non-ASCII character
+    /// escaped, as botocore sends it (Python's json.dumps).
+    static func escapedSize(_ bytes: [UInt8]) -> Int {
+        String(decoding: bytes, as: UTF8.self).unicodeScalars.reduce(0) { n, s in
+            n + (s.value < 0x80 ? 1 : s.value < 0x10000 ? 6 : 12)
+        }
+    }
+
+    /// A finding whose log values are megabytes long (the 9.4 MB finding of issue 14): every ASFF field stays in
+    /// its limit, the whole finding within 240 KB, and the cuts are visible.
+    @Test(arguments: ["ascii", "wide"])
+    func asffStaysWithinSecurityHubsSizeLimitWithHugeValues(_ kind: String) throws {
+        // Wide: CJK and emoji (6 and 12 bytes each once escaped) and controls, so field limits alone are not enough.
+        let huge = kind == "ascii" ? String(repeating: "A", count: 300_000) : String(repeating: "漢😀\u{1B}é", count: 20_000)
+        let f = finding(everyValue: huge)
+        #expect(try FindingWriter.encoder(pretty: false).encode(f).count > 9_000_000, "the finding itself is huge")
+        let bytes = FindingWriter(format: .asff).render([f])
+        let size = Self.escapedSize(bytes)
+        #expect(size <= ASFFFinding.maxFindingBytes, "\(size) bytes")
+        let a = try asff(f)
+        let fields = try #require(a["ProductFields"] as? [String: String])
+        // Cut further (and marked) exactly when the field limits alone left it too large.
+        let needed = Self.escapedSize(Array(try FindingWriter.encoder(pretty: false).encode(ASFFFinding.json(f, shrink: 1))))
+        #expect((needed > ASFFFinding.maxFindingBytes) == (kind == "wide"), "\(needed) bytes with the field limits alone")
+        #expect((fields["trailhound/cut"]?.contains("240 KB") == true) == (kind == "wide"))
+        #expect(fields.count <= 50)
+        for (key, value) in fields { #expect(key.utf16.count <= 128 && value.utf16.count <= 2048) }
+        #expect((a["Title"] as? String)?.hasSuffix("…") == true)
+        let resources = try #require(a["Resources"] as? [[String: Any]])
+        #expect(!resources.isEmpty && resources.count <= 32)
+        var cut = 0
+        for r in resources {
+            #expect((r["Id"] as? String)?.utf16.count ?? 0 <= 512)
+            let details = try #require(r["Details"] as? [String: [String: String]])
+            for (_, members) in details {
+                for (_, value) in members {
+                    #expect(value.utf16.count < 1024)
+                    if value.hasSuffix("…") { cut += 1 }
+                }
+            }
+        }
+        #expect(cut > 0, "cut details end with a visible marker")
+        let user = try #require(resources.first { $0["Type"] as? String == "AwsIamUser" })
+        let name = try #require((user["Details"] as? [String: [String: String]])?["AwsIamUser"]?["UserName"])
+        #expect(huge.hasPrefix(name.dropLast()), "the name is the value's start")
+
+        // An ordinary finding is not cut and carries no marker.
+        let plain = try asff(finding(title: "ordinary"))
+        #expect((plain["ProductFields"] as? [String: String])?["trailhound/cut"] == nil)
+    }
+
     /// Every terminal line of the findings table is inert, whatever the finding's values hold.
     @Test func findingTableIsInert() {
         let h = "\u{1B}]0;x\u{07}\u{9B}\u{202E}\u{2066}\u{200F}\u{2028}\u{FEFF}\u{E0041}\u{7F}\r\n"
