@@ -41,8 +41,8 @@ public struct Event {
     @inline(__always)
     public func member(_ m: TopMember) -> JSONValue? {
         let k = Int(slots[Int(m.rawValue)])
-        guard k != 0 else {
-            // Only the first 65,535 keys have slots.
+        guard k != 0 && keys.count <= Int(UInt16.max) else {
+            // Only the first 65,535 keys have slots: past them the walk, which sees every key (a later duplicate too).
             if keys.count > Int(UInt16.max) {
                 var name = "\(m)"
                 return name.withUTF8 { walk(UnsafeRawBufferPointer($0)) }
@@ -67,12 +67,15 @@ public struct Event {
         return component.bytes.withUnsafeBytes { walk($0) }
     }
 
-    /// Finds a member not in `TopMember` by comparing names.
+    /// Finds a member not in `TopMember` by comparing names; of duplicate keys, the last.
     func walk(_ key: UnsafeRawBufferPointer) -> JSONValue? {
         let n = key.count
-        for k in keys where k.keyLength == n {
-            if memcmpEqual(base + k.keyStart, key.baseAddress!, n) {
-                return JSONValue(bytes: UnsafeRawBufferPointer(start: base + k.valueStart, count: k.valueEnd - k.valueStart))
+        var k = keys.count
+        while k > 0 {
+            k -= 1
+            let entry = keys[k]
+            if entry.keyLength == n && memcmpEqual(base + entry.keyStart, key.baseAddress!, n) {
+                return JSONValue(bytes: UnsafeRawBufferPointer(start: base + entry.valueStart, count: entry.valueEnd - entry.valueStart))
             }
         }
         return nil

@@ -96,14 +96,13 @@ enum JSONNavigator {
         }
     }
 
+    /// The member named `key` (raw bytes); of duplicate keys the last, as jq, Python's json and most JSON parsers
+    /// read them, and as the top-level member table does. So the walk goes on to the end of the object.
     @usableFromInline
     static func member(in p: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer) -> JSONValue? {
         var found: JSONValue?
         forEachMember(in: p) { k, v in
-            if k.count == key.count && memcmpEqual(k.baseAddress!, key.baseAddress!, k.count) {
-                found = v
-                return false
-            }
+            if k.count == key.count && memcmpEqual(k.baseAddress!, key.baseAddress!, k.count) { found = v }
             return true
         }
         return found
