@@ -169,6 +169,34 @@ import Testing
         }
     }
 
+    /// An eventTime that is there but is not a time: the event is delivered (rules still see it), counted and
+    /// reported with its record, and the run has an input problem (exit 2); a time filter never passes it.
+    @Test func eventTimeThatIsNotATimeIsReportedAndCounted() throws {
+        let bad = [
+            record(id: "t0"), record(id: "t1", time: "yesterday"), record(id: "t2", time: "2026-13-45T00:00:00Z"),
+            record(id: "t3").replacingOccurrences(of: #""eventTime":"2026-11-20T10:00:00Z""#, with: #""eventTime":null"#),
+            record(id: "t4").replacingOccurrences(of: #""eventTime":"2026-11-20T10:00:00Z""#, with: #""eventTime":1763632800"#),
+            record(id: "t5", time: "2026-11-20T12:00:00.250+02:00"),
+        ]
+        for r in try read(Array(delivery(bad).utf8), name: "times.json") {
+            #expect(r.eventIDs == ["t0", "t1", "t2", "t3", "t4", "t5"])
+            #expect(r.report.untimed == 4)
+            #expect(kinds(r) == [.invalidEventTime, .invalidEventTime, .invalidEventTime, .invalidEventTime])
+            #expect(r.report.diagnostics.map(\.recordIndex) == [1, 2, 3, 4])
+            #expect(r.report.diagnostics.first?.message.hasPrefix("\"yesterday\" is not a time") == true)
+            #expect(r.report.status == .read)
+            var summary = RunSummary()
+            summary.add(r.report)
+            #expect(summary.untimed == 4 && summary.hasInputProblems)
+        }
+        var options = ReaderOptions()
+        options.since = 0
+        for r in try read(Array(delivery(bad).utf8), name: "times.json", options: options) {
+            #expect(r.eventIDs == ["t0", "t5"])
+            #expect(r.report.filtered == 4 && r.report.untimed == 4)
+        }
+    }
+
     @Test func brokenJSONLinesLineIsSkippedAndTheRestRead() throws {
         let text = [ten[0], "{\"eventTime\": oops}", ten[1], "{\"unterminated\":\"x", ten[2]].joined(separator: "\n")
         for r in try read(Array(text.utf8), name: "l.jsonl") {

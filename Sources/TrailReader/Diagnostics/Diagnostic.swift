@@ -16,6 +16,7 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
         case notCloudTrail = "not CloudTrail"
         case recordTooLarge = "record too large"
         case changedDuringRead = "changed during read"
+        case invalidEventTime = "invalid eventTime"
     }
 
     public var kind: Kind

@@ -85,6 +85,12 @@ public enum Timestamp {
         return Int64(daysFromCivil(year, month, day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
+    /// `raw` (which parses as `seconds`) as text in CloudTrail's form: itself when it is in that form already,
+    /// else formatted from `seconds`, so an offset, a fraction or a space never reaches what is made from it.
+    public static func text(_ raw: UnsafeRawBufferPointer, _ seconds: Int64) -> String {
+        raw.count == 20 && parseCloudTrail(raw) == seconds ? String(decoding: raw, as: UTF8.self) : format(seconds)
+    }
+
     public static func parse(_ text: String) -> Int64? {
         var text = text
         return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }

@@ -187,7 +187,8 @@ public final class FileReader {
 
     func finishReport() -> FileReport {
         if report.inputBytes > 0 { report.jsonBytes = scanner.streamBase + filled }
-        if report.problemCount > 0 && report.status == .read {
+        // An event without a valid time is still read (and counted apart): alone, it leaves the file read.
+        if report.problemCount > report.untimed && report.status == .read {
             report.status = report.records > 0 ? .partial : .failed
         }
         return report
@@ -384,12 +385,25 @@ public final class FileReader {
             return
         }
         report.records += 1
+        if event.eventTime == nil { reportUntimed(event) }
         if options.hasEventFilter && !passesFilters(event) {
             report.filtered += 1
             return
         }
         report.delivered += 1
         body(event)
+    }
+
+    /// An event whose `eventTime` is there but is not a time (`"yesterday"`, `null`, a number, `2026-13-45…`).
+    func reportUntimed(_ event: Event) {
+        report.untimed += 1
+        let value = event.member(.eventTime)
+        var shown = value?.scalarText ?? value.map { String(decoding: $0.bytes, as: UTF8.self) } ?? "?"
+        if shown.count > 64 { shown = String(shown.prefix(64)) + "…" }
+        fail(
+            .invalidEventTime, offset: event.offset, record: event.index,
+            message: "\"\(shown)\" is not a time; the event is read, but gives no time to findings (first and last seen, "
+                + "containment cutoffs) and never passes --since or --until")
     }
 
     /// `aws cloudtrail lookup-events` wraps each event as a JSON string in `CloudTrailEvent`.

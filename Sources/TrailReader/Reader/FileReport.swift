@@ -20,6 +20,9 @@ public struct FileReport: Sendable {
     /// Values in a record position that are not CloudTrail events, or could not be read (too large,
     /// broken JSON Lines lines).
     public var rejected = 0
+    /// CloudTrail events (counted in `records`) whose `eventTime` is not a time. They are delivered, but give no
+    /// time to findings (first and last seen, containment cutoffs) and never pass a time filter.
+    public var untimed = 0
     /// Bytes read from the file.
     public var inputBytes = 0
     /// Bytes of JSON after inflating.
