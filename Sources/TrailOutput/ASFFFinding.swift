@@ -41,12 +41,13 @@ enum ASFFFinding {
     }
 
     /// The size of the finding's JSON with every non-ASCII character escaped: 6 bytes for a character of the
-    /// Basic Multilingual Plane, 12 for one above (a surrogate pair); control characters are escaped already.
+    /// Basic Multilingual Plane (and DEL, which `TerminalText.inertJSON` escapes), 12 for one above (a surrogate
+    /// pair); control characters are escaped already.
     static func size(of value: JSONValue) -> Int {
         guard let bytes = try? FindingWriter.encoder(pretty: false).encode(value) else { return Int.max }
         var n = 0
         for b in bytes {
-            if b < 0x80 { n += 1 } else if b >= 0xF0 { n += 12 } else if b >= 0xC0 { n += 6 }
+            if b < 0x7F { n += 1 } else if b == 0x7F { n += 6 } else if b >= 0xF0 { n += 12 } else if b >= 0xC0 { n += 6 }
         }
         return n
     }

@@ -111,6 +111,31 @@ func record(_ id: String, extra: String = "") -> String {
         }
     }
 
+    /// JSON output gets the same characters as JSON escapes: inert on a terminal, the same values for a parser.
+    @Test func jsonOutputIsInertAndKeepsItsValues() throws {
+        let hostile = "\u{9B}2J\u{202E}evil\u{2066}\u{200E}\u{61C}\u{2028}\u{2029}\u{FEFF}\u{200B}\u{E0041}\u{7F}é漢😀👩‍👩‍👧"
+        let input = try JSONSerialization.data(withJSONObject: ["userAgent": hostile, "k\u{202E}ey": ["a\u{7F}", 1]])
+        var bytes = Array(input)
+        TerminalText.inertJSON(&bytes)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(!text.unicodeScalars.contains { TerminalText.needsEscape($0) })
+        #expect(text.contains(#"\u009b2J\u202eevil\u2066\u200e\u061c\u2028\u2029\ufeff\u200b\udb40\udc41\u007fé漢😀👩‍👩‍👧"#))
+        let before = try #require(try JSONSerialization.jsonObject(with: input) as? NSDictionary)
+        let after = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary)
+        #expect(before == after)
+        var plain = Array(#"{"a":"plain ascii","b":"café 漢字 😀"}"#.utf8)
+        let copy = plain
+        TerminalText.inertJSON(&plain)
+        #expect(plain == copy)
+
+        // `events` (JSON Lines by default, also on a terminal) and the finding formats go through it.
+        let record = record("e1", extra: ",\"userAgent\":\"\(hostile)\"")
+        let lines = events(record, format: .jsonl)
+        #expect(!lines.unicodeScalars.contains { TerminalText.needsEscape($0) && $0 != "\n" })
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(lines.utf8)) as? [String: Any])
+        #expect(event["userAgent"] as? String == hostile)
+    }
+
     @Test func csvCellsCannotBeFormulas() {
         for evil in ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=1"] {
             #expect(CSV.cell(evil).hasPrefix("'") || CSV.cell(evil).hasPrefix("\"'"), "\(evil)")

@@ -103,6 +103,22 @@ import Testing
             // The values are shown, escaped, not dropped.
             #expect((out + r.stderr).contains("\\u{202e}"), "\(what): \(out.prefix(300)) \(r.stderr.prefix(300))")
         }
+        // JSON for programs is inert too (as JSON escapes, the same values for a parser).
+        let json: [(String, [String])] = [
+            ("events", ["events", logs.path]),
+            ("scan jsonl", ["scan", logs.path, "--format", "jsonl"]),
+            ("scan json", ["scan", logs.path, "--format", "json"]),
+            ("scan ocsf", ["scan", logs.path, "--format", "ocsf"]),
+            ("scan asff", ["scan", logs.path, "--format", "asff"]),
+            ("trace json", ["trace", "AKIAHOSTILEEXAMPLE01", logs.path, "--format", "json"]),
+        ]
+        for (what, arguments) in json {
+            let r = try CLI.run(arguments)
+            let out = String(decoding: r.stdout, as: UTF8.self)
+            Self.expectInert(out, "\(what): stdout")
+            Self.expectInert(r.stderr, "\(what): stderr")
+            #expect(out.contains("\\u202e"), "\(what)")
+        }
         // The finding itself was made and shown.
         let scan = try CLI.run(["scan", logs.path, "--format", "table"])
         #expect(String(decoding: scan.stdout, as: UTF8.self).contains("created IAM user backup\\u{1b}]0;pwned\\u{7}"))

@@ -105,7 +105,9 @@ struct TraceCommand: ParsableCommand {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            stdout.write(Array((try encoder.encode(output)) + Data("\n".utf8)))
+            var bytes = Array((try encoder.encode(output)) + Data("\n".utf8))
+            TerminalText.inertJSON(&bytes)
+            stdout.write(bytes)
         case .table:
             stdout.write(Self.table(output))
         }
