@@ -115,6 +115,13 @@ public struct Event {
         return Timestamp.parse(raw)
     }
 
+    /// True when `eventTime` is present and well-formed (`eventTime != nil`), checked without computing it.
+    @inline(__always)
+    public var hasValidTime: Bool {
+        guard let raw = member(.eventTime)?.rawStringContents else { return false }
+        return Timestamp.isValid(raw)
+    }
+
     /// Top-level member names, in order.
     public var memberNames: [String] {
         keys.map { String(decoding: UnsafeRawBufferPointer(start: base + $0.keyStart, count: $0.keyLength), as: UTF8.self) }

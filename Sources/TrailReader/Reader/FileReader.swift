@@ -385,7 +385,7 @@ public final class FileReader {
             return
         }
         report.records += 1
-        if event.eventTime == nil { reportUntimed(event) }
+        if !event.hasValidTime { reportUntimed(event) }
         if options.hasEventFilter && !passesFilters(event) {
             report.filtered += 1
             return
