@@ -88,4 +88,36 @@ import Testing
         #expect(issuance.parentKey == "ASIALAST000000000001")
         #expect(issuance.parentPrincipal == "arn:aws:iam::111122223333:user/last")
     }
+
+    /// A key written with escapes is the key it decodes to (`"event\u004eame"` is eventName), at the top level
+    /// and nested, as jq reads it: a second eventName spelled with an escape cannot hide from the rules.
+    @Test func escapedKeysAreTheNamesTheyDecodeTo() throws {
+        let text = #"{"eventVersion":"1.11","eventName":"ListUsers","eventTime":"2026-11-20T10:00:00Z","eventSource":"iam.amazonaws.com","userIdentity":{"type":"AWSService","arn":"arn:aws:iam::111122223333:user/first","\u0074ype":"IAMUser","\u0061rn":"arn:aws:iam::111122223333:user/last"},"requestParameters":{"userName":"first-user","user\u004eame":"backdoor"},"cust\u006fm":"decoded","event\u004eame":"CreateUser","recipientAccountId":"111122223333"}"#
+        let values = withEvent(text) { e in
+            [
+                e.member(.eventName)?.string, e.string(at: FieldPath("eventName")!), e.member("custom")?.string,
+                e.string(at: FieldPath("userIdentity.arn")!), e.string(at: FieldPath("userIdentity.type")!),
+                e.string(at: FieldPath("requestParameters.userName")!),
+            ]
+        }
+        #expect(values == ["CreateUser", "CreateUser", "decoded", "arn:aws:iam::111122223333:user/last", "IAMUser", "backdoor"])
+        let createUser = try #require(bundled.0.rules.firstIndex { $0.file.hasSuffix("iam_user_created.yml") })
+        let context = EventContext(catalog: bundled.0.catalog)
+        #expect(withEvent(text) { e in
+            context.reset(e)
+            return bundled.0.rules[createUser].matches(context)
+        } == true)
+        let e = enrichment(text)
+        #expect(e.values(.actorArn) == ["arn:aws:iam::111122223333:user/last"])
+        #expect(e.values(.actorType) == ["IAMUser"])
+        // Through the file reader too (the scanner flags the record), and a record without escapes is unchanged.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-escaped-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("log.json")
+        try Data(("{\"Records\":[" + text + "," + Self.record + "]}").utf8).write(to: url)
+        var names: [String?] = []
+        _ = FileReader(options: ReaderOptions()).read(InputFile(path: url.path)) { names.append($0.member(.eventName)?.string) }
+        #expect(names == ["CreateUser", "CreateUser"])
+    }
 }

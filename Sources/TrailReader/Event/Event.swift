@@ -22,15 +22,18 @@ public struct Event {
     public let offset: Int
     /// True when the record's text has line breaks between tokens (pretty-printed input).
     public let hasLineBreaks: Bool
+    /// True when a top-level key is written with escapes: names are then compared decoded, as jq compares them.
+    let hasEscapedKey: Bool
 
     init(
         bytes: UnsafeRawBufferPointer, base: UnsafeRawPointer, keys: UnsafeBufferPointer<KeyEntry>,
-        slots: UnsafeMutablePointer<UInt16>, index: Int, offset: Int, hasLineBreaks: Bool
+        slots: UnsafeMutablePointer<UInt16>, index: Int, offset: Int, hasLineBreaks: Bool, hasEscapedKey: Bool = false
     ) {
         self.bytes = bytes
         self.base = base
         self.keys = keys
-        TopMember.fill(slots, keys: keys, base: base)
+        self.hasEscapedKey = hasEscapedKey
+        TopMember.fill(slots, keys: keys, base: base, decoding: hasEscapedKey)
         self.slots = UnsafePointer(slots)
         self.index = index
         self.offset = offset
@@ -71,10 +74,20 @@ public struct Event {
     func walk(_ key: UnsafeRawBufferPointer) -> JSONValue? {
         let n = key.count
         var k = keys.count
+        var decoded: [UInt8] = []
         while k > 0 {
             k -= 1
             let entry = keys[k]
-            if entry.keyLength == n && memcmpEqual(base + entry.keyStart, key.baseAddress!, n) {
+            let raw = UnsafeRawBufferPointer(start: base + entry.keyStart, count: entry.keyLength)
+            let equal: Bool
+            if hasEscapedKey && raw.contains(0x5C) {
+                decoded.removeAll(keepingCapacity: true)
+                JSONString.unescape(raw, into: &decoded)
+                equal = decoded.elementsEqual(key)
+            } else {
+                equal = entry.keyLength == n && memcmpEqual(raw.baseAddress!, key.baseAddress!, n)
+            }
+            if equal {
                 return JSONValue(bytes: UnsafeRawBufferPointer(start: base + entry.valueStart, count: entry.valueEnd - entry.valueStart))
             }
         }

@@ -373,7 +373,8 @@ public final class FileReader {
     func deliver(_ rec: ScannedRecord, base: UnsafeRawPointer, _ body: (Event) -> Void) {
         let event = Event(
             bytes: UnsafeRawBufferPointer(start: base + rec.start, count: rec.end - rec.start), base: base,
-            keys: rec.keys, slots: slots, index: rec.index, offset: rec.streamOffset, hasLineBreaks: rec.hasLineBreaks)
+            keys: rec.keys, slots: slots, index: rec.index, offset: rec.streamOffset, hasLineBreaks: rec.hasLineBreaks,
+            hasEscapedKey: rec.hasEscapedKey)
         accept(event, notEvent: "an object without eventTime, eventName and eventSource", body)
     }
 
@@ -412,7 +413,8 @@ public final class FileReader {
         let offset = rec.streamOffset
         let wrapper = Event(
             bytes: UnsafeRawBufferPointer(start: base + rec.start, count: rec.end - rec.start), base: base,
-            keys: rec.keys, slots: slots, index: rec.index, offset: offset, hasLineBreaks: rec.hasLineBreaks)
+            keys: rec.keys, slots: slots, index: rec.index, offset: offset, hasLineBreaks: rec.hasLineBreaks,
+            hasEscapedKey: rec.hasEscapedKey)
         guard let raw = wrapper.member("CloudTrailEvent")?.rawStringContents else {
             report.rejected += 1
             fail(.notCloudTrail, offset: offset, record: rec.index, message: "an Events element without CloudTrailEvent")
@@ -441,7 +443,7 @@ public final class FileReader {
                 let event = Event(
                     bytes: UnsafeRawBufferPointer(start: innerBase + innerRec.start, count: innerRec.end - innerRec.start),
                     base: UnsafeRawPointer(innerBase), keys: innerRec.keys, slots: slots, index: rec.index, offset: offset,
-                    hasLineBreaks: innerRec.hasLineBreaks)
+                    hasLineBreaks: innerRec.hasLineBreaks, hasEscapedKey: innerRec.hasEscapedKey)
                 accept(event, notEvent: "CloudTrailEvent is not an event", body)
             }
         }

@@ -60,6 +60,8 @@ public struct ScannedRecord {
     public var layout: RecordLayout
     /// True when the record contains line breaks between tokens (pretty-printed input).
     public var hasLineBreaks: Bool
+    /// True when a top-level key is written with escapes (`"event\u004eame"`): its raw bytes are not its name.
+    public var hasEscapedKey: Bool = false
     public var keys: UnsafeBufferPointer<KeyEntry>
 }
 
@@ -124,6 +126,8 @@ public struct RecordScanner: ~Copyable {
     var memberDepth = 0
     var recordIndex = 0
     var recordLineBreaks = false
+    /// A top-level key of the record in progress holds an escape.
+    var recordEscapedKey = false
     /// The top-level object has a member only events have (so a later `Records` member is not an envelope).
     var eventKeySeen = false
     /// A completed top-level value spanned lines (so the input is not JSON Lines).
@@ -229,6 +233,7 @@ public struct RecordScanner: ~Copyable {
                     let b = base[i]
                     if b == 0x5C {
                         state = Self.sEscape
+                        if stringIsKey && inRecord && depth == memberDepth { recordEscapedKey = true }
                         i += 1
                         break strings
                     }
@@ -530,6 +535,7 @@ public struct RecordScanner: ~Copyable {
         recordIndex = index
         keyCount = 0
         recordLineBreaks = false
+        recordEscapedKey = false
         eventKeySeen = false
     }
 
@@ -608,7 +614,7 @@ public struct RecordScanner: ~Copyable {
                     let rec = ScannedRecord(
                         start: recordStart, end: i + 1, index: recordIndex, streamOffset: streamBase + recordStart,
                         layout: layout,
-                        hasLineBreaks: recordLineBreaks,
+                        hasLineBreaks: recordLineBreaks, hasEscapedKey: recordEscapedKey,
                         keys: UnsafeBufferPointer(start: keys, count: keyCount))
                     onRecord(rec)
                 }
