@@ -19,7 +19,8 @@ enum ASFFFinding {
     static let maxFieldKey = 128
     static let maxFieldValue = 2048
     /// `Resources[].Details.Other`: values "must contain fewer than 1024 characters". The IAM details (user and
-    /// role names, key ids) have no documented limit; they get the same one (IAM's own names are at most 128).
+    /// role names, key ids) have no documented limit; they get the same one (IAM allows 64 for user and role
+    /// names, 128 for key ids).
     static let maxDetailValue = 1023
     /// BatchImportFindings: "The maximum allowed size for a finding is 240 Kb." Counted as the finding's JSON with
     /// every non-ASCII character escaped (`\uXXXX`, as botocore and the AWS CLI send it), the largest it can get

@@ -22,6 +22,9 @@ public enum SummaryWriter {
         lines.append(
             "records: \(s.records + s.rejected) found = \(s.delivered) delivered + \(s.filtered) filtered out"
                 + " + \(s.rejected) rejected; \(s.jsonBytes) bytes of JSON from \(s.inputBytes) bytes read")
+        if s.escapedKeys > 0 {
+            lines.append("records: \(s.escapedKeys) with a top-level key written with escapes (edited records; read decoded)")
+        }
         if s.untimed > 0 { lines.append("records: \(s.untimed) with an eventTime that is not a time (no time given to findings)") }
         if s.walkProblems > 0 { lines.append("paths: \(s.walkProblems) could not be walked") }
         let shown = s.diagnostics.prefix(maxListed)

@@ -117,7 +117,14 @@ import Testing
         let url = folder.appendingPathComponent("log.json")
         try Data(("{\"Records\":[" + text + "," + Self.record + "]}").utf8).write(to: url)
         var names: [String?] = []
-        _ = FileReader(options: ReaderOptions()).read(InputFile(path: url.path)) { names.append($0.member(.eventName)?.string) }
+        let report = FileReader(options: ReaderOptions()).read(InputFile(path: url.path)) { names.append($0.member(.eventName)?.string) }
         #expect(names == ["CreateUser", "CreateUser"])
+        // CloudTrail never escapes its keys: the edited record is reported, and the run has an input problem.
+        #expect(report.escapedKeys == 1)
+        #expect(report.diagnostics.map(\.kind) == [.escapedKey] && report.diagnostics.first?.recordIndex == 0)
+        #expect(report.status == .read)
+        var summary = RunSummary()
+        summary.add(report)
+        #expect(summary.hasInputProblems)
     }
 }

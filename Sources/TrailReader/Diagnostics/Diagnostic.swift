@@ -17,6 +17,7 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
         case recordTooLarge = "record too large"
         case changedDuringRead = "changed during read"
         case invalidEventTime = "invalid eventTime"
+        case escapedKey = "escaped key"
     }
 
     public var kind: Kind

@@ -187,8 +187,9 @@ public final class FileReader {
 
     func finishReport() -> FileReport {
         if report.inputBytes > 0 { report.jsonBytes = scanner.streamBase + filled }
-        // An event without a valid time is still read (and counted apart): alone, it leaves the file read.
-        if report.problemCount > report.untimed && report.status == .read {
+        // An event without a valid time or with escaped keys is still read (and counted apart): alone, it leaves the
+        // file read.
+        if report.problemCount > report.untimed + report.escapedKeys && report.status == .read {
             report.status = report.records > 0 ? .partial : .failed
         }
         return report
@@ -387,6 +388,13 @@ public final class FileReader {
         }
         report.records += 1
         if !event.hasValidTime { reportUntimed(event) }
+        if event.hasEscapedKey {
+            report.escapedKeys += 1
+            fail(
+                .escapedKey, offset: event.offset, record: event.index,
+                message: "a top-level key is written with escapes (as CloudTrail never writes them: the record was "
+                    + "edited); read as the name it decodes to, as jq reads it")
+        }
         if options.hasEventFilter && !passesFilters(event) {
             report.filtered += 1
             return

@@ -23,6 +23,9 @@ public struct FileReport: Sendable {
     /// CloudTrail events (counted in `records`) whose `eventTime` is not a time. They are delivered, but give no
     /// time to findings (first and last seen, containment cutoffs) and never pass a time filter.
     public var untimed = 0
+    /// Events with a top-level key written with escapes (`"event\u004eame"`), which CloudTrail never writes: read
+    /// as the names they decode to (as jq reads them), but a sign that the record was edited.
+    public var escapedKeys = 0
     /// Bytes read from the file.
     public var inputBytes = 0
     /// Bytes of JSON after inflating.

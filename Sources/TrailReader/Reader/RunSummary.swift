@@ -13,6 +13,8 @@ public struct RunSummary: Sendable {
     public var rejected = 0
     /// Events whose `eventTime` is not a time (see `FileReport.untimed`).
     public var untimed = 0
+    /// Events with a top-level key written with escapes (see `FileReport.escapedKeys`).
+    public var escapedKeys = 0
     public var inputBytes = 0
     public var jsonBytes = 0
     /// Every diagnostic kept, in file order.
@@ -39,6 +41,7 @@ public struct RunSummary: Sendable {
         filtered += report.filtered
         rejected += report.rejected
         untimed += report.untimed
+        escapedKeys += report.escapedKeys
         inputBytes += report.inputBytes
         jsonBytes += report.jsonBytes
         diagnostics += report.diagnostics
@@ -49,8 +52,9 @@ public struct RunSummary: Sendable {
     public var filesSeen: Int { filesRead + filesPartial + filesFailed + filesSetAside }
 
     /// True when some input could not be read: a file failed or was read only in part, a record was rejected, an
-    /// event's time could not be read, or a path could not be walked.
+    /// event's time could not be read, an event's keys were written as CloudTrail never writes them, or a path
+    /// could not be walked.
     public var hasInputProblems: Bool {
-        filesPartial + filesFailed + walkProblems > 0 || rejected > 0 || untimed > 0
+        filesPartial + filesFailed + walkProblems > 0 || rejected > 0 || untimed > 0 || escapedKeys > 0
     }
 }
