@@ -63,4 +63,20 @@ import Testing
         let nobody = try CLI.run(["trace", "arn:aws:iam::111122223333:user/nobody", "Fixtures/logs", "--format", "json"])
         #expect((try json(nobody)["timeline"] as? [Any])?.isEmpty == true)
     }
+
+    /// A trace that cannot be written (a full disk: /dev/full) exits 2 and says so, instead of a silent 0.
+    @Test func aTraceThatCannotBeWrittenExitsTwo() throws {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["trace", "arn:aws:iam::111122223333:user/build-bot", "Fixtures/logs"]
+        process.currentDirectoryURL = CLI.repository
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/full"))
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2, "\(message)")
+        #expect(message.contains("cannot write the trace to standard output: No space left on device"))
+    }
 }

@@ -114,8 +114,12 @@ struct TraceCommand: ParsableCommand {
         stdout.flush()
         let stderr = ByteSink(fd: 2)
         SummaryWriter.report(summary, quiet: quiet, extra: ["trace: \(family.count) keys in the family, \(timeline.count) calls"], to: stderr)
+        // A trace cut short by a full disk or a closed pipe is not a trace: say so, and exit 2.
+        if let code = stdout.failed {
+            stderr.write("trailhound: cannot write the trace to standard output: \(String(cString: strerror(code)))\n")
+        }
         stderr.flush()
-        if summary.hasInputProblems { throw ExitCode(2) }
+        if summary.hasInputProblems || stdout.failed != nil { throw ExitCode(2) }
     }
 
     static func table(_ o: Output) -> String {
