@@ -406,12 +406,12 @@ public final class FileReader {
     /// An event whose `eventTime` is there but is not a time (`"yesterday"`, `null`, a number, `2026-13-45…`).
     func reportUntimed(_ event: Event) {
         report.untimed += 1
-        let value = event.member(.eventTime)
-        var shown = value?.scalarText ?? value.map { String(decoding: $0.bytes, as: UTF8.self) } ?? "?"
-        if shown.count > 64 { shown = String(shown.prefix(64)) + "…" }
+        // The value as the file holds it (quotes and escapes included: a time spelled with escapes is not read).
+        var shown = event.member(.eventTime).map { String(decoding: $0.bytes.prefix(80), as: UTF8.self) } ?? "?"
+        if (event.member(.eventTime)?.bytes.count ?? 0) > 80 { shown += "…" }
         fail(
             .invalidEventTime, offset: event.offset, record: event.index,
-            message: "\"\(shown)\" is not a time; the event is read, but gives no time to findings (first and last seen, "
+            message: "\(shown) is not a time; the event is read, but gives no time to findings (first and last seen, "
                 + "containment cutoffs) and never passes --since or --until")
     }
 
