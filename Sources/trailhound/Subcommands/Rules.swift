@@ -25,7 +25,7 @@ struct Rules: ParsableCommand {
             out.write("\(report.files) rule files: \(report.loaded) loaded, \(report.skipped.count) skipped, \(report.errors.count) invalid\n")
             var reasons: [String: Int] = [:]
             for s in report.skipped { reasons[s.message, default: 0] += 1 }
-            for (reason, n) in reasons.sorted(by: { $0.value > $1.value }) { out.write("  skipped \(n): \(TerminalText.sanitize(reason))\n") }
+            for (reason, n) in reasons.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { out.write("  skipped \(n): \(TerminalText.sanitize(reason))\n") }
         }
     }
 
