@@ -125,4 +125,29 @@ import Testing
         #expect(scan.stderr.contains("broken\\u{1b}]0;pwned"))
         #expect(scan.status == 2)
     }
+
+    /// Every source file that writes to stdout or stderr is one whose output `everyTextForPeopleIsInert` runs on
+    /// hostile values (or writes no log value): a new writer fails here until it is added to that run.
+    @Test func everyWriterToATerminalIsCovered() throws {
+        let covered: Set<String> = [
+            "Sources/TrailOutput/FindingWriter.swift",  // scan: table and JSON formats
+            "Sources/trailhound/Subcommands/Events.swift",  // events: table, fields, JSON Lines
+            "Sources/trailhound/Subcommands/Rules.swift",  // rules list / check
+            "Sources/trailhound/Subcommands/Scan.swift",  // scan: summary, rule warnings (through SummaryWriter)
+            "Sources/trailhound/Subcommands/TraceCommand.swift",  // trace: table and JSON
+            "Sources/trailhound/main.swift",  // argument errors: the user's own words
+            // A shell script of values bound by the containment catalog (ContainCommandTests); its comments drop C0
+            // controls and DEL (Playbook.comment), not yet the bidi and format characters TerminalText escapes.
+            "Sources/trailhound/Subcommands/Contain.swift",
+        ]
+        let sources = CLI.repository.appendingPathComponent("Sources")
+        let files = FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String } ?? []
+        var writers: Set<String> = []
+        for file in files where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            if text.contains("ByteSink(fd: 1)") || text.contains("ByteSink(fd: 2)") { writers.insert("Sources/" + file) }
+        }
+        #expect(!writers.isEmpty)
+        #expect(writers.subtracting(covered).isEmpty, "writers not run on hostile values: \(writers.subtracting(covered).sorted())")
+    }
 }
