@@ -197,6 +197,34 @@ import Testing
         }
     }
 
+    /// `Records` twice in one file (jq's `.Records` is the last array; trailhound once read only the first, silently):
+    /// every array's records are read, each array numbered from 0, and the edited file is reported.
+    @Test func recordsTwiceAreAllReadAndReported() throws {
+        let text = #"{"Records":["# + ten[0] + "," + ten[1] + #"],"other":{"Records":[1]},"Records":["# + ten[2] + "]}"
+        for r in try read(Array(text.utf8), name: "twice.json") {
+            #expect(r.eventIDs == ["m0", "m1", "m2"])
+            #expect(r.indexes == [0, 1, 0])
+            #expect(kinds(r) == [.repeatedEnvelope])
+            #expect(r.report.repeatedEnvelopes == 1 && r.report.rejected == 0 && r.report.status == .read)
+            var summary = RunSummary()
+            summary.add(r.report)
+            #expect(summary.hasInputProblems)
+        }
+        func wrapped(_ id: String) -> String {
+            let inner = #"{"eventTime":"2026-11-20T10:00:00Z","eventName":"A","eventSource":"s","eventID":"\#(id)"}"#
+            return #"{"CloudTrailEvent":""# + inner.replacingOccurrences(of: "\"", with: "\\\"") + #""}"#
+        }
+        let lookup = #"{"Events":["# + wrapped("l0") + #"],"NextToken":"x","Events":["# + wrapped("l1") + "]}"
+        for r in try read(Array(lookup.utf8), name: "lookup.json") {
+            #expect(r.eventIDs == ["l0", "l1"])
+            #expect(kinds(r) == [.repeatedEnvelope], "\(r.report.diagnostics)")
+        }
+        // An event with a `Records` member stays an event; one envelope is not reported.
+        for r in try read(Array(delivery(Array(ten.prefix(2))).utf8), name: "once.json") {
+            #expect(r.eventIDs == ["m0", "m1"] && kinds(r).isEmpty)
+        }
+    }
+
     @Test func brokenJSONLinesLineIsSkippedAndTheRestRead() throws {
         let text = [ten[0], "{\"eventTime\": oops}", ten[1], "{\"unterminated\":\"x", ten[2]].joined(separator: "\n")
         for r in try read(Array(text.utf8), name: "l.jsonl") {

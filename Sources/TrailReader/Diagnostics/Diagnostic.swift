@@ -18,6 +18,7 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
         case changedDuringRead = "changed during read"
         case invalidEventTime = "invalid eventTime"
         case escapedKey = "escaped key"
+        case repeatedEnvelope = "Records repeated"
     }
 
     public var kind: Kind

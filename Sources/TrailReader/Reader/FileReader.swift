@@ -187,9 +187,9 @@ public final class FileReader {
 
     func finishReport() -> FileReport {
         if report.inputBytes > 0 { report.jsonBytes = scanner.streamBase + filled }
-        // An event without a valid time or with escaped keys is still read (and counted apart): alone, it leaves the
-        // file read.
-        if report.problemCount > report.untimed + report.escapedKeys && report.status == .read {
+        // An event without a valid time or with escaped keys, or a repeated envelope, is still read (and counted
+        // apart): alone, it leaves the file read.
+        if report.problemCount > report.untimed + report.escapedKeys + report.repeatedEnvelopes && report.status == .read {
             report.status = report.records > 0 ? .partial : .failed
         }
         return report
@@ -462,6 +462,14 @@ public final class FileReader {
     }
 
     func notice(_ notice: ScanNotice) {
+        if case .repeatedEnvelope(let offset) = notice {
+            report.repeatedEnvelopes += 1
+            fail(
+                .repeatedEnvelope, offset: offset,
+                message: "Records appears again in the file (CloudTrail writes it once: the file was edited); every "
+                    + "array's records are read, and each array's are numbered from 0 (jq '.Records' shows only the last)")
+            return
+        }
         report.rejected += 1
         switch notice {
         case .nonObjectElement(let index, let offset, let kind):
@@ -470,6 +478,8 @@ public final class FileReader {
             fail(.recordTooLarge, offset: offset, record: index, message: "larger than \(options.maxRecordBytes) bytes; skipped")
         case .recovered(let fault):
             reportFault(fault, recovered: true)
+        case .repeatedEnvelope:
+            break
         }
     }
 

@@ -26,6 +26,9 @@ public struct FileReport: Sendable {
     /// Events with a top-level key written with escapes (`"event\u004eame"`), which CloudTrail never writes: read
     /// as the names they decode to (as jq reads them), but a sign that the record was edited.
     public var escapedKeys = 0
+    /// Times the envelope's `Records` (or `Events`) appeared again after the first (an edited file; every array's
+    /// records are read).
+    public var repeatedEnvelopes = 0
     /// Bytes read from the file.
     public var inputBytes = 0
     /// Bytes of JSON after inflating.

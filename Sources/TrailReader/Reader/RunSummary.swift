@@ -15,6 +15,8 @@ public struct RunSummary: Sendable {
     public var untimed = 0
     /// Events with a top-level key written with escapes (see `FileReport.escapedKeys`).
     public var escapedKeys = 0
+    /// Files whose envelope held `Records` more than once (see `FileReport.repeatedEnvelopes`).
+    public var repeatedEnvelopes = 0
     public var inputBytes = 0
     public var jsonBytes = 0
     /// Every diagnostic kept, in file order.
@@ -42,6 +44,7 @@ public struct RunSummary: Sendable {
         rejected += report.rejected
         untimed += report.untimed
         escapedKeys += report.escapedKeys
+        repeatedEnvelopes += report.repeatedEnvelopes
         inputBytes += report.inputBytes
         jsonBytes += report.jsonBytes
         diagnostics += report.diagnostics
@@ -52,9 +55,10 @@ public struct RunSummary: Sendable {
     public var filesSeen: Int { filesRead + filesPartial + filesFailed + filesSetAside }
 
     /// True when some input could not be read: a file failed or was read only in part, a record was rejected, an
-    /// event's time could not be read, an event's keys were written as CloudTrail never writes them, or a path
-    /// could not be walked.
+    /// event's time could not be read, an event's keys or a file's envelope were written as CloudTrail never writes
+    /// them, or a path could not be walked.
     public var hasInputProblems: Bool {
         filesPartial + filesFailed + walkProblems > 0 || rejected > 0 || untimed > 0 || escapedKeys > 0
+            || repeatedEnvelopes > 0
     }
 }

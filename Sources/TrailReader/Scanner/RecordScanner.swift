@@ -73,6 +73,9 @@ public enum ScanNotice {
     case recordTooLarge(index: Int, offset: Int)
     /// A fault in a top-level value; the scanner skipped to the next line and goes on (JSON Lines).
     case recovered(ScanFault)
+    /// `Records` (or `Events`) a second time in one envelope (`{"Records":[…],"Records":[…]}`, which CloudTrail never
+    /// writes): its elements are records too, indexed from 0 again.
+    case repeatedEnvelope(offset: Int)
 }
 
 public struct RecordScanner: ~Copyable {
@@ -477,12 +480,16 @@ public struct RecordScanner: ~Copyable {
         } else if inRecord && depth == memberDepth && !oversize {
             keys[keyCount - 1].valueStart = i
         }
-        if depth == 1 && pendingEnvelope != 0 && c == 0x5B && layout == .topLevelObject {
+        if depth == 1 && pendingEnvelope != 0 && c == 0x5B {
             // `{"Records":[` or `{"Events":[`: the object is an envelope, its array elements are the records.
-            layout = pendingEnvelope == 1 ? .recordsEnvelope : .lookupEventsEnvelope
-            inRecord = false
-            elementDepth = 2
-            elementIndex = 0
+            let envelope: RecordLayout = pendingEnvelope == 1 ? .recordsEnvelope : .lookupEventsEnvelope
+            if layout == .topLevelObject || layout == envelope {
+                if layout == envelope { onNotice(.repeatedEnvelope(offset: streamBase + i)) }
+                layout = envelope
+                inRecord = false
+                elementDepth = 2
+                elementIndex = 0
+            }
         }
         pendingEnvelope = 0
         switch c {
@@ -559,6 +566,15 @@ public struct RecordScanner: ~Copyable {
                 } else if n == 7 && Self.equals(base + stringStart, "Records") {
                     pendingEnvelope = 1
                 } else if n == 6 && Self.equals(base + stringStart, "Events") {
+                    pendingEnvelope = 2
+                }
+            } else if depth == 1 && elementDepth == 0 && (layout == .recordsEnvelope || layout == .lookupEventsEnvelope) {
+                // The envelope's array again, after the first one ended: jq's `.Records` is the last one, so its
+                // elements are read as records too (and the file is reported).
+                let n = i - stringStart
+                if layout == .recordsEnvelope && n == 7 && Self.equals(base + stringStart, "Records") {
+                    pendingEnvelope = 1
+                } else if layout == .lookupEventsEnvelope && n == 6 && Self.equals(base + stringStart, "Events") {
                     pendingEnvelope = 2
                 }
             }
