@@ -482,14 +482,11 @@ public struct RecordScanner: ~Copyable {
         }
         if depth == 1 && pendingEnvelope != 0 && c == 0x5B {
             // `{"Records":[` or `{"Events":[`: the object is an envelope, its array elements are the records.
-            let envelope: RecordLayout = pendingEnvelope == 1 ? .recordsEnvelope : .lookupEventsEnvelope
-            if layout == .topLevelObject || layout == envelope {
-                if layout == envelope { onNotice(.repeatedEnvelope(offset: streamBase + i)) }
-                layout = envelope
-                inRecord = false
-                elementDepth = 2
-                elementIndex = 0
-            }
+            if layout != .topLevelObject { repeatedEnvelope(at: i, onNotice) }
+            layout = pendingEnvelope == 1 ? .recordsEnvelope : .lookupEventsEnvelope
+            inRecord = false
+            elementDepth = 2
+            elementIndex = 0
         }
         pendingEnvelope = 0
         switch c {
@@ -546,6 +543,11 @@ public struct RecordScanner: ~Copyable {
         eventKeySeen = false
     }
 
+    @inline(never)
+    func repeatedEnvelope(at i: Int, _ onNotice: (ScanNotice) -> Void) {
+        onNotice(.repeatedEnvelope(offset: streamBase + i))
+    }
+
     @inline(__always)
     mutating func endString(_ base: UnsafePointer<UInt8>, at i: Int) {
         if stringIsKey {
@@ -556,25 +558,17 @@ public struct RecordScanner: ~Copyable {
                     keyStart: stringStart, keyLength: i - stringStart, valueStart: 0, valueEnd: 0)
                 keyCount += 1
             }
-            if depth == 1 && layout == .topLevelObject && !oversize && !eventKeySeen {
+            if depth == 1 && elementDepth == 0 && !oversize && !eventKeySeen {
                 // `Records`/`Events` in an object that is not itself an event (no eventTime, eventName, eventSource or
                 // eventVersion before it): a delivery envelope. An event that happens to have such a member stays an
-                // event.
+                // event. Also after an envelope's array ended (elementDepth is 0 again): the array again, which jq's
+                // `.Records` reads as the last one, so its elements are read as records too.
                 let n = i - stringStart
                 if (n == 9 || n == 12 || n == 11) && Self.isEventKey(base + stringStart, n) {
                     eventKeySeen = true
                 } else if n == 7 && Self.equals(base + stringStart, "Records") {
                     pendingEnvelope = 1
                 } else if n == 6 && Self.equals(base + stringStart, "Events") {
-                    pendingEnvelope = 2
-                }
-            } else if depth == 1 && elementDepth == 0 && (layout == .recordsEnvelope || layout == .lookupEventsEnvelope) {
-                // The envelope's array again, after the first one ended: jq's `.Records` is the last one, so its
-                // elements are read as records too (and the file is reported).
-                let n = i - stringStart
-                if layout == .recordsEnvelope && n == 7 && Self.equals(base + stringStart, "Records") {
-                    pendingEnvelope = 1
-                } else if layout == .lookupEventsEnvelope && n == 6 && Self.equals(base + stringStart, "Events") {
                     pendingEnvelope = 2
                 }
             }
