@@ -15,7 +15,8 @@ ASFF: botocore's service model for Security Hub. Each line is validated as one e
 `Findings` with botocore's own parameter validation (required members, types, unknown members, minimums), then
 against what the model states that botocore does not enforce: enums, patterns, the length and count limits written
 in the model's documentation (Title 256, Description 1024, ProductFields 50 pairs, ...; lengths counted in UTF-16
-code units, the strictest reading), and the timestamp formats. Ids must be unique in the file.
+code units, the strictest reading), the timestamp formats, and the size of each finding (240 KB, as JSON with
+non-ASCII characters escaped, the way botocore sends it). Ids must be unique in the file.
 
 Needs: pip install ocsf-json-schema jsonschema botocore
 Exit status: 0 every finding valid; 1 a finding is invalid (each problem is printed with its line number), or the
@@ -190,6 +191,11 @@ def validate_asff(findings: list[tuple[int, object]]) -> list[str]:
             problems += [f"line {number}: {line.strip()}" for line in str(error).splitlines()[1:] if line.strip()]
         found: list[str] = []
         check_shape(finding, finding_shape, "Finding", "", found)
+        # BatchImportFindings: "The maximum allowed size for a finding is 240 Kb." Counted as botocore sends it
+        # (json.dumps: every non-ASCII character escaped), in bytes: the strictest reading.
+        size = len(json.dumps(finding, separators=(",", ":")))
+        if size > 240_000:
+            found.append(f"Finding: {size} bytes as JSON, more than Security Hub's 240 KB per finding")
         problems += [f"line {number}: {p}" for p in found]
         if isinstance(finding, dict):
             id = finding.get("Id")

@@ -18,14 +18,49 @@ enum ASFFFinding {
     static let maxProductFields = 50
     static let maxFieldKey = 128
     static let maxFieldValue = 2048
+    /// `Resources[].Details.Other`: values "must contain fewer than 1024 characters". The IAM details (user and
+    /// role names, key ids) have no documented limit; they get the same one (IAM allows 64 for user and role
+    /// names, 128 for key ids).
+    static let maxDetailValue = 1023
+    /// BatchImportFindings: "The maximum allowed size for a finding is 240 Kb." Counted as the finding's JSON with
+    /// every non-ASCII character escaped (`\uXXXX`, as botocore and the AWS CLI send it), the largest it can get
+    /// on the way; in bytes, the smaller reading of "Kb".
+    static let maxFindingBytes = 240_000
+    /// How far the text limits are divided, in turn, while a finding is still too large.
+    static let shrinkSteps = [1, 4, 16, 64]
 
+    /// The finding, within every field limit and within Security Hub's size limit per finding. A finding that is
+    /// still too large once each field is within its limit (hostile values: every key id, ARN and address near its
+    /// cap) has its free text and details cut further, each cut visible as a trailing "…", and says so in
+    /// `ProductFields["trailhound/cut"]`.
     static func json(_ f: Finding) -> JSONValue {
+        var value = json(f, shrink: 1)
+        for shrink in shrinkSteps.dropFirst() where size(of: value) > maxFindingBytes {
+            value = json(f, shrink: shrink)
+        }
+        return value
+    }
+
+    /// The size of the finding's JSON with every non-ASCII character escaped: 6 bytes for a character of the
+    /// Basic Multilingual Plane (and DEL, which `TerminalText.inertJSON` escapes), 12 for one above (a surrogate
+    /// pair); control characters are escaped already.
+    static func size(of value: JSONValue) -> Int {
+        guard let bytes = try? FindingWriter.encoder(pretty: false).encode(value) else { return Int.max }
+        var n = 0
+        for b in bytes {
+            if b < 0x7F { n += 1 } else if b == 0x7F { n += 6 } else if b >= 0xF0 { n += 12 } else if b >= 0xC0 { n += 6 }
+        }
+        return n
+    }
+
+    static func json(_ f: Finding, shrink: Int) -> JSONValue {
         let account = AffectedResource.accountID(f)
         let partition = AffectedResource.partition(f)
         let region = f.regions.first.flatMap(awsRegion) ?? "us-east-1"
         let first = Timestamp.format(Timestamp.parse(f.firstSeen) ?? Timestamp.parse(f.lastSeen) ?? 0)
         let last = Timestamp.format(Timestamp.parse(f.lastSeen) ?? Timestamp.parse(f.firstSeen) ?? 0)
         let title = f.title.contains(where: { !$0.isWhitespace }) ? f.title : f.rule.title
+        let note = shrink == 1 ? nil : "cut to fit Security Hub's size limit of 240 KB per finding (texts cut end in …); --format json has it all"
         return [
             "SchemaVersion": .string(schemaVersion),
             "Id": .string(TextLimit.cut("trailhound/\(f.id)", to: maxIdentifier)),
@@ -48,8 +83,8 @@ enum ASFFFinding {
                         "Url": .text(FindingText.references(f).first),
                     ]
                 ],
-            "Resources": .array(resources(f, partition: partition, region: region)),
-            "ProductFields": .object(productFields(f).mapValues { .string($0) }),
+            "Resources": .array(resources(f, partition: partition, region: region, shrink: shrink)),
+            "ProductFields": .object(productFields(f, shrink: shrink, note: note).mapValues { .string($0) }),
             "RecordState": "ACTIVE",
         ]
     }
@@ -79,7 +114,7 @@ enum ASFFFinding {
         return categories.prefix(maxTypes).map { TextLimit.cut("\($0)/\(classifier)", to: maxTypeLength) }
     }
 
-    static func resources(_ f: Finding, partition: String, region: String) -> [JSONValue] {
+    static func resources(_ f: Finding, partition: String, region: String, shrink: Int = 1) -> [JSONValue] {
         var found = AffectedResource.of(f)
         if found.isEmpty {
             // Resources may not be empty: name the account the finding is in.
@@ -88,22 +123,27 @@ enum ASFFFinding {
                 AffectedResource(type: "AwsAccount", id: "AWS::::Account:\(account)", name: account, role: "account")
             ]
         }
+        // Details are log values (a user name, a key id) as long as the log made them: each is cut to its limit.
+        let limit = max(32, maxDetailValue / shrink)
+        func cut(_ s: String) -> JSONValue { .string(TextLimit.cut(s, to: limit)) }
+        func cutText(_ s: String?) -> JSONValue? { s.flatMap { $0.isEmpty ? nil : cut($0) } }
         return found.prefix(maxResources).map { r in
             let details: JSONValue? =
                 switch r.type {
-                case "AwsIamUser": ["AwsIamUser": ["UserName": .string(r.name)]]
-                case "AwsIamRole": ["AwsIamRole": ["RoleName": .string(r.name)]]
+                case "AwsIamUser": ["AwsIamUser": ["UserName": cut(r.name)]]
+                case "AwsIamRole": ["AwsIamRole": ["RoleName": cut(r.name)]]
                 case "AwsIamAccessKey":
                     [
                         "AwsIamAccessKey": [
-                            "AccessKeyId": .string(r.name), "UserName": .text(r.userName),
-                            "PrincipalName": .text(r.userName), "PrincipalType": .text(r.principalType),
+                            "AccessKeyId": cut(r.name), "UserName": cutText(r.userName),
+                            "PrincipalName": cutText(r.userName), "PrincipalType": cutText(r.principalType),
                         ]
                     ]
-                default: ["Other": .object((r.other.merging(["Role": r.role]) { a, _ in a }).mapValues { .string($0) })]
+                default:
+                    ["Other": .object((r.other.merging(["Role": r.role]) { a, _ in a }).mapValues { cut($0) as JSONValue })]
                 }
             return [
-                "Type": .string(r.type), "Id": .string(TextLimit.cut(r.id, to: maxIdentifier)),
+                "Type": .string(r.type), "Id": .string(TextLimit.cut(r.id, to: max(64, maxIdentifier / shrink))),
                 "Partition": .string(partition), "Region": .string(region), "Details": details,
             ]
         }
@@ -111,16 +151,18 @@ enum ASFFFinding {
 
     /// Solution-specific details, as strings (at most 50, keys and values within their limits). Evidence beyond
     /// what fits is counted in `trailhound/evidenceNotListed`.
-    static func productFields(_ f: Finding) -> [String: String] {
+    static func productFields(_ f: Finding, shrink: Int = 1, note: String? = nil) -> [String: String] {
         var fields: [String: String] = [:]
+        let valueLimit = max(32, maxFieldValue / shrink)
+        if let note { fields["trailhound/cut"] = note }
         func put(_ key: String, _ value: String?) {
             guard let value, value.contains(where: { !$0.isWhitespace }), fields.count < maxProductFields else {
                 return
             }
-            fields[TextLimit.cut("trailhound/\(key)", to: maxFieldKey)] = TextLimit.cut(value, to: maxFieldValue)
+            fields[TextLimit.cut("trailhound/\(key)", to: maxFieldKey)] = TextLimit.cut(value, to: valueLimit)
         }
         func list(_ key: String, _ items: [String]) {
-            if !items.isEmpty { put(key, TextLimit.join(items, limit: maxFieldValue)) }
+            if !items.isEmpty { put(key, TextLimit.join(items, limit: valueLimit)) }
         }
         put("findingId", f.id)
         put("ruleTitle", f.rule.title)

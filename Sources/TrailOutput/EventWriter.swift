@@ -71,7 +71,10 @@ public struct EventWriter: Sendable {
     /// one line.
     func appendMinified(_ bytes: UnsafeRawBufferPointer, hasLineBreaks: Bool, into out: inout [UInt8]) {
         let start = out.count
-        defer { UTF8Repair.repair(&out, from: start) }
+        defer {
+            UTF8Repair.repair(&out, from: start)
+            TerminalText.inertJSON(&out, from: start)
+        }
         guard hasLineBreaks else {
             out.append(contentsOf: bytes)
             return

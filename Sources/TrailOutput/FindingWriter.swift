@@ -24,6 +24,13 @@ public struct FindingWriter: Sendable {
     }
 
     public func render(_ findings: [Finding]) -> [UInt8] {
+        var bytes = renderRaw(findings)
+        // Log values in JSON stay data on a terminal too (the table and CSV keep their own rules).
+        if format != .table && format != .csv { TerminalText.inertJSON(&bytes) }
+        return bytes
+    }
+
+    func renderRaw(_ findings: [Finding]) -> [UInt8] {
         switch format {
         case .jsonl:
             return Self.lines(findings)

@@ -8,7 +8,7 @@ public enum SummaryWriter {
             for d in s.diagnostics { sink.write("trailhound: " + TerminalText.sanitize(d.description) + "\n") }
         } else {
             sink.write(render(s))
-            for line in extra { sink.write("trailhound: \(line)\n") }
+            for line in extra { sink.write("trailhound: \(TerminalText.sanitize(line))\n") }
         }
     }
 
@@ -22,6 +22,10 @@ public enum SummaryWriter {
         lines.append(
             "records: \(s.records + s.rejected) found = \(s.delivered) delivered + \(s.filtered) filtered out"
                 + " + \(s.rejected) rejected; \(s.jsonBytes) bytes of JSON from \(s.inputBytes) bytes read")
+        if s.escapedKeys > 0 {
+            lines.append("records: \(s.escapedKeys) with a top-level key written with escapes (edited records; read decoded)")
+        }
+        if s.untimed > 0 { lines.append("records: \(s.untimed) with an eventTime that is not a time (no time given to findings)") }
         if s.walkProblems > 0 { lines.append("paths: \(s.walkProblems) could not be walked") }
         let shown = s.diagnostics.prefix(maxListed)
         for d in shown { lines.append("  " + TerminalText.sanitize(d.description)) }

@@ -68,6 +68,92 @@ import Testing
         ])
     }
 
+    /// A finding whose every log value is `value` (or starts with it).
+    func finding(everyValue v: String, keys: Int = 40, evidence: Int = 100) -> Finding {
+        let events = (0..<evidence).map { k in
+            Finding.Evidence(
+                eventID: "event-\(k)" + v, eventTime: "2026-11-20T10:00:00Z", eventSource: "iam.amazonaws.com" + v,
+                eventName: "CreateAccessKey" + v, errorCode: v, file: v + "AWSLogs/x/\(k).json.gz", recordIndex: k)
+        }
+        var f = Finding(
+            id: "0123456789abcdef0123456789abcdef",
+            rule: .init(id: "rule-1", title: "Access key created" + v, level: "high", tactics: ["persistence"], techniques: ["T1098.001"], file: "rules/x.yml"),
+            title: "title" + v, firstSeen: "2026-11-20T10:00:00Z", lastSeen: "2026-11-20T11:00:00Z", count: evidence + 5,
+            account: "111122223333", regions: ["us-east-1", v],
+            actor: .init(
+                type: "IAMUser", arn: "arn:aws:iam::111122223333:user/" + v, userName: v, roleName: v, sessionName: v,
+                parentArn: v, identityCenterUserId: v, accessKeyIds: (0..<keys).map { "AKIA\($0)" + v },
+                originAccessKeyIds: (0..<keys).map { "AKIO\($0)" + v }, originUserName: v,
+                sourceIPAddresses: (0..<20).map { "198.51.100.\($0)" + v }),
+            target: .init(userName: v, roleName: v, identityCenterUserId: v, accessKeyIds: (0..<keys).map { "AKIAT\($0)" + v }),
+            evidence: events, evidenceNotListed: 5, containment: [])
+        f.state = Finding.State(kind: "state", key: "key" + v, openedByRule: nil, opened: events.first, closed: events.last, until: v, measure: v)
+        f.credentials = (0..<keys).map { Finding.Credential(accessKeyId: "ASIA\($0)" + v, kind: "temporary", mintedBy: v, parentAccessKeyId: v, principal: v, issuedAt: v, expiresAt: v) }
+        return f
+    }
+
+    /// The size Security Hub's 240 KB limit is checked against here: the JSON with every non-ASCII character
+    /// escaped, as botocore sends it (Python's json.dumps).
+    static func escapedSize(_ bytes: [UInt8]) -> Int {
+        String(decoding: bytes, as: UTF8.self).unicodeScalars.reduce(0) { n, s in
+            n + (s.value < 0x80 ? 1 : s.value < 0x10000 ? 6 : 12)
+        }
+    }
+
+    /// A finding whose log values are megabytes long (the 9.4 MB finding of issue 14): every ASFF field stays in
+    /// its limit, the whole finding within 240 KB, and the cuts are visible.
+    @Test(arguments: ["ascii", "wide"])
+    func asffStaysWithinSecurityHubsSizeLimitWithHugeValues(_ kind: String) throws {
+        // Wide: CJK and emoji (6 and 12 bytes each once escaped) and controls, so field limits alone are not enough.
+        let huge = kind == "ascii" ? String(repeating: "A", count: 300_000) : String(repeating: "漢😀\u{1B}é", count: 20_000)
+        let f = finding(everyValue: huge)
+        #expect(try FindingWriter.encoder(pretty: false).encode(f).count > 9_000_000, "the finding itself is huge")
+        let bytes = FindingWriter(format: .asff).render([f])
+        let size = Self.escapedSize(bytes)
+        #expect(size <= ASFFFinding.maxFindingBytes, "\(size) bytes")
+        let a = try asff(f)
+        let fields = try #require(a["ProductFields"] as? [String: String])
+        // Cut further (and marked) exactly when the field limits alone left it too large.
+        let needed = Self.escapedSize(Array(try FindingWriter.encoder(pretty: false).encode(ASFFFinding.json(f, shrink: 1))))
+        #expect((needed > ASFFFinding.maxFindingBytes) == (kind == "wide"), "\(needed) bytes with the field limits alone")
+        #expect((fields["trailhound/cut"]?.contains("240 KB") == true) == (kind == "wide"))
+        #expect(fields.count <= 50)
+        for (key, value) in fields { #expect(key.utf16.count <= 128 && value.utf16.count <= 2048) }
+        #expect((a["Title"] as? String)?.hasSuffix("…") == true)
+        let resources = try #require(a["Resources"] as? [[String: Any]])
+        #expect(!resources.isEmpty && resources.count <= 32)
+        var cut = 0
+        for r in resources {
+            #expect((r["Id"] as? String)?.utf16.count ?? 0 <= 512)
+            let details = try #require(r["Details"] as? [String: [String: String]])
+            for (_, members) in details {
+                for (_, value) in members {
+                    #expect(value.utf16.count < 1024)
+                    if value.hasSuffix("…") { cut += 1 }
+                }
+            }
+        }
+        #expect(cut > 0, "cut details end with a visible marker")
+        let user = try #require(resources.first { $0["Type"] as? String == "AwsIamUser" })
+        let name = try #require((user["Details"] as? [String: [String: String]])?["AwsIamUser"]?["UserName"])
+        #expect(huge.hasPrefix(name.dropLast()), "the name is the value's start")
+
+        // An ordinary finding is not cut and carries no marker.
+        let plain = try asff(finding(title: "ordinary"))
+        #expect((plain["ProductFields"] as? [String: String])?["trailhound/cut"] == nil)
+    }
+
+    /// Every terminal line of the findings table is inert, whatever the finding's values hold.
+    @Test func findingTableIsInert() {
+        let h = "\u{1B}]0;x\u{07}\u{9B}\u{202E}\u{2066}\u{200F}\u{2028}\u{FEFF}\u{E0041}\u{7F}\r\n"
+        let table = String(decoding: FindingWriter(format: .table).render([finding(everyValue: h, keys: 2, evidence: 7)]), as: UTF8.self)
+        #expect(!table.unicodeScalars.contains { s in
+            (s.value < 0x20 && s != "\n") || (0x7F...0x9F).contains(s.value)
+                || [0x202E, 0x2066, 0x200F, 0x2028, 0xFEFF, 0xE0041].contains(s.value)
+        })
+        #expect(table.contains("title\\u{1b}]0;x\\u{7}\\u{9b}\\u{202e}"))
+    }
+
     @Test func asffTitleIsNeverEmpty() throws {
         let a = try asff(finding(title: "   ", target: nil, keys: 0))
         #expect(a["Title"] as? String == "Access key created for another IAM user")

@@ -64,13 +64,76 @@ func record(_ id: String, extra: String = "") -> String {
         return String(decoding: out, as: UTF8.self)
     }
 
-    @Test func controlCharactersNeverReachTheTerminal() {
-        let table = events(record("e1", extra: #","userAgent":"\u001b[31mred\u001b]0;title\u0007 \u009b","sourceIPAddress":"1.2.3.4\r\nfake line""#), format: .table)
+    @Test func controlCharactersNeverReachTheTerminal() throws {
+        let table = events(record("e1", extra: #","userAgent":"\u001b[31mred\u001b]0;title\u0007 \u009b","sourceIPAddress":"1.2.3.4\r\nfake line\u2028\ufeff""#), format: .table)
         #expect(!table.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
         #expect(!table.unicodeScalars.contains { (0x7F...0x9F).contains($0.value) })
+        #expect(!table.unicodeScalars.contains { [0x2028, 0xFEFF].contains($0.value) })
+        #expect(table.contains("1.2.3.4\\u{d}\\u{a}fake line\\u{2028}\\u{feff}"))
         #expect(table.split(separator: "\n").count == 2)
         let diagnostic = Diagnostic(.invalidJSON, path: "evil\u{1B}[2Jname.json", message: "bad \u{1B}[31m")
-        #expect(!SummaryWriter.render({ var s = RunSummary(); s.diagnostics = [diagnostic]; return s }()).contains("\u{1B}"))
+        var summary = RunSummary()
+        summary.diagnostics = [diagnostic, Diagnostic(.invalidJSON, path: "\u{202E}nosj.exe", message: "x\u{2066}")]
+        let rendered = SummaryWriter.render(summary)
+        #expect(!rendered.contains("\u{1B}") && !rendered.unicodeScalars.contains { [0x202E, 0x2066].contains($0.value) })
+        #expect(rendered.contains("\\u{202e}nosj.exe"))
+        // Quiet runs print only the problems, and extra lines (a state path, counts) go through the same escape.
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("stderr").path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let sink = ByteSink(fd: fd)
+        SummaryWriter.report(summary, quiet: true, extra: [], to: sink)
+        SummaryWriter.report(summary, quiet: false, extra: ["state: \u{1B}[2J\u{202E}"], to: sink)
+        sink.flush()
+        close(fd)
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!written.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E })
+        #expect(written.contains("state: \\u{1b}[2J\\u{202e}"))
+    }
+
+    /// Each kind of character that can act on a terminal, reorder or hide text is escaped; other text is kept.
+    @Test func terminalTextEscapesControlsBidiAndInvisibleCharacters() {
+        let escaped: [(Unicode.Scalar, String)] = [
+            ("\u{1B}", "\\u{1b}"), ("\u{07}", "\\u{7}"), ("\r", "\\u{d}"), ("\n", "\\u{a}"), ("\u{7F}", "\\u{7f}"),
+            ("\u{9B}", "\\u{9b}"), ("\u{85}", "\\u{85}"), ("\u{202A}", "\\u{202a}"), ("\u{202B}", "\\u{202b}"),
+            ("\u{202C}", "\\u{202c}"), ("\u{202D}", "\\u{202d}"), ("\u{202E}", "\\u{202e}"), ("\u{2066}", "\\u{2066}"),
+            ("\u{2067}", "\\u{2067}"), ("\u{2068}", "\\u{2068}"), ("\u{2069}", "\\u{2069}"), ("\u{200E}", "\\u{200e}"),
+            ("\u{200F}", "\\u{200f}"), ("\u{061C}", "\\u{61c}"), ("\u{2028}", "\\u{2028}"), ("\u{2029}", "\\u{2029}"),
+            ("\u{FEFF}", "\\u{feff}"), ("\u{200B}", "\\u{200b}"), ("\u{2060}", "\\u{2060}"), ("\u{00AD}", "\\u{ad}"),
+            ("\u{E0041}", "\\u{e0041}"), ("\u{E0001}", "\\u{e0001}"),
+        ]
+        for (scalar, shown) in escaped {
+            #expect(TerminalText.sanitize("a\(scalar)b") == "a\(shown)b", "U+\(String(scalar.value, radix: 16))")
+        }
+        for kept in ["plain ascii ~", "café naïve", "日本語 漢字", "שלום مرحبا", "👩‍👩‍👧 family (joiners kept)", "tab-free"] {
+            #expect(TerminalText.sanitize(kept) == kept)
+        }
+    }
+
+    /// JSON output gets the same characters as JSON escapes: inert on a terminal, the same values for a parser.
+    @Test func jsonOutputIsInertAndKeepsItsValues() throws {
+        let hostile = "\u{9B}2J\u{202E}evil\u{2066}\u{200E}\u{61C}\u{2028}\u{2029}\u{FEFF}\u{200B}\u{E0041}\u{7F}é漢😀👩‍👩‍👧"
+        let input = try JSONSerialization.data(withJSONObject: ["userAgent": hostile, "k\u{202E}ey": ["a\u{7F}", 1]])
+        var bytes = Array(input)
+        TerminalText.inertJSON(&bytes)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(!text.unicodeScalars.contains { TerminalText.needsEscape($0) })
+        #expect(text.contains(#"\u009b2J\u202eevil\u2066\u200e\u061c\u2028\u2029\ufeff\u200b\udb40\udc41\u007fé漢😀👩‍👩‍👧"#))
+        let before = try #require(try JSONSerialization.jsonObject(with: input) as? NSDictionary)
+        let after = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary)
+        #expect(before == after)
+        var plain = Array(#"{"a":"plain ascii","b":"café 漢字 😀"}"#.utf8)
+        let copy = plain
+        TerminalText.inertJSON(&plain)
+        #expect(plain == copy)
+
+        // `events` (JSON Lines by default, also on a terminal) and the finding formats go through it.
+        let record = record("e1", extra: ",\"userAgent\":\"\(hostile)\"")
+        let lines = events(record, format: .jsonl)
+        #expect(!lines.unicodeScalars.contains { TerminalText.needsEscape($0) && $0 != "\n" })
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(lines.utf8)) as? [String: Any])
+        #expect(event["userAgent"] as? String == hostile)
     }
 
     @Test func csvCellsCannotBeFormulas() {

@@ -70,6 +70,26 @@ import Testing
         #expect(findings.allSatisfy { $0.title.hasPrefix("Many creations") })
     }
 
+    /// Matches whose eventTime is not a time fall in no time window: they never make a correlation whose times
+    /// (and so containment cutoff) would be 1970.
+    @Test func matchesWithoutATimeAreNotCorrelated() throws {
+        let yaml = Self.base + """
+            title: Many creations
+            correlation: {type: event_count, rules: [created], group-by: [userIdentity.accessKeyId], timespan: 5m, condition: {gte: 3}}
+            """
+        func untimed(_ k: Int) -> String {
+            Self.event(k, "CreateUser", key: "AKIAAAAA", at: 0).replacingOccurrences(
+                of: #""eventTime":"\#(Timestamp.format(1_795_000_000))""#, with: #""eventTime":"soon""#)
+        }
+        #expect(untimed(1).contains(#""eventTime":"soon""#))
+        #expect(try Self.scan(yaml, (0..<4).map(untimed)).isEmpty)
+        // Two timed matches and two untimed ones are two, not four.
+        #expect(try Self.scan(yaml, [Self.event(0, "CreateUser", key: "AKIAAAAA", at: 0), Self.event(1, "CreateUser", key: "AKIAAAAA", at: 10), untimed(2), untimed(3)]).isEmpty)
+        let three = try Self.scan(yaml, [Self.event(0, "CreateUser", key: "AKIAAAAA", at: 0), Self.event(1, "CreateUser", key: "AKIAAAAA", at: 10), Self.event(4, "CreateUser", key: "AKIAAAAA", at: 20), untimed(2)])
+        #expect(three.count == 1)
+        #expect(three.first?.firstSeen == Timestamp.format(1_795_000_000))
+    }
+
     @Test func valueCountCountsDistinctValues() throws {
         let yaml = Self.base + """
             title: Many addresses

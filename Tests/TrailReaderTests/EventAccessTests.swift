@@ -93,6 +93,30 @@ import Testing
         #expect(Timestamp.format(1_795_169_100) == "2026-11-20T10:05:00Z")
     }
 
+    /// The reader's quick validity check agrees with the parser, on valid times, near misses and mutations.
+    @Test func timestampValidityAgreesWithParse() {
+        var cases = [
+            "1970-01-01T00:00:00Z", "2026-11-20T10:05:00Z", "2024-02-29T00:00:00Z", "2026-02-29T00:00:00Z",
+            "2026-02-28T23:59:60Z", "2026-04-31T00:00:00Z", "2026-12-31T24:00:00Z", "2026-00-10T00:00:00Z",
+            "2026-11-00T00:00:00Z", "2026-11-20T10:60:00Z", "2026-11-20T10:05:61Z", "2026-11-20T10:05:00.5Z",
+            "2026-11-20T12:05:00+02:00", "2026-11-20 10:05:00", "2026-11-20", "yesterday", "", "2026-11-20T10:05:00z",
+            "2000-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2026-1a-20T10:05:00Z", "2026-11-20T10:05:0/Z",
+        ]
+        let base = Array("2026-11-20T10:05:00Z".utf8)
+        for k in base.indices {
+            for b: UInt8 in [0x2F, 0x30, 0x39, 0x3A, 0x20, 0x54, 0x5A, 0x2D] {
+                var v = base
+                v[k] = b
+                cases.append(String(decoding: v, as: UTF8.self))
+            }
+        }
+        for text in cases {
+            var t = text
+            let valid = t.withUTF8 { Timestamp.isValid(UnsafeRawBufferPointer($0)) }
+            #expect(valid == (Timestamp.parse(text) != nil), "\(text)")
+        }
+    }
+
     @Test func whereMatching() throws {
         try withEvent { e in
             var scratch: [UInt8] = []

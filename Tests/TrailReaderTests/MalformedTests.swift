@@ -169,6 +169,62 @@ import Testing
         }
     }
 
+    /// An eventTime that is there but is not a time: the event is delivered (rules still see it), counted and
+    /// reported with its record, and the run has an input problem (exit 2); a time filter never passes it.
+    @Test func eventTimeThatIsNotATimeIsReportedAndCounted() throws {
+        let bad = [
+            record(id: "t0"), record(id: "t1", time: "yesterday"), record(id: "t2", time: "2026-13-45T00:00:00Z"),
+            record(id: "t3").replacingOccurrences(of: #""eventTime":"2026-11-20T10:00:00Z""#, with: #""eventTime":null"#),
+            record(id: "t4").replacingOccurrences(of: #""eventTime":"2026-11-20T10:00:00Z""#, with: #""eventTime":1763632800"#),
+            record(id: "t5", time: "2026-11-20T12:00:00.250+02:00"),
+        ]
+        for r in try read(Array(delivery(bad).utf8), name: "times.json") {
+            #expect(r.eventIDs == ["t0", "t1", "t2", "t3", "t4", "t5"])
+            #expect(r.report.untimed == 4)
+            #expect(kinds(r) == [.invalidEventTime, .invalidEventTime, .invalidEventTime, .invalidEventTime])
+            #expect(r.report.diagnostics.map(\.recordIndex) == [1, 2, 3, 4])
+            #expect(r.report.diagnostics.first?.message.hasPrefix("\"yesterday\" is not a time") == true)
+            #expect(r.report.status == .read)
+            var summary = RunSummary()
+            summary.add(r.report)
+            #expect(summary.untimed == 4 && summary.hasInputProblems)
+        }
+        var options = ReaderOptions()
+        options.since = 0
+        for r in try read(Array(delivery(bad).utf8), name: "times.json", options: options) {
+            #expect(r.eventIDs == ["t0", "t5"])
+            #expect(r.report.filtered == 4 && r.report.untimed == 4)
+        }
+    }
+
+    /// `Records` twice in one file (jq's `.Records` is the last array; trailhound once read only the first, silently):
+    /// every array's records are read, each array numbered from 0, and the edited file is reported.
+    @Test func recordsTwiceAreAllReadAndReported() throws {
+        let text = #"{"Records":["# + ten[0] + "," + ten[1] + #"],"other":{"Records":[1]},"Records":["# + ten[2] + "]}"
+        for r in try read(Array(text.utf8), name: "twice.json") {
+            #expect(r.eventIDs == ["m0", "m1", "m2"])
+            #expect(r.indexes == [0, 1, 0])
+            #expect(kinds(r) == [.repeatedEnvelope])
+            #expect(r.report.repeatedEnvelopes == 1 && r.report.rejected == 0 && r.report.status == .read)
+            var summary = RunSummary()
+            summary.add(r.report)
+            #expect(summary.hasInputProblems)
+        }
+        func wrapped(_ id: String) -> String {
+            let inner = #"{"eventTime":"2026-11-20T10:00:00Z","eventName":"A","eventSource":"s","eventID":"\#(id)"}"#
+            return #"{"CloudTrailEvent":""# + inner.replacingOccurrences(of: "\"", with: "\\\"") + #""}"#
+        }
+        let lookup = #"{"Events":["# + wrapped("l0") + #"],"NextToken":"x","Events":["# + wrapped("l1") + "]}"
+        for r in try read(Array(lookup.utf8), name: "lookup.json") {
+            #expect(r.eventIDs == ["l0", "l1"])
+            #expect(kinds(r) == [.repeatedEnvelope], "\(r.report.diagnostics)")
+        }
+        // An event with a `Records` member stays an event; one envelope is not reported.
+        for r in try read(Array(delivery(Array(ten.prefix(2))).utf8), name: "once.json") {
+            #expect(r.eventIDs == ["m0", "m1"] && kinds(r).isEmpty)
+        }
+    }
+
     @Test func brokenJSONLinesLineIsSkippedAndTheRestRead() throws {
         let text = [ten[0], "{\"eventTime\": oops}", ten[1], "{\"unterminated\":\"x", ten[2]].joined(separator: "\n")
         for r in try read(Array(text.utf8), name: "l.jsonl") {

@@ -238,4 +238,29 @@ import Testing
         #expect(try String(contentsOf: file, encoding: .utf8) == "old findings\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["blocking", "findings.jsonl"])
     }
+
+    /// Only a regular file is replaced: a link (to a file or dangling) or a FIFO at --output is refused, exit 2,
+    /// with the path named, and left as it was.
+    @Test func outputRefusesWhatIsNotARegularFile() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("bashrc")
+        try Data("keep\n".utf8).write(to: target)
+        let link = folder.appendingPathComponent("findings.jsonl").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target.path)
+        let dangling = folder.appendingPathComponent("dangling.jsonl").path
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: folder.appendingPathComponent("nowhere").path)
+        let fifo = folder.appendingPathComponent("fifo.jsonl").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        for (path, kind) in [(link, "a symbolic link"), (dangling, "a symbolic link"), (fifo, "a FIFO")] {
+            let r = try CLI.run(["scan", "Fixtures/logs", "--output", path])
+            #expect(r.status == 2, "\(path)")
+            #expect(r.stderr.contains("trailhound: cannot write \(path): it is \(kind)"), "\(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target.path)
+        #expect(try String(contentsOf: target, encoding: .utf8) == "keep\n")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("nowhere").path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["bashrc", "dangling.jsonl", "fifo.jsonl", "findings.jsonl"])
+    }
 }

@@ -63,4 +63,28 @@ import Testing
         let nobody = try CLI.run(["trace", "arn:aws:iam::111122223333:user/nobody", "Fixtures/logs", "--format", "json"])
         #expect((try json(nobody)["timeline"] as? [Any])?.isEmpty == true)
     }
+
+    /// A trace (or events) that cannot be written (a full disk: /dev/full) exits 2 and says so: not a silent 0, not
+    /// a usage message.
+    @Test func aTraceThatCannotBeWrittenExitsTwo() throws {
+        let runs: [([String], String)] = [
+            (["trace", "arn:aws:iam::111122223333:user/build-bot", "Fixtures/logs"], "the trace"),
+            (["events", "Fixtures/logs", "-q"], "the events"),
+        ]
+        for (arguments, what) in runs {
+            let process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = arguments
+            process.currentDirectoryURL = CLI.repository
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/full"))
+            let err = Pipe()
+            process.standardError = err
+            try process.run()
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 2, "\(message)")
+            #expect(message.contains("trailhound: cannot write \(what) to standard output: No space left on device"))
+            #expect(!message.contains("Usage"), "an output error is not a usage error")
+        }
+    }
 }

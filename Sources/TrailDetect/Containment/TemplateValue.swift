@@ -183,8 +183,12 @@ public enum TemplateValue {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || InertText.mustEscape(scalar):
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            case _ where InertText.mustEscape(scalar):
+                let v = scalar.value
+                for unit in v > 0xFFFF ? [0xD800 + ((v - 0x10000) >> 10), 0xDC00 + ((v - 0x10000) & 0x3FF)] : [v] {
+                    let hex = String(unit, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                }
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -192,44 +196,3 @@ public enum TemplateValue {
     }
 }
 
-/// Text that is inert on a terminal and inside a shell comment: one line, no control characters (C0, DEL, C1), no
-/// Unicode bidirectional controls or other invisible format characters (which can make a line read differently
-/// from what runs); each such character becomes a visible `\u{…}` escape.
-public enum InertText {
-    public static func escape(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: mustEscape) else { return s }
-        var out = ""
-        for scalar in s.unicodeScalars {
-            if mustEscape(scalar) {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// Controls, bidi controls and invisible separators.
-    public static func mustEscape(_ s: Unicode.Scalar) -> Bool {
-        switch s.value {
-        case 0..<0x20, 0x7F..<0xA0: return true  // C0, DEL, C1
-        case 0x061C, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2069, 0xFEFF, 0xFFF9...0xFFFB: return true
-        default: return false
-        }
-    }
-
-    /// A log value shown as data: escaped and in double quotes, backslashes and quotes escaped too, so its ends are
-    /// visible and nothing in it reads as code.
-    public static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where mustEscape(scalar): out += "\\u{\(String(scalar.value, radix: 16))}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-}

@@ -166,10 +166,11 @@ public final class Detector {
 
     func keepTrigger(_ i: Int, _ event: Event, _ file: String) {
         evaluated += 1
-        guard rules.detections[i].matches(context) else { return }
+        // An event whose eventTime is not a time (the reader reports it) cannot open or close a state at a time.
+        guard let time = event.eventTime, rules.detections[i].matches(context) else { return }
         output.triggers.append(
             TriggerEvent(
-                rule: i, json: Array(event.bytes), file: file, index: event.index, time: event.eventTime ?? 0,
+                rule: i, json: Array(event.bytes), file: file, index: event.index, time: time,
                 eventID: event.member(.eventID)?.scalarText ?? ""))
     }
 
@@ -250,7 +251,8 @@ public final class Detector {
     func signal(_ c: Int, base: Int, _ file: String) {
         guard let spec = rules.rules[c].correlation else { return }
         let event = context.event!
-        guard let fields = rules.correlationFields[c][base] else { return }
+        // A match without a time (its eventTime is not one; the reader reports it) falls in no time window.
+        guard let fields = rules.correlationFields[c][base], let time = event.eventTime else { return }
         // Stable hashes (the state file keeps them between runs).
         var group = rules.ruleSeeds[c]
         for field in fields.group {
@@ -269,7 +271,7 @@ public final class Detector {
         }
         output.signals.append(
             Signal(
-                correlation: Int32(c), base: Int32(base), group: groupHash, value: valueHash, time: event.eventTime ?? 0,
+                correlation: Int32(c), base: Int32(base), group: groupHash, value: valueHash, time: time,
                 event: event.member(.eventID)?.rawStringContents.map { FindingBuilder.eventHash($0) } ?? 0,
                 file: -1, record: Int32(truncatingIfNeeded: event.index)))
     }

@@ -96,13 +96,14 @@ public struct Enrichment: Sendable {
         var issuerArn: JSONValue?
         var issuerUserName: JSONValue?
         if let issuer = members.sessionContext?.member("sessionIssuer") {
+            // Of duplicate keys the last counts, as everywhere (`JSONValue.member`).
             issuer.forEachMember { key, value in
                 if key.equals("arn") {
-                    if issuerArn == nil { issuerArn = value }
+                    issuerArn = value
                 } else if key.equals("userName") {
-                    if issuerUserName == nil { issuerUserName = value }
+                    issuerUserName = value
                 }
-                return issuerArn == nil || issuerUserName == nil
+                return true
             }
         }
 

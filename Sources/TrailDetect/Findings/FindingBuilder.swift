@@ -53,11 +53,13 @@ public struct FindingBuilder: Sendable {
         let event = context.event!
         guard count(event.member(.eventID)?.rawStringContents) else { return }
         func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
-        let timeRaw = event.member(.eventTime)?.rawStringContents
-        let time = timeRaw.flatMap { Timestamp.parse($0) } ?? 0
-        // Strings are made only when a value is kept: a finding may gather millions of events.
-        if time < first.0 { first = (time, s("eventTime") ?? "") }
-        if time > last.0 || (time == last.0 && last.1.isEmpty) { last = (time, s("eventTime") ?? "") }
+        // Strings are made only when a value is kept: a finding may gather millions of events. An eventTime that
+        // is not a time (the reader reports it) gives the finding no time: it never becomes firstSeen, lastSeen or
+        // the containment cutoff. A time is kept as CloudTrail writes it, else in that form (UTC, no fraction).
+        if let raw = event.member(.eventTime)?.rawStringContents, let time = Timestamp.parse(raw) {
+            if time < first.0 { first = (time, Timestamp.text(raw, time)) }
+            if time > last.0 || (time == last.0 && last.1.isEmpty) { last = (time, Timestamp.text(raw, time)) }
+        }
         if count == 1 { describe(context) }
         if target == nil && count <= Self.maxEvidence {
             // The first event (of those kept as evidence) that names a target describes it.

@@ -35,26 +35,27 @@ public struct CredentialIssuance: Sendable, Equatable {
         var credentials: JSONValue?
         var federatedUser: JSONValue?
         var assumedRoleUser: JSONValue?
+        // Of duplicate keys the last counts, as everywhere (`JSONValue.member`): so each walk goes to the end.
         response.forEachMember { key, value in
             if key.equals("credentials") {
-                if credentials == nil { credentials = value }
+                credentials = value
             } else if key.equals("federatedUser") {
-                if federatedUser == nil { federatedUser = value }
+                federatedUser = value
             } else if key.equals("assumedRoleUser") {
-                if assumedRoleUser == nil { assumedRoleUser = value }
+                assumedRoleUser = value
             }
-            return credentials == nil || federatedUser == nil && assumedRoleUser == nil
+            return true
         }
         var childValue: JSONValue?
         var expiration: JSONValue?
         if let credentials, credentials.kind == .object {
             credentials.forEachMember { key, value in
                 if key.equals("accessKeyId") {
-                    if childValue == nil { childValue = value }
+                    childValue = value
                 } else if key.equals("expiration") {
-                    if expiration == nil { expiration = value }
+                    expiration = value
                 }
-                return childValue == nil || expiration == nil
+                return true
             }
         }
         guard let child = childValue?.scalarText, !child.isEmpty, let issued = event.eventTime else { return nil }
@@ -65,13 +66,13 @@ public struct CredentialIssuance: Sendable, Equatable {
         if let identity = event.member(.userIdentity), identity.kind == .object {
             identity.forEachMember { key, value in
                 if key.equals("accountId") {
-                    if identityAccount == nil { identityAccount = value }
+                    identityAccount = value
                 } else if key.equals("accessKeyId") {
-                    if identityKey == nil { identityKey = value }
+                    identityKey = value
                 } else if key.equals("arn") {
-                    if identityArn == nil { identityArn = value }
+                    identityArn = value
                 } else if key.equals("type") {
-                    if identityType == nil { identityType = value }
+                    identityType = value
                 }
                 return true
             }

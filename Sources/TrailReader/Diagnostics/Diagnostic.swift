@@ -16,6 +16,9 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
         case notCloudTrail = "not CloudTrail"
         case recordTooLarge = "record too large"
         case changedDuringRead = "changed during read"
+        case invalidEventTime = "invalid eventTime"
+        case escapedKey = "escaped key"
+        case repeatedEnvelope = "Records repeated"
     }
 
     public var kind: Kind

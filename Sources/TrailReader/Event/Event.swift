@@ -22,15 +22,18 @@ public struct Event {
     public let offset: Int
     /// True when the record's text has line breaks between tokens (pretty-printed input).
     public let hasLineBreaks: Bool
+    /// True when a top-level key is written with escapes: names are then compared decoded, as jq compares them.
+    let hasEscapedKey: Bool
 
     init(
         bytes: UnsafeRawBufferPointer, base: UnsafeRawPointer, keys: UnsafeBufferPointer<KeyEntry>,
-        slots: UnsafeMutablePointer<UInt16>, index: Int, offset: Int, hasLineBreaks: Bool
+        slots: UnsafeMutablePointer<UInt16>, index: Int, offset: Int, hasLineBreaks: Bool, hasEscapedKey: Bool = false
     ) {
         self.bytes = bytes
         self.base = base
         self.keys = keys
-        TopMember.fill(slots, keys: keys, base: base)
+        self.hasEscapedKey = hasEscapedKey
+        TopMember.fill(slots, keys: keys, base: base, decoding: hasEscapedKey)
         self.slots = UnsafePointer(slots)
         self.index = index
         self.offset = offset
@@ -41,8 +44,8 @@ public struct Event {
     @inline(__always)
     public func member(_ m: TopMember) -> JSONValue? {
         let k = Int(slots[Int(m.rawValue)])
-        guard k != 0 else {
-            // Only the first 65,535 keys have slots.
+        guard k != 0 && keys.count <= Int(UInt16.max) else {
+            // Only the first 65,535 keys have slots: past them the walk, which sees every key (a later duplicate too).
             if keys.count > Int(UInt16.max) {
                 var name = "\(m)"
                 return name.withUTF8 { walk(UnsafeRawBufferPointer($0)) }
@@ -67,12 +70,25 @@ public struct Event {
         return component.bytes.withUnsafeBytes { walk($0) }
     }
 
-    /// Finds a member not in `TopMember` by comparing names.
+    /// Finds a member not in `TopMember` by comparing names; of duplicate keys, the last.
     func walk(_ key: UnsafeRawBufferPointer) -> JSONValue? {
         let n = key.count
-        for k in keys where k.keyLength == n {
-            if memcmpEqual(base + k.keyStart, key.baseAddress!, n) {
-                return JSONValue(bytes: UnsafeRawBufferPointer(start: base + k.valueStart, count: k.valueEnd - k.valueStart))
+        var k = keys.count
+        var decoded: [UInt8] = []
+        while k > 0 {
+            k -= 1
+            let entry = keys[k]
+            let raw = UnsafeRawBufferPointer(start: base + entry.keyStart, count: entry.keyLength)
+            let equal: Bool
+            if hasEscapedKey && raw.contains(0x5C) {
+                decoded.removeAll(keepingCapacity: true)
+                JSONString.unescape(raw, into: &decoded)
+                equal = decoded.elementsEqual(key)
+            } else {
+                equal = entry.keyLength == n && memcmpEqual(raw.baseAddress!, key.baseAddress!, n)
+            }
+            if equal {
+                return JSONValue(bytes: UnsafeRawBufferPointer(start: base + entry.valueStart, count: entry.valueEnd - entry.valueStart))
             }
         }
         return nil
@@ -110,6 +126,13 @@ public struct Event {
     public var eventTime: Int64? {
         guard let raw = member(.eventTime)?.rawStringContents else { return nil }
         return Timestamp.parse(raw)
+    }
+
+    /// True when `eventTime` is present and well-formed (`eventTime != nil`), checked without computing it.
+    @inline(__always)
+    public var hasValidTime: Bool {
+        guard let raw = member(.eventTime)?.rawStringContents else { return false }
+        return Timestamp.isValid(raw)
     }
 
     /// Top-level member names, in order.

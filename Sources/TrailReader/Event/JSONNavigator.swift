@@ -96,33 +96,71 @@ enum JSONNavigator {
         }
     }
 
+    /// The member named `key` (raw bytes); of duplicate keys the last, as jq, Python's json and most JSON parsers
+    /// read them, and as the top-level member table does. So the walk goes on to the end of the object.
     @usableFromInline
     static func member(in p: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer) -> JSONValue? {
         var found: JSONValue?
         forEachMember(in: p) { k, v in
-            if k.count == key.count && memcmpEqual(k.baseAddress!, key.baseAddress!, k.count) {
-                found = v
-                return false
-            }
+            if k.count == key.count && memcmpEqual(k.baseAddress!, key.baseAddress!, k.count) { found = v }
             return true
         }
         return found
     }
 
-    /// `p` holds an object; calls `body` with each raw key and value until it returns false.
+    /// `p` holds an object; calls `body` with each key and value until it returns false. A key is its raw bytes,
+    /// or, when written with escapes (`"\u0061rn"`), its decoded name, as jq reads it.
     @usableFromInline
     static func forEachMember(in p: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, JSONValue) -> Bool) {
         var i = skipSpace(p, 1)
         while i < p.count && p[i] == 0x22 {
-            let keyEnd = stringEnd(p, i + 1)
+            let (keyEnd, escaped) = keyEnd(p, i + 1)
             let key = UnsafeRawBufferPointer(rebasing: p[(i + 1)..<keyEnd])
             i = skipSpace(p, keyEnd + 1)  // at ':'
             i = skipSpace(p, i + 1)
             let end = valueEnd(p, i)
-            if !body(key, JSONValue(bytes: UnsafeRawBufferPointer(rebasing: p[i..<end]))) { return }
+            let value = JSONValue(bytes: UnsafeRawBufferPointer(rebasing: p[i..<end]))
+            if escaped {
+                var decoded: [UInt8] = []
+                JSONString.unescape(key, into: &decoded)
+                if !decoded.withUnsafeBytes({ body($0, value) }) { return }
+            } else if !body(key, value) {
+                return
+            }
             i = skipSpace(p, end)
             if i < p.count && p[i] == 0x2C { i = skipSpace(p, i + 1) }
         }
+    }
+
+    /// As `stringEnd`, for a key: also whether it holds an escape.
+    @inline(__always)
+    static func keyEnd(_ p: UnsafeRawBufferPointer, _ i: Int) -> (Int, Bool) {
+        var i = i
+        var escaped = false
+        let base = p.baseAddress!
+        let n = p.count
+        while i + 8 <= n {
+            let m = quoteOrBackslash(base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            if m != 0 {
+                i += m.trailingZeroBitCount >> 3
+                if p[i] == 0x22 { return (i, escaped) }
+                escaped = true
+                i += 2
+                continue
+            }
+            i += 8
+        }
+        while i < n {
+            let c = p[i]
+            if c == 0x22 { return (i, escaped) }
+            if c == 0x5C {
+                escaped = true
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        return (n, escaped)
     }
 
     /// `p` holds an array; calls `body` with each element until it returns false.

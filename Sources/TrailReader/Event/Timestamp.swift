@@ -85,6 +85,36 @@ public enum Timestamp {
         return Int64(daysFromCivil(year, month, day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
+    /// True when `raw` parses (`parse(raw) != nil`). Hot path (the reader checks every event's `eventTime`):
+    /// CloudTrail's own form is checked digit by digit without computing the time.
+    @inline(__always)
+    public static func isValid(_ raw: UnsafeRawBufferPointer) -> Bool {
+        if raw.count == 20, raw[4] == 0x2D, raw[7] == 0x2D, raw[10] == 0x54, raw[13] == 0x3A, raw[16] == 0x3A,
+            raw[19] == 0x5A
+        {
+            @inline(__always) func d(_ k: Int) -> UInt8 { raw[k] &- 0x30 }
+            let digits = d(0) <= 9 && d(1) <= 9 && d(2) <= 9 && d(3) <= 9 && d(5) <= 9 && d(6) <= 9 && d(8) <= 9
+                && d(9) <= 9 && d(11) <= 9 && d(12) <= 9 && d(14) <= 9 && d(15) <= 9 && d(17) <= 9 && d(18) <= 9
+            if digits {
+                @inline(__always) func two(_ k: Int) -> Int { Int(d(k)) * 10 + Int(d(k + 1)) }
+                let month = two(5)
+                let day = two(8)
+                if month >= 1 && month <= 12 && day >= 1 && two(11) < 24 && two(14) < 60 && two(17) <= 60
+                    && (day <= 28 || day <= daysIn(month, two(0) * 100 + two(2)))
+                {
+                    return true
+                }
+            }
+        }
+        return parseGeneral(raw) != nil
+    }
+
+    /// `raw` (which parses as `seconds`) as text in CloudTrail's form: itself when it is in that form already,
+    /// else formatted from `seconds`, so an offset, a fraction or a space never reaches what is made from it.
+    public static func text(_ raw: UnsafeRawBufferPointer, _ seconds: Int64) -> String {
+        raw.count == 20 && parseCloudTrail(raw) == seconds ? String(decoding: raw, as: UTF8.self) : format(seconds)
+    }
+
     public static func parse(_ text: String) -> Int64? {
         var text = text
         return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }

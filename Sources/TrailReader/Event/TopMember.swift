@@ -3,8 +3,10 @@
 // comparing names (rules, lineage and fingerprints look up a dozen members per event; the walk was 5% of a scan).
 //
 // Invariants:
-// - A record's slot table names, for each member below, the index + 1 of its first occurrence among the record's
-//   top-level keys (0: absent). Keys are compared as raw bytes, as `Event.member` always has.
+// - A record's slot table names, for each member below, the index + 1 of its last occurrence among the record's
+//   top-level keys (0: absent): of duplicate keys the last wins, as in jq, Python's json and most JSON parsers,
+//   and as in every other field access (`Event.walk`, `JSONValue.member`). Keys are compared as raw bytes, but
+//   decoded in a record the scanner flagged for a key written with escapes (`"event\u004eame"` is eventName).
 // - A name not listed here is found by the walk, as before; the list only decides what is fast.
 // - `TopMember.classify` is exact: a perfect hash over the names below picks a candidate, compared in full.
 // - The cases are in the order of scripts/gen-top-members.py's list (the table holds raw values).
@@ -35,17 +37,41 @@ public enum TopMember: UInt8, CaseIterable, Sendable {
         return classify(base, bytes.count)
     }
 
-    /// Fills a record's slot table (`slotCount` entries) from its top-level keys. Walked from the last key, so the
-    /// first of duplicate keys is the one left (as the walk finds it), with no check per key.
+    /// Fills a record's slot table (`slotCount` entries) from its top-level keys. Walked from the first key, so the
+    /// last of duplicate keys is the one left (as the walk finds it), with no check per key.
+    /// With `decoding` (a key of the record is written with escapes, which the scanner flags), a key holding a
+    /// backslash is classified by its decoded name, as jq reads it.
     @inline(__always)
-    static func fill(_ slots: UnsafeMutablePointer<UInt16>, keys: UnsafeBufferPointer<KeyEntry>, base: UnsafeRawPointer) {
+    static func fill(
+        _ slots: UnsafeMutablePointer<UInt16>, keys: UnsafeBufferPointer<KeyEntry>, base: UnsafeRawPointer,
+        decoding: Bool = false
+    ) {
         slots.update(repeating: 0, count: slotCount)
-        var k = min(keys.count, Int(UInt16.max))
-        while k > 0 {
-            let key = keys[k - 1]
+        let n = min(keys.count, Int(UInt16.max))
+        var k = 0
+        guard !decoding else {
+            var decoded: [UInt8] = []
+            while k < n {
+                let key = keys[k]
+                let raw = UnsafeRawBufferPointer(start: base + key.keyStart, count: key.keyLength)
+                k += 1
+                let m: TopMember?
+                if raw.contains(0x5C) {
+                    decoded.removeAll(keepingCapacity: true)
+                    JSONString.unescape(raw, into: &decoded)
+                    m = decoded.withUnsafeBytes { classify($0) }
+                } else {
+                    m = classify(raw)
+                }
+                if let m { slots[Int(m.rawValue)] = UInt16(truncatingIfNeeded: k) }
+            }
+            return
+        }
+        while k < n {
+            let key = keys[k]
             let m = cscan_top_member((base + key.keyStart).assumingMemoryBound(to: UInt8.self), key.keyLength)
+            k += 1
             if m >= 0 { slots[Int(m)] = UInt16(truncatingIfNeeded: k) }
-            k -= 1
         }
     }
 }

@@ -17,7 +17,8 @@ public enum EventParser {
                     let event = Event(
                         bytes: UnsafeRawBufferPointer(start: base + rec.start, count: rec.end - rec.start),
                         base: UnsafeRawPointer(base), keys: rec.keys, slots: slots, index: index, offset: rec.start,
-                        hasLineBreaks: rec.hasLineBreaks)
+                        hasLineBreaks: rec.hasLineBreaks,
+            hasEscapedKey: rec.hasEscapedKey)
                     result = body(event)
                 }, onNotice: { _ in })
             if scanner.finish(at: buffer.count) != nil || records != 1 { result = nil }

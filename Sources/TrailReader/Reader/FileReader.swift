@@ -187,7 +187,9 @@ public final class FileReader {
 
     func finishReport() -> FileReport {
         if report.inputBytes > 0 { report.jsonBytes = scanner.streamBase + filled }
-        if report.problemCount > 0 && report.status == .read {
+        // An event without a valid time or with escaped keys, or a repeated envelope, is still read (and counted
+        // apart): alone, it leaves the file read.
+        if report.problemCount > report.untimed + report.escapedKeys + report.repeatedEnvelopes && report.status == .read {
             report.status = report.records > 0 ? .partial : .failed
         }
         return report
@@ -372,7 +374,8 @@ public final class FileReader {
     func deliver(_ rec: ScannedRecord, base: UnsafeRawPointer, _ body: (Event) -> Void) {
         let event = Event(
             bytes: UnsafeRawBufferPointer(start: base + rec.start, count: rec.end - rec.start), base: base,
-            keys: rec.keys, slots: slots, index: rec.index, offset: rec.streamOffset, hasLineBreaks: rec.hasLineBreaks)
+            keys: rec.keys, slots: slots, index: rec.index, offset: rec.streamOffset, hasLineBreaks: rec.hasLineBreaks,
+            hasEscapedKey: rec.hasEscapedKey)
         accept(event, notEvent: "an object without eventTime, eventName and eventSource", body)
     }
 
@@ -384,6 +387,14 @@ public final class FileReader {
             return
         }
         report.records += 1
+        if !event.hasValidTime { reportUntimed(event) }
+        if event.hasEscapedKey {
+            report.escapedKeys += 1
+            fail(
+                .escapedKey, offset: event.offset, record: event.index,
+                message: "a top-level key is written with escapes (as CloudTrail never writes them: the record was "
+                    + "edited); read as the name it decodes to, as jq reads it")
+        }
         if options.hasEventFilter && !passesFilters(event) {
             report.filtered += 1
             return
@@ -392,13 +403,26 @@ public final class FileReader {
         body(event)
     }
 
+    /// An event whose `eventTime` is there but is not a time (`"yesterday"`, `null`, a number, `2026-13-45…`).
+    func reportUntimed(_ event: Event) {
+        report.untimed += 1
+        // The value as the file holds it (quotes and escapes included: a time spelled with escapes is not read).
+        var shown = event.member(.eventTime).map { String(decoding: $0.bytes.prefix(80), as: UTF8.self) } ?? "?"
+        if (event.member(.eventTime)?.bytes.count ?? 0) > 80 { shown += "…" }
+        fail(
+            .invalidEventTime, offset: event.offset, record: event.index,
+            message: "\(shown) is not a time; the event is read, but gives no time to findings (first and last seen, "
+                + "containment cutoffs) and never passes --since or --until")
+    }
+
     /// `aws cloudtrail lookup-events` wraps each event as a JSON string in `CloudTrailEvent`.
     func unwrapLookupEvent(_ rec: ScannedRecord, _ body: (Event) -> Void) {
         let base = UnsafeRawPointer(buffer)
         let offset = rec.streamOffset
         let wrapper = Event(
             bytes: UnsafeRawBufferPointer(start: base + rec.start, count: rec.end - rec.start), base: base,
-            keys: rec.keys, slots: slots, index: rec.index, offset: offset, hasLineBreaks: rec.hasLineBreaks)
+            keys: rec.keys, slots: slots, index: rec.index, offset: offset, hasLineBreaks: rec.hasLineBreaks,
+            hasEscapedKey: rec.hasEscapedKey)
         guard let raw = wrapper.member("CloudTrailEvent")?.rawStringContents else {
             report.rejected += 1
             fail(.notCloudTrail, offset: offset, record: rec.index, message: "an Events element without CloudTrailEvent")
@@ -427,7 +451,7 @@ public final class FileReader {
                 let event = Event(
                     bytes: UnsafeRawBufferPointer(start: innerBase + innerRec.start, count: innerRec.end - innerRec.start),
                     base: UnsafeRawPointer(innerBase), keys: innerRec.keys, slots: slots, index: rec.index, offset: offset,
-                    hasLineBreaks: innerRec.hasLineBreaks)
+                    hasLineBreaks: innerRec.hasLineBreaks, hasEscapedKey: innerRec.hasEscapedKey)
                 accept(event, notEvent: "CloudTrailEvent is not an event", body)
             }
         }
@@ -438,6 +462,14 @@ public final class FileReader {
     }
 
     func notice(_ notice: ScanNotice) {
+        if case .repeatedEnvelope(let offset) = notice {
+            report.repeatedEnvelopes += 1
+            fail(
+                .repeatedEnvelope, offset: offset,
+                message: "Records appears again in the file (CloudTrail writes it once: the file was edited); every "
+                    + "array's records are read, and each array's are numbered from 0 (jq '.Records' shows only the last)")
+            return
+        }
         report.rejected += 1
         switch notice {
         case .nonObjectElement(let index, let offset, let kind):
@@ -446,6 +478,8 @@ public final class FileReader {
             fail(.recordTooLarge, offset: offset, record: index, message: "larger than \(options.maxRecordBytes) bytes; skipped")
         case .recovered(let fault):
             reportFault(fault, recovered: true)
+        case .repeatedEnvelope:
+            break
         }
     }
 

@@ -20,6 +20,15 @@ public struct FileReport: Sendable {
     /// Values in a record position that are not CloudTrail events, or could not be read (too large,
     /// broken JSON Lines lines).
     public var rejected = 0
+    /// CloudTrail events (counted in `records`) whose `eventTime` is not a time. They are delivered, but give no
+    /// time to findings (first and last seen, containment cutoffs) and never pass a time filter.
+    public var untimed = 0
+    /// Events with a top-level key written with escapes (`"event\u004eame"`), which CloudTrail never writes: read
+    /// as the names they decode to (as jq reads them), but a sign that the record was edited.
+    public var escapedKeys = 0
+    /// Times the envelope's `Records` (or `Events`) appeared again after the first (an edited file; every array's
+    /// records are read).
+    public var repeatedEnvelopes = 0
     /// Bytes read from the file.
     public var inputBytes = 0
     /// Bytes of JSON after inflating.

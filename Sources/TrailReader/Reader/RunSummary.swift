@@ -11,6 +11,12 @@ public struct RunSummary: Sendable {
     public var delivered = 0
     public var filtered = 0
     public var rejected = 0
+    /// Events whose `eventTime` is not a time (see `FileReport.untimed`).
+    public var untimed = 0
+    /// Events with a top-level key written with escapes (see `FileReport.escapedKeys`).
+    public var escapedKeys = 0
+    /// Files whose envelope held `Records` more than once (see `FileReport.repeatedEnvelopes`).
+    public var repeatedEnvelopes = 0
     public var inputBytes = 0
     public var jsonBytes = 0
     /// Every diagnostic kept, in file order.
@@ -36,6 +42,9 @@ public struct RunSummary: Sendable {
         delivered += report.delivered
         filtered += report.filtered
         rejected += report.rejected
+        untimed += report.untimed
+        escapedKeys += report.escapedKeys
+        repeatedEnvelopes += report.repeatedEnvelopes
         inputBytes += report.inputBytes
         jsonBytes += report.jsonBytes
         diagnostics += report.diagnostics
@@ -45,9 +54,11 @@ public struct RunSummary: Sendable {
     public var filesSetAside: Int { setAside.values.reduce(0, +) }
     public var filesSeen: Int { filesRead + filesPartial + filesFailed + filesSetAside }
 
-    /// True when some input could not be read: a file failed or was read only in part, a record was rejected, or
-    /// a path could not be walked.
+    /// True when some input could not be read: a file failed or was read only in part, a record was rejected, an
+    /// event's time could not be read, an event's keys or a file's envelope were written as CloudTrail never writes
+    /// them, or a path could not be walked.
     public var hasInputProblems: Bool {
-        filesPartial + filesFailed + walkProblems > 0 || rejected > 0
+        filesPartial + filesFailed + walkProblems > 0 || rejected > 0 || untimed > 0 || escapedKeys > 0
+            || repeatedEnvelopes > 0
     }
 }

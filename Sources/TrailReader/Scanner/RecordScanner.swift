@@ -60,6 +60,8 @@ public struct ScannedRecord {
     public var layout: RecordLayout
     /// True when the record contains line breaks between tokens (pretty-printed input).
     public var hasLineBreaks: Bool
+    /// True when a top-level key is written with escapes (`"event\u004eame"`): its raw bytes are not its name.
+    public var hasEscapedKey: Bool = false
     public var keys: UnsafeBufferPointer<KeyEntry>
 }
 
@@ -71,6 +73,9 @@ public enum ScanNotice {
     case recordTooLarge(index: Int, offset: Int)
     /// A fault in a top-level value; the scanner skipped to the next line and goes on (JSON Lines).
     case recovered(ScanFault)
+    /// `Records` (or `Events`) a second time in one envelope (`{"Records":[…],"Records":[…]}`, which CloudTrail never
+    /// writes): its elements are records too, indexed from 0 again.
+    case repeatedEnvelope(offset: Int)
 }
 
 public struct RecordScanner: ~Copyable {
@@ -124,6 +129,8 @@ public struct RecordScanner: ~Copyable {
     var memberDepth = 0
     var recordIndex = 0
     var recordLineBreaks = false
+    /// A top-level key of the record in progress holds an escape.
+    var recordEscapedKey = false
     /// The top-level object has a member only events have (so a later `Records` member is not an envelope).
     var eventKeySeen = false
     /// A completed top-level value spanned lines (so the input is not JSON Lines).
@@ -229,6 +236,7 @@ public struct RecordScanner: ~Copyable {
                     let b = base[i]
                     if b == 0x5C {
                         state = Self.sEscape
+                        if stringIsKey && inRecord && depth == memberDepth { recordEscapedKey = true }
                         i += 1
                         break strings
                     }
@@ -472,8 +480,9 @@ public struct RecordScanner: ~Copyable {
         } else if inRecord && depth == memberDepth && !oversize {
             keys[keyCount - 1].valueStart = i
         }
-        if depth == 1 && pendingEnvelope != 0 && c == 0x5B && layout == .topLevelObject {
+        if depth == 1 && pendingEnvelope != 0 && c == 0x5B {
             // `{"Records":[` or `{"Events":[`: the object is an envelope, its array elements are the records.
+            if layout != .topLevelObject { repeatedEnvelope(at: i, onNotice) }
             layout = pendingEnvelope == 1 ? .recordsEnvelope : .lookupEventsEnvelope
             inRecord = false
             elementDepth = 2
@@ -530,7 +539,13 @@ public struct RecordScanner: ~Copyable {
         recordIndex = index
         keyCount = 0
         recordLineBreaks = false
+        recordEscapedKey = false
         eventKeySeen = false
+    }
+
+    @inline(never)
+    func repeatedEnvelope(at i: Int, _ onNotice: (ScanNotice) -> Void) {
+        onNotice(.repeatedEnvelope(offset: streamBase + i))
     }
 
     @inline(__always)
@@ -543,10 +558,11 @@ public struct RecordScanner: ~Copyable {
                     keyStart: stringStart, keyLength: i - stringStart, valueStart: 0, valueEnd: 0)
                 keyCount += 1
             }
-            if depth == 1 && layout == .topLevelObject && !oversize && !eventKeySeen {
+            if depth == 1 && elementDepth == 0 && !oversize && !eventKeySeen {
                 // `Records`/`Events` in an object that is not itself an event (no eventTime, eventName, eventSource or
                 // eventVersion before it): a delivery envelope. An event that happens to have such a member stays an
-                // event.
+                // event. Also after an envelope's array ended (elementDepth is 0 again): the array again, which jq's
+                // `.Records` reads as the last one, so its elements are read as records too.
                 let n = i - stringStart
                 if (n == 9 || n == 12 || n == 11) && Self.isEventKey(base + stringStart, n) {
                     eventKeySeen = true
@@ -608,7 +624,7 @@ public struct RecordScanner: ~Copyable {
                     let rec = ScannedRecord(
                         start: recordStart, end: i + 1, index: recordIndex, streamOffset: streamBase + recordStart,
                         layout: layout,
-                        hasLineBreaks: recordLineBreaks,
+                        hasLineBreaks: recordLineBreaks, hasEscapedKey: recordEscapedKey,
                         keys: UnsafeBufferPointer(start: keys, count: keyCount))
                     onRecord(rec)
                 }

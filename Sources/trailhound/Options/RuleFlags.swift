@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrailDetect
+import TrailOutput
 
 /// Which rules to load.
 struct RuleFlags: ParsableArguments {
@@ -20,8 +21,9 @@ struct RuleFlags: ParsableArguments {
         }
         let (set, report) = RuleSet.load(
             bundled: home, extra: extra.map { URL(fileURLWithPath: $0) }, includeBundledRules: !noBundledRules)
-        for e in report.errors { stderr("trailhound: error: \(e)\n") }
-        for w in report.skipped { stderr("trailhound: warning: rule skipped: \(w)\n") }
+        // A foreign rule's text (its title, id, field names, the YAML quoted in an error) is not to be trusted.
+        for e in report.errors { stderr("trailhound: error: \(TerminalText.sanitize("\(e)"))\n") }
+        for w in report.skipped { stderr("trailhound: warning: rule skipped: \(TerminalText.sanitize("\(w)"))\n") }
         return (set, report)
     }
 }

@@ -84,11 +84,12 @@ struct Events: ParsableCommand {
         stdout.flush()
         let stderr = ByteSink(fd: 2)
         SummaryWriter.report(summary, quiet: quiet, extra: ["events: \(written) written"], to: stderr)
-        stderr.flush()
-        if let errno = stdout.failed {
-            throw ValidationError("writing the output failed: \(String(cString: strerror(errno)))")
+        // Output cut short (a full disk, a closed pipe) is an error of the run, not of the command line: no usage.
+        if let code = stdout.failed {
+            stderr.write("trailhound: cannot write the events to standard output: \(String(cString: strerror(code)))\n")
         }
-        if summary.hasInputProblems { throw ExitCode(2) }
+        stderr.flush()
+        if summary.hasInputProblems || stdout.failed != nil { throw ExitCode(2) }
     }
 }
 

@@ -19,12 +19,13 @@ struct Rules: ParsableCommand {
             for rule in set.rules.sorted(by: { $0.file < $1.file }) {
                 let index = rule.eventNames.map { "eventName: " + $0.sorted().joined(separator: ",") }
                     ?? rule.eventSources.map { "eventSource: " + $0.sorted().joined(separator: ",") } ?? "every event"
-                out.write("\(rule.level.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(rule.id)  \(rule.title)  [\(rule.file)] checked on \(index)\n")
+                let line = "\(rule.level.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(rule.id)  \(rule.title)  [\(rule.file)] checked on \(index)"
+                out.write(TerminalText.sanitize(line) + "\n")
             }
             out.write("\(report.files) rule files: \(report.loaded) loaded, \(report.skipped.count) skipped, \(report.errors.count) invalid\n")
             var reasons: [String: Int] = [:]
             for s in report.skipped { reasons[s.message, default: 0] += 1 }
-            for (reason, n) in reasons.sorted(by: { $0.value > $1.value }) { out.write("  skipped \(n): \(reason)\n") }
+            for (reason, n) in reasons.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { out.write("  skipped \(n): \(TerminalText.sanitize(reason))\n") }
         }
     }
 
@@ -43,7 +44,7 @@ struct Rules: ParsableCommand {
                 let result = runner.run(i)
                 cases += result.cases
                 failures += result.failures.count
-                for f in result.failures { out.write("FAIL \(f)\n") }
+                for f in result.failures { out.write("FAIL \(TerminalText.sanitize("\(f)"))\n") }
             }
             out.write("\(set.rules.count) rules, \(cases) test events: \(cases - failures) passed, \(failures) failed\n")
             if failures > 0 || !report.errors.isEmpty { throw ExitCode(1) }
@@ -63,7 +64,7 @@ struct Rules: ParsableCommand {
             var problems = report.errors.count
             for i in set.rules.indices {
                 for p in runner.lint(i) {
-                    out.write("error: \(p)\n")
+                    out.write("error: \(TerminalText.sanitize("\(p)"))\n")
                     problems += 1
                 }
             }

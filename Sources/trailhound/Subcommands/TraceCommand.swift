@@ -105,15 +105,21 @@ struct TraceCommand: ParsableCommand {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            stdout.write(Array((try encoder.encode(output)) + Data("\n".utf8)))
+            var bytes = Array((try encoder.encode(output)) + Data("\n".utf8))
+            TerminalText.inertJSON(&bytes)
+            stdout.write(bytes)
         case .table:
             stdout.write(Self.table(output))
         }
         stdout.flush()
         let stderr = ByteSink(fd: 2)
         SummaryWriter.report(summary, quiet: quiet, extra: ["trace: \(family.count) keys in the family, \(timeline.count) calls"], to: stderr)
+        // A trace cut short by a full disk or a closed pipe is not a trace: say so, and exit 2.
+        if let code = stdout.failed {
+            stderr.write("trailhound: cannot write the trace to standard output: \(String(cString: strerror(code)))\n")
+        }
         stderr.flush()
-        if summary.hasInputProblems { throw ExitCode(2) }
+        if summary.hasInputProblems || stdout.failed != nil { throw ExitCode(2) }
     }
 
     static func table(_ o: Output) -> String {
@@ -123,7 +129,7 @@ struct TraceCommand: ParsableCommand {
             var text = prefix + branch + n.accessKeyId
             if let api = n.api { text += "  \(api) \(n.issuedAt ?? "?") → \(n.expiresAt ?? "?")" }
             if let p = n.principal { text += "  \(p)" }
-            lines.append(TerminalText.sanitize(text))
+            lines.append(text)
             for (k, child) in n.minted.enumerated() {
                 walk(child, root ? prefix : prefix + (last ? "   " : "│  "), k == n.minted.count - 1, false)
             }
@@ -133,7 +139,7 @@ struct TraceCommand: ParsableCommand {
         let s = o.summary
         lines.append("")
         lines.append("Timeline: \(s.calls) calls, \(s.succeeded) succeeded, \(s.denied) denied")
-        lines.append("  services: " + s.services.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        lines.append("  services: " + s.services.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         lines.append("  regions: " + s.regions.joined(separator: ", "))
         lines.append("  source IPs: " + s.sourceIPAddresses.joined(separator: ", "))
         let agents = s.userAgents.map { $0.count > 70 ? String($0.prefix(70)) + "…" : $0 }
@@ -142,9 +148,10 @@ struct TraceCommand: ParsableCommand {
         for c in o.timeline {
             let result = c.errorCode ?? "ok"
             let service = (c.eventSource ?? "?").replacingOccurrences(of: ".amazonaws.com", with: "")
-            lines.append(TerminalText.sanitize(
-                "  \(c.eventTime)  \(c.region ?? "-")  \(service):\(c.eventName ?? "?")  \(result)  \(c.accessKeyId ?? "-")  \(c.sourceIPAddress ?? "-")"))
+            lines.append(
+                "  \(c.eventTime)  \(c.region ?? "-")  \(service):\(c.eventName ?? "?")  \(result)  \(c.accessKeyId ?? "-")  \(c.sourceIPAddress ?? "-")")
         }
-        return lines.joined(separator: "\n") + "\n"
+        // Every line holds log values (keys, principals, services, regions, addresses, user agents).
+        return lines.map(TerminalText.sanitize).joined(separator: "\n") + "\n"
     }
 }
