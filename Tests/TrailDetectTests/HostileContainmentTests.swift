@@ -163,7 +163,7 @@ import Testing
     }
 }
 
-/// Runs a script in a fresh folder with a stub `aws` first on PATH that records each call's arguments.
+/// Runs a script in a fresh folder with a stub `aws` that records each call's arguments.
 enum StubAWS {
     struct Run {
         var status: Int32
@@ -174,25 +174,25 @@ enum StubAWS {
 
     static func run(_ script: String, shell: String) throws -> Run {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-stub-\(UUID().uuidString)")
-        let bin = dir.appendingPathComponent("bin")
-        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("calls.log")
-        // One line per call: each argument hex-encoded, so nothing in an argument can fake a call.
+        // The stub is a shell function defined before the script (a function is found before PATH), not a file
+        // written and then executed: a file just written can fail to exec ("Text file busy") while another test's
+        // process is being forked. One line per call: each argument hex-encoded, so nothing in one can fake a call.
         let stub = """
-            #!/bin/sh
-            for a in "$@"; do printf '%s' "$a" | od -An -tx1 -v | tr -d ' \\n'; printf ' '; done >> "$STUB_LOG"
-            printf '\\n' >> "$STUB_LOG"
+            aws() {
+                for a in "$@"; do printf '%s' "$a" | od -An -tx1 -v | tr -d ' \\n'; printf ' '; done >> "$STUB_LOG"
+                printf '\\n' >> "$STUB_LOG"
+            }
 
             """
-        try stub.write(to: bin.appendingPathComponent("aws"), atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin.appendingPathComponent("aws").path)
-        try script.write(to: dir.appendingPathComponent("script.sh"), atomically: true, encoding: .utf8)
+        try (stub + script).write(to: dir.appendingPathComponent("script.sh"), atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: shell)
         process.arguments = ["script.sh"]
         process.currentDirectoryURL = dir
-        process.environment = ["PATH": bin.path + ":/usr/bin:/bin", "STUB_LOG": log.path, "HOME": dir.path]
+        process.environment = ["PATH": "/usr/bin:/bin", "STUB_LOG": log.path, "HOME": dir.path]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
