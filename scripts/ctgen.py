@@ -2644,10 +2644,12 @@ def scenario_instance_credentials():
 
 
 def scenario_secrets_dumped():
-    s = Story("secrets-dumped", "A leaked key reads seven secrets and parameters in two minutes. An application role "
-              "reading three secrets at start-up, and a user reading four over half an hour, give nothing.")
+    s = Story("secrets-dumped", "A leaked key reads seven secrets and parameters in two minutes; another walks through "
+              "eleven SSM parameters one GetParameter at a time. An application role reading three secrets at start-up, "
+              "and a user reading four parameters over half an hour, give nothing.")
     leak = sc_user(s, A1, "reporting-svc")
     dev = sc_user(s, A1, "dev-kim")
+    legacy = sc_user(s, A1, "legacy-admin")
     app = ui_role(A1, "AROA" + b32(s.r, 17), "orders-app", "/", "orders-app-task", temp_key(s.r),
                   iso(s.at("08:00:00")))
     base = s.at("09:00:00")
@@ -2667,6 +2669,10 @@ def scenario_secrets_dumped():
     for k in range(4):
         s.call(A1, "us-east-1", s.at("10:00:00") + dt.timedelta(minutes=8 * k), ui_of(dev), "ssm.amazonaws.com",
                "GetParameter", "192.0.2.31", "cli-linux", req={"name": f"/dev/feature-{k}", "withDecryption": True})
+    for k in range(11):
+        s.call(A1, "eu-west-1", s.at("11:00:00") + dt.timedelta(seconds=13 * k), ui_of(legacy), "ssm.amazonaws.com",
+               "GetParameter", ATTACKER_IP, "boto3", req={"name": f"/prod/app-{k}/secret", "withDecryption": True},
+               expect=("ssm_parameters_decrypted_one_by_one",))
     return s
 
 

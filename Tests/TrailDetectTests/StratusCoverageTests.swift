@@ -6,14 +6,14 @@ import Testing
 
 /// The bundled rules against Stratus Red Team's own detonation logs (one capture per technique, read where they lie in
 /// the project's shared folder): each in-scope technique must give the findings named, and nothing named as a
-/// negative. A rule is named by its file's name.
+/// negative. A rule is named by its Sigma `name`, else by its file's name.
 ///
 /// Coverage (in scope: IAM, STS, CloudTrail, Organizations, sign-in, secrets, and EC2 instance credentials):
 ///
 /// | Stratus technique                                      | rule that fires                                   | before issue 15 |
 /// |--------------------------------------------------------|---------------------------------------------------|-----------------|
 /// | credential-access.ec2-steal-instance-credentials       | ec2_instance_credentials_used_from_commanding_address (high) | no   |
-/// | credential-access.secretsmanager-batch-retrieve-secrets | secrets_bulk_retrieval (medium)                  | no              |
+/// | credential-access.secretsmanager-batch-retrieve-secrets | secrets_batch_retrieved (medium)                 | no              |
 /// | credential-access.secretsmanager-retrieve-secrets      | secrets_bulk_retrieval (medium)                   | no              |
 /// | credential-access.ssm-retrieve-securestring-parameters | secrets_bulk_retrieval (medium)                   | no              |
 /// | defense-evasion.cloudtrail-delete                      | cloudtrail_trail_deleted (high)                   | yes             |
@@ -53,14 +53,16 @@ import Testing
             // The SSM commands themselves, the Stratus user agent, and the instance session's own identity check.
             silent: ["recon_offensive_tool_user_agent", "signin_console_token_for_instance_credentials", "credential_access_denied_burst"]),
         .init(
-            name: "aws.credential-access.secretsmanager-batch-retrieve-secrets", fires: ["secrets_bulk_retrieval"],
+            name: "aws.credential-access.secretsmanager-batch-retrieve-secrets", fires: ["secrets_batch_retrieved"],
             silent: ["recon_security_scanner_user_agent"]),
         .init(
             name: "aws.credential-access.secretsmanager-retrieve-secrets", fires: ["secrets_bulk_retrieval"],
-            silent: ["recon_security_scanner_user_agent"]),
+            // GetSecretValue one by one, not a filtered batch.
+            silent: ["secrets_batch_retrieved", "recon_security_scanner_user_agent"]),
         .init(
             name: "aws.credential-access.ssm-retrieve-securestring-parameters", fires: ["secrets_bulk_retrieval"],
-            silent: ["credential_access_denied_burst"]),
+            // Several names per GetParameters call: one finding, not also the one-by-one rule's.
+            silent: ["ssm_parameters_decrypted_one_by_one", "credential_access_denied_burst"]),
         .init(
             name: "aws.defense-evasion.cloudtrail-delete", fires: ["cloudtrail_trail_deleted"],
             silent: ["cloudtrail_logging_tamper_denied", "cloudtrail_trail_changed_by_root"]),
@@ -115,11 +117,13 @@ import Testing
         let discovery = Discovery(options: options).discover([file.path])
         let findings = Analysis.run(discovery.files, rules: bundled.0, using: ParallelReader(options: options)) { _ in }.findings
         var fired: [String: String] = [:]
-        for f in findings {
-            let name = URL(fileURLWithPath: f.rule.file).deletingPathExtension().lastPathComponent
-            fired[name] = f.rule.level
-        }
+        for f in findings { fired[name(ofRule: f.rule.id, file: f.rule.file)] = f.rule.level }
         return fired
+    }
+
+    /// A rule's Sigma `name`, else its file's name (several rules may share a file).
+    static func name(ofRule id: String, file: String) -> String {
+        bundled.0.rules.first { $0.id == id }?.name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
     }
 
     @Test(
@@ -135,7 +139,7 @@ import Testing
 
     /// Every rule named above exists, so a renamed rule cannot make a negative pass by accident.
     @Test func namedRulesExist() {
-        let names = Set(bundled.0.rules.map { URL(fileURLWithPath: $0.file).deletingPathExtension().lastPathComponent })
+        let names = Set(bundled.0.rules.map { Self.name(ofRule: $0.id, file: $0.file) })
         for t in Self.techniques {
             for rule in t.fires + t.silent { #expect(names.contains(rule), "\(t.name) names unknown rule \(rule)") }
         }
@@ -154,9 +158,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.fileExists(atPath: IncidentPlaybookTests.invictus.path), "needs ../shared/corpus"))
     func invictusIncidentOnlyTheAttack() throws {
         let findings = IncidentPlaybookTests.scan(IncidentPlaybookTests.invictus)
-        func of(_ rule: String) -> [Finding] {
-            findings.filter { URL(fileURLWithPath: $0.rule.file).deletingPathExtension().lastPathComponent == rule }
-        }
+        func of(_ rule: String) -> [Finding] { findings.filter { Self.name(ofRule: $0.rule.id, file: $0.rule.file) == rule } }
         for rule in [
             "iam_role_trust_policy_updated_external_account", "cloudtrail_event_selectors_reduce_logging",
             "organizations_leave_organization", "rolesanywhere_trust_anchor_created",
