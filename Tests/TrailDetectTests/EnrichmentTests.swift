@@ -103,6 +103,41 @@ import Testing
     }
 }
 
+extension EnrichmentTests {
+    /// AWS's quarantine put inline: by its managed name (any version) or by its content, whatever the name.
+    @Test func inlineQuarantineIsAQuarantine() {
+        let named = enrichment(#"{"eventName":"PutUserPolicy","requestParameters":{"userName":"u","policyName":"AWSCompromisedKeyQuarantineV3","policyDocument":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":[\"iam:CreateAccessKey\"],\"Resource\":[\"*\"]}]}"}}"#)
+        #expect(named.value(.policyQuarantine) == "V3")
+        #expect(named.value(.policyIsContainment) == "true")
+        let content = enrichment(#"{"eventName":"PutUserPolicy","requestParameters":{"userName":"u","policyName":"quarantine","policyDocument":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":[\"ec2:RunInstances\",\"IAM:CreateAccessKey\",\"iam:CreateUser\",\"lambda:CreateFunction\",\"s3:DeleteBucket\"],\"Resource\":\"*\"}]}"}}"#)
+        #expect(content.value(.policyQuarantine) == "inline")
+        #expect(content.value(.policyIsQuarantine) == "true")
+        let partial = enrichment(#"{"eventName":"PutUserPolicy","requestParameters":{"userName":"u","policyName":"AWSCompromisedKeyQuarantineNotes","policyDocument":"{\"Statement\":[{\"Effect\":\"Deny\",\"Action\":[\"ec2:RunInstances\",\"iam:CreateUser\"],\"Resource\":\"*\"}]}"}}"#)
+        #expect(partial.value(.policyIsQuarantine) == "false")
+        let conditional = enrichment(#"{"eventName":"PutUserPolicy","requestParameters":{"userName":"u","policyName":"mfa","policyDocument":"{\"Statement\":[{\"Effect\":\"Deny\",\"Action\":[\"ec2:RunInstances\",\"iam:CreateAccessKey\",\"iam:CreateUser\",\"lambda:CreateFunction\"],\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:MultiFactorAuthPresent\":\"false\"}}}]}"}}"#)
+        #expect(conditional.value(.policyIsQuarantine) == "false")
+    }
+
+    /// Who a trust policy lets in: other accounts (from ids and ARNs) and `*`; the event's own account is not external.
+    @Test func trustPoliciesNameTheAccountsTheyTrust() {
+        let external = enrichment(#"{"eventName":"UpdateAssumeRolePolicy","recipientAccountId":"111122223333","requestParameters":{"roleName":"r","policyDocument":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"},{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"arn:aws:iam::444455556666:root\",\"111122223333\",\"arn:aws:iam::111122223333:user/jack\"]},\"Action\":\"sts:AssumeRole\"}]}"}}"#)
+        #expect(external.values(.policyTrustedAccount) == ["444455556666"])
+        #expect(external.value(.policyTrustsExternal) == "true")
+        #expect(external.value(.policyTrustsAnyone) == "false")
+        let own = enrichment(#"{"eventName":"CreateRole","recipientAccountId":"111122223333","requestParameters":{"roleName":"r","assumeRolePolicyDocument":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"sts:AssumeRole\"}]}"}}"#)
+        #expect(own.value(.policyTrustsExternal) == "false")
+        #expect(own.values(.policyTrustedAccount).isEmpty)
+        let anyone = enrichment(#"{"eventName":"CreateRole","recipientAccountId":"111122223333","requestParameters":{"roleName":"r","assumeRolePolicyDocument":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"sts:AssumeRole\"}]}"}}"#)
+        #expect(anyone.value(.policyTrustsAnyone) == "true")
+        #expect(anyone.values(.policyTrustedAccount) == ["*"])
+        let orgOnly = enrichment(#"{"eventName":"CreateRole","recipientAccountId":"111122223333","requestParameters":{"roleName":"r","assumeRolePolicyDocument":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringEquals\":{\"aws:PrincipalOrgID\":\"o-abc\"}}}]}"}}"#)
+        #expect(orgOnly.value(.policyTrustsAnyone) == "false")
+        #expect(orgOnly.value(.policyTrustsExternal) == "true")
+        let service = enrichment(#"{"eventName":"CreateRole","recipientAccountId":"111122223333","requestParameters":{"roleName":"r","assumeRolePolicyDocument":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"}}"#)
+        #expect(service.value(.policyTrustsExternal) == nil)
+    }
+}
+
 /// Findings: stable ids, grouping, and containment filled in with the finding's own values.
 @Suite struct FindingTests {
     @Test func idsAreStableAndSeparateIncidents() {

@@ -1,4 +1,4 @@
-"""The scenario fixtures: ten small incidents for the stateful rules. Negative scenarios expect no finding."""
+"""The scenario fixtures: twelve small incidents for the stateful rules. Negative scenarios expect no finding."""
 
 import datetime as dt
 
@@ -7,6 +7,7 @@ from .basics import A1, A2, alnum, b32, iam_time, iso, long_key, policy_text, te
 from .demo import creds
 from .records import res_role, ui_federated, ui_role, ui_service, ui_user
 from .scenario_story import ATTACKER_IP, RESPONDER_IP, Story, sc_user, ui_of
+from .scenarios_detection import scenario_instance_credentials, scenario_secrets_dumped
 
 
 def scenario_quarantine_gap():
@@ -335,7 +336,8 @@ def scenario_negative_service_reassume():
 
 SCENARIOS = (scenario_quarantine_gap, scenario_federation_outlives_key, scenario_role_revoked_reassumed,
              scenario_identity_center, scenario_permissions_removed, scenario_backdoors, scenario_denied_burst,
-             scenario_negative_responder, scenario_negative_lifted, scenario_negative_service_reassume)
+             scenario_negative_responder, scenario_negative_lifted, scenario_negative_service_reassume,
+             scenario_instance_credentials, scenario_secrets_dumped)
 
 
 def write_scenarios(root):

@@ -208,7 +208,7 @@ public struct Enrichment: Sendable {
         let name = params?.member("policyName")?.scalarText
         set(.policyName, name)
         var documents: [PolicyDocument] = []
-        for field in ["policyDocument", "policy", "content"] {
+        for field in ["policyDocument", "policy", "content", "assumeRolePolicyDocument"] {
             guard let v = params?.member(field) else { continue }
             if let text = v.string, let doc = PolicyDocument(text: text) {
                 documents.append(doc)
@@ -227,6 +227,17 @@ public struct Enrichment: Sendable {
         for u in documents.flatMap(\.deniedIdentityCenterUserIds) { set(.policyDeniedIdentityCenterUserId, u) }
         var quarantine = arns.compactMap { catalog.quarantineVersion($0) }
         if let name, catalog.legacyInlineQuarantine.contains(name) { quarantine.append("legacy") }
+        if let name, let version = catalog.inlineQuarantineVersion(name) { quarantine.append(version) }
+        if quarantine.isEmpty, documents.contains(where: { catalog.hasQuarantineContent($0) }) { quarantine.append("inline") }
+        let account = event.member(.recipientAccountId)?.scalarText
+        let principals = documents.flatMap(\.principalAccounts)
+        let external = principals.filter { $0 != account }
+        var seen = Set<String>()
+        for a in external where seen.insert(a).inserted { set(.policyTrustedAccount, a) }
+        if !principals.isEmpty {
+            set(.policyTrustsExternal, !external.isEmpty)
+            set(.policyTrustsAnyone, documents.contains { $0.allowsAnyPrincipalUnconditionally })
+        }
         for q in quarantine { set(.policyQuarantine, q) }
         let isAdmin = arns.contains { catalog.adminEquivalent.contains($0) } || allowsAll
         let isDenyAll = arns.contains { catalog.denyAll.contains($0) }

@@ -9,6 +9,9 @@ public struct PolicyCatalog: Sendable, Equatable {
     public var denyAll: Set<String> = []
     public var legacyInlineQuarantine: Set<String> = []
     public var revokeSessionsInline: Set<String> = []
+    /// Actions every version of AWS's quarantine denies (lowercased): an inline document that denies all of them
+    /// on `*` is AWS's quarantine put inline, whatever its name.
+    public var quarantineSignatureActions: Set<String> = []
 
     public init() {}
 
@@ -27,6 +30,7 @@ public struct PolicyCatalog: Sendable, Equatable {
         denyAll = try strings("deny-all")
         legacyInlineQuarantine = try strings("legacy-inline-quarantine")
         revokeSessionsInline = try strings("revoke-sessions-inline")
+        quarantineSignatureActions = Set(try strings("quarantine-signature-actions").map { $0.lowercased() })
         if let prefix = map["quarantine-prefix"]?.string { quarantinePrefix = prefix }
     }
 
@@ -36,6 +40,20 @@ public struct PolicyCatalog: Sendable, Equatable {
             throw DetectError(.io, file: url.path, "the policy catalog is missing")
         }
         return try PolicyCatalog(yaml: text, file: url.path)
+    }
+
+    /// `V1`…`Vn` for an inline policy named like the managed quarantine (`AWSCompromisedKeyQuarantineV3` put with
+    /// PutUserPolicy), nil otherwise.
+    public func inlineQuarantineVersion(_ name: String) -> String? {
+        guard let base = quarantinePrefix.split(separator: "/").last, name.hasPrefix(base) else { return nil }
+        let rest = name.dropFirst(base.count)
+        if rest.isEmpty { return "V1" }
+        return rest.first == "V" && rest.dropFirst().allSatisfy(\.isNumber) && rest.count > 1 ? String(rest) : nil
+    }
+
+    /// Whether a document denies every action of the quarantine signature on `*`.
+    public func hasQuarantineContent(_ document: PolicyDocument) -> Bool {
+        !quarantineSignatureActions.isEmpty && quarantineSignatureActions.isSubset(of: document.deniedActions)
     }
 
     /// `V1`…`Vn` for a quarantine ARN (the unversioned name is V1), nil otherwise.

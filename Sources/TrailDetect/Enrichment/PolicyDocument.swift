@@ -13,6 +13,13 @@ public struct PolicyDocument: Sendable, Equatable {
     public var tokenIssueTimeCutoff: String?
     /// `identitystore:userId` values in `Deny` conditions.
     public var deniedIdentityCenterUserIds: [String] = []
+    /// The accounts an `Allow` statement's `Principal` names (12 digits, from an account id or an IAM/STS ARN), and
+    /// `*` for a principal of anyone: who a resource or trust policy lets in.
+    public var principalAccounts: [String] = []
+    /// An `Allow` to principal `*` without any condition: anyone with AWS credentials.
+    public var allowsAnyPrincipalUnconditionally = false
+    /// Every action of `Deny` statements on resource `*` without conditions (lowercased).
+    public var deniedActions: Set<String> = []
 
     /// Parses a document; nil when it is not a JSON policy.
     public init?(text: String) {
@@ -40,6 +47,20 @@ public struct PolicyDocument: Sendable, Equatable {
             let all = actions.contains("*") && (resources.contains("*") || s["Resource"] == nil) && s["NotAction"] == nil
             let condition = s["Condition"] as? [String: Any]
             if effect == "allow" && all { allowsAll = true }
+            if effect == "allow", let principal = s["Principal"] {
+                let named = principal as? String == "*" ? ["*"] : Self.strings((principal as? [String: Any])?["AWS"])
+                for p in named {
+                    if p == "*" {
+                        principalAccounts.append("*")
+                        if condition == nil || condition!.isEmpty { allowsAnyPrincipalUnconditionally = true }
+                    } else if let account = Self.account(inPrincipal: p) {
+                        principalAccounts.append(account)
+                    }
+                }
+            }
+            if effect == "deny", resources.contains("*") || s["Resource"] == nil, condition == nil || condition!.isEmpty {
+                for a in actions { deniedActions.insert(a.lowercased()) }
+            }
             if effect == "deny" {
                 if all {
                     deniesAll = true
@@ -58,6 +79,16 @@ public struct PolicyDocument: Sendable, Equatable {
                 }
             }
         }
+    }
+
+    /// The account of a principal: a 12-digit account id, or the account field of an `arn:<partition>:iam::` or
+    /// `arn:<partition>:sts::` ARN.
+    static func account(inPrincipal p: String) -> String? {
+        let isAccount = { (s: Substring) in s.count == 12 && s.allSatisfy { $0 >= "0" && $0 <= "9" } }
+        if isAccount(Substring(p)) { return p }
+        let parts = p.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 6, parts[0] == "arn", parts[2] == "iam" || parts[2] == "sts", isAccount(parts[4]) else { return nil }
+        return String(parts[4])
     }
 
     static func strings(_ value: Any?) -> [String] {
