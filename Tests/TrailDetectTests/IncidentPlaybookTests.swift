@@ -100,6 +100,29 @@ import Testing
         #expect(opener.flatMap { $0.steps.flatMap(\.commands) }.contains { $0.contains("--user-name alice") })
     }
 
+    static let stratus = repository.deletingLastPathComponent().appendingPathComponent("shared/corpus/stratus-red-team/detonation-logs")
+
+    /// What a finding's evidence names — a trust anchor and profile, the secrets and parameters read — is what its
+    /// containment acts on. (Stratus's captures hold made-up region codes such as cn-northsouth-3r: those commands
+    /// are NOT RUN, with the ids filled in all the same.)
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: stratus.path), "needs ../shared/corpus"))
+    func resourcesNamedInTheEvidenceAreContained() throws {
+        func commands(_ technique: String, _ action: String) -> [String] {
+            Self.scan(Self.stratus.appendingPathComponent("aws.\(technique).json"))
+                .flatMap(\.containment).filter { $0.id == action }.flatMap { $0.steps.flatMap(\.commands) }
+        }
+        let anchor = commands("persistence.rolesanywhere-create-trust-anchor", "rolesanywhere-disable-trust-anchor")
+        #expect(anchor.contains { $0.contains("disable-trust-anchor --region <region> --trust-anchor-id 4d07f6a0-1c50-44d3-951b-b68b783daa0a") })
+        #expect(anchor.contains { $0.contains("disable-profile --region <region> --profile-id 910042eb-8463-427d-8095-6fd60ac303d9") })
+        #expect(anchor.allSatisfy { $0.hasPrefix("# NOT RUN: {{region}} from the logs is \"cn-northsouth-3r\"") })
+        let secrets = commands("credential-access.secretsmanager-retrieve-secrets", "secrets-rotate-exposed")
+        #expect(secrets.filter { $0.contains("rotate-secret") && $0.contains("--secret-id arn:aws:secretsmanager:") }.count >= 5)
+        let parameters = commands("credential-access.ssm-retrieve-securestring-parameters", "secrets-rotate-exposed")
+        #expect(parameters.contains { $0.contains("get-parameter-history --region <region> --name /credentials/") })
+        let selectors = commands("defense-evasion.cloudtrail-event-selectors", "cloudtrail-restore-event-selectors")
+        #expect(selectors.contains { $0.contains("put-event-selectors --region <region> --trail-name stratus-red-team-") })
+    }
+
     @Test func rootIdentityOfEachKind() {
         func finding(_ actor: Finding.Actor, target: Finding.Target? = nil) -> Finding {
             Finding(

@@ -50,6 +50,8 @@ public struct ContainmentAction: Sendable {
         "membershipId": .awsId, "mfaSerialNumber": .awsId, "permissionSetArn": .arn, "policyId": .awsId,
         "rootOuOrAccountId": .awsId, "serviceSpecificCredentialId": .awsId, "sshPublicKeyId": .awsId,
         "trustedPrincipalArn": .arn,
+        // From the evidence's requests and responses (`Finding.Target.resources`).
+        "trustAnchorId": .awsId, "profileId": .awsId, "secretId": .awsId, "parameterName": .awsId,
     ]
 
     public init(yaml text: String, file: String) throws {

@@ -133,6 +133,7 @@ public struct IncidentPlaybook: Sendable {
                     add("policyName", t.policyName.map { [$0] } ?? [])
                     add("groupName", t.groupName.map { [$0] } ?? [])
                     add("trailName", t.trailName.map { [$0] } ?? [])
+                    for (variable, values) in t.resources ?? [:] { add(variable, values) }
                 }
                 groups[key] = g
             }

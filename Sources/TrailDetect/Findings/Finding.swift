@@ -41,6 +41,9 @@ public struct Finding: Codable, Sendable, Equatable {
         public var trailName: String?
         /// Access keys the actor created for other users in the evidence, each with its user.
         public var createdKeys: [CreatedKey]? = nil
+        /// Other resources the evidence names, by template variable (`trustAnchorId`, `profileId`, `secretId`,
+        /// `parameterName`): what containment acts on.
+        public var resources: [String: [String]]? = nil
     }
 
     /// An access key created for a user (`CreateAccessKey`'s `responseElements.accessKey`).
