@@ -74,6 +74,31 @@ import Testing
         #expect(names(result.files) == ["cccc", "aaaa", "bbbb", "eeee"])
     }
 
+    /// An export whose paths are not AWS's own layout (a flat folder; a name whose account disagrees with its
+    /// folder) is not skipped by its path: its records decide (Invictus's export names account 218007301253 for
+    /// records of 123837392027).
+    @Test func onlyAWSsOwnLayoutIsTrustedToSkipAFile() throws {
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        for name in [
+            "CloudTrail/218007301253_CloudTrail_us-east-1_20230710T1220Z_flat.json",
+            "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/999988887777_CloudTrail_us-east-1_20261120T1005Z_mixd.json.gz",
+            "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T1005Z_same.json.gz",
+        ] {
+            try write(gzip(Array(delivery([]).utf8)), to: root.appendingPathComponent(name))
+        }
+        var options = ReaderOptions()
+        options.accounts = ["123837392027"]
+        var result = Discovery(options: options).discover([root.path])
+        #expect(Set(names(result.files)) == ["flat", "mixd"])
+        options = ReaderOptions()
+        options.regions = ["eu-west-1"]
+        result = Discovery(options: options).discover([root.path])
+        // "mixd" has folder and name agreeing on us-east-1: skipped by its path.
+        #expect(Set(names(result.files)) == ["flat"])
+        #expect(LogPath(root.path + "/CloudTrail/218007301253_CloudTrail_us-east-1_20230710T1220Z_flat.json").account == "218007301253")
+    }
+
     @Test func symlinkLoopsAndDuplicatesAreHarmless() throws {
         let root = try makeTree()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -101,8 +101,13 @@ public struct Discovery: Sendable {
     }
 
     func passesPathFilters(_ info: LogPath) -> Bool {
-        if !options.accounts.isEmpty, let account = info.account, !options.accounts.contains(account) { return false }
-        if !options.regions.isEmpty, let region = info.region, !options.regions.contains(region) { return false }
+        // Only a path in AWS's own layout, folder and name agreeing, is trusted to skip a file unread.
+        if !options.accounts.isEmpty, info.accountConfirmed, let account = info.account, !options.accounts.contains(account) {
+            return false
+        }
+        if !options.regions.isEmpty, info.regionConfirmed, let region = info.region, !options.regions.contains(region) {
+            return false
+        }
         if let t = info.nameTime {
             if !options.mayContain(deliveredAt: t) { return false }
         } else if let day = info.folderDay, !options.mayContain(day: day) {

@@ -6,6 +6,11 @@ public struct LogPath: Sendable, Equatable {
     public var nameTime: Int64?
     public var folderDay: Int64?
     public var isDigest = false
+    /// Whether the folder (`AWSLogs/…/<account>/CloudTrail/<region>/`) and the file name say the same account and
+    /// region, as AWS writes them: only then may a filter trust the path to skip a file unread. An export that
+    /// renamed or moved files (a flat folder, names that disagree) is read and filtered by its records.
+    public var accountConfirmed = false
+    public var regionConfirmed = false
 
     public init(_ path: String) {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
@@ -33,6 +38,8 @@ public struct LogPath: Sendable, Equatable {
         let name = parts.last ?? ""
         let fields = name.split(separator: "_").map(String.init)
         if fields.count >= 4, Self.isAccount(fields[0]), fields[1].hasPrefix("CloudTrail") {
+            accountConfirmed = account == fields[0]
+            regionConfirmed = region == fields[2]
             account = account ?? fields[0]
             if fields[1] == "CloudTrail-Digest" { isDigest = true }
             region = region ?? fields[2]
