@@ -3,6 +3,7 @@ import Foundation
 import TrailDetect
 import TrailOutput
 import TrailReader
+import TrailScan
 import TrailState
 
 struct Contain: ParsableCommand {
@@ -153,12 +154,9 @@ struct Contain: ParsableCommand {
 
     /// Every finding of a one-shot scan of `logs` (input problems are reported, and the playbook still printed).
     static func findings(logs: [String], rules: RuleSet, stderr: ByteSink) throws -> [Finding] {
-        let options = ReaderOptions()
-        let discovery = Discovery(options: options).discover(logs)
-        var summary = RunSummary(discovery: discovery)
-        let result = Analysis.run(discovery.files, rules: rules, using: ParallelReader(options: options)) { summary.add($0) }
-        SummaryWriter.report(summary, quiet: true, extra: [], to: stderr)
-        return result.findings
+        let outcome = OneShotScan(rules: rules, options: ReaderOptions()).run(paths: logs)
+        SummaryWriter.report(outcome.summary, quiet: true, extra: [], to: stderr)
+        return outcome.findings
     }
 
     /// Every finding a state file holds, with the lineage it keeps.

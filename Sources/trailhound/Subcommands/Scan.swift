@@ -3,6 +3,7 @@ import Foundation
 import TrailDetect
 import TrailOutput
 import TrailReader
+import TrailScan
 import TrailState
 
 #if canImport(Glibc)
@@ -145,13 +146,11 @@ struct Scan: ParsableCommand {
             }
         } else {
             let progress = ProgressMeter(discovery.files, to: stderr, enabled: !quiet && isatty(2) == 1)
-            let result = Analysis.run(discovery.files, rules: ruleSet, using: ParallelReader(options: options)) { report in
-                summary.add(report)
-                progress.add(report)
-            }
+            let outcome = OneShotScan(rules: ruleSet, options: options, minLevel: minLevel).run(discovery) { progress.add($0) }
             progress.finish()
-            evaluated = result.evaluated
-            all = result.findings.filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
+            summary = outcome.summary
+            evaluated = outcome.evaluated
+            all = outcome.findings
             failing = all
             let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
             written = FindingWriter(format: chosen, productVersion: Trailhound.configuration.version)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrailDetect
 import TrailReader
+import TrailScan
 import TrailState
 
 /// IncrementalScan without the CLI: a run stopped at each checkpoint (the checkpoint throws; nothing after it is
