@@ -98,17 +98,18 @@ enum OCSFFinding {
         let a = f.actor
         guard a.arn != nil || a.type != nil else { return nil }
         // OCSF's user types: 1 User, 2 Admin, 3 System, 99 Other (with CloudTrail's type in `type`).
+        let kind = a.identityKind
         let type: (Int64, String) =
-            switch a.type {
-            case "IAMUser": (1, "User")
-            case "Root": (2, "Admin")
-            case "AWSService": (3, "System")
+            switch (kind, a.type) {
+            case (.iamUser?, _): (1, "User")
+            case (.root?, _): (2, "Admin")
+            case (_, "AWSService"): (3, "System")
             default: (99, a.type ?? "Other")
             }
         let name: String? =
-            switch a.type {
-            case "FederatedUser": a.federatedName
-            case "AssumedRole": a.sessionName ?? a.roleName
+            switch kind {
+            case .federatedUser?: a.federatedName
+            case .assumedRole?: a.sessionName ?? a.roleName
             default: a.userName
             }
         // A role or federation session: who issued it.
