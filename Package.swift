@@ -51,11 +51,13 @@ let package = Package(
         .target(name: "TrailOutput", dependencies: ["TrailReader", "TrailDetect"]),
         // The state file of incremental (cron) scans: SQLite through GRDB.
         .target(name: "TrailState", dependencies: ["TrailReader", "TrailDetect", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Scan orchestration: the one-shot scan and the incremental scan over a state file.
+        .target(name: "TrailScan", dependencies: ["TrailReader", "TrailDetect", "TrailState"]),
         .target(name: "TrailFuzzing", dependencies: ["TrailReader", "TrailDetect", "TrailOutput"]),
         .executableTarget(
             name: "trailhound",
             dependencies: [
-                "TrailReader", "TrailDetect", "TrailOutput", "TrailState",
+                "TrailReader", "TrailDetect", "TrailOutput", "TrailState", "TrailScan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,7 +68,7 @@ let package = Package(
         ),
         .testTarget(name: "TrailReaderTests", dependencies: ["TrailReader", "CZlib"]),
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "CZlib"]),
-        .testTarget(name: "TrailStateTests", dependencies: ["TrailState", "TrailDetect", "TrailReader"]),
+        .testTarget(name: "TrailScanTests", dependencies: ["TrailScan", "TrailState", "TrailDetect", "TrailReader"]),
         .testTarget(name: "HardeningTests", dependencies: ["TrailFuzzing", "TrailReader", "TrailDetect", "TrailOutput"]),
         .testTarget(
             name: "TrailhoundCLITests",

@@ -33,7 +33,7 @@ enum ASFFFinding {
     /// still too large once each field is within its limit (hostile values: every key id, ARN and address near its
     /// cap) has its free text and details cut further, each cut visible as a trailing "…", and says so in
     /// `ProductFields["trailhound/cut"]`.
-    static func json(_ f: Finding) -> JSONValue {
+    static func json(_ f: Finding) -> JSONTree {
         var value = json(f, shrink: 1)
         for shrink in shrinkSteps.dropFirst() where size(of: value) > maxFindingBytes {
             value = json(f, shrink: shrink)
@@ -44,7 +44,7 @@ enum ASFFFinding {
     /// The size of the finding's JSON with every non-ASCII character escaped: 6 bytes for a character of the
     /// Basic Multilingual Plane (and DEL, which `TerminalText.inertJSON` escapes), 12 for one above (a surrogate
     /// pair); control characters are escaped already.
-    static func size(of value: JSONValue) -> Int {
+    static func size(of value: JSONTree) -> Int {
         guard let bytes = try? FindingWriter.encoder(pretty: false).encode(value) else { return Int.max }
         var n = 0
         for b in bytes {
@@ -53,7 +53,7 @@ enum ASFFFinding {
         return n
     }
 
-    static func json(_ f: Finding, shrink: Int) -> JSONValue {
+    static func json(_ f: Finding, shrink: Int) -> JSONTree {
         let account = AffectedResource.accountID(f)
         let partition = AffectedResource.partition(f)
         let region = f.regions.first.flatMap(awsRegion) ?? "us-east-1"
@@ -114,7 +114,7 @@ enum ASFFFinding {
         return categories.prefix(maxTypes).map { TextLimit.cut("\($0)/\(classifier)", to: maxTypeLength) }
     }
 
-    static func resources(_ f: Finding, partition: String, region: String, shrink: Int = 1) -> [JSONValue] {
+    static func resources(_ f: Finding, partition: String, region: String, shrink: Int = 1) -> [JSONTree] {
         var found = AffectedResource.of(f)
         if found.isEmpty {
             // Resources may not be empty: name the account the finding is in.
@@ -125,10 +125,10 @@ enum ASFFFinding {
         }
         // Details are log values (a user name, a key id) as long as the log made them: each is cut to its limit.
         let limit = max(32, maxDetailValue / shrink)
-        func cut(_ s: String) -> JSONValue { .string(TextLimit.cut(s, to: limit)) }
-        func cutText(_ s: String?) -> JSONValue? { s.flatMap { $0.isEmpty ? nil : cut($0) } }
+        func cut(_ s: String) -> JSONTree { .string(TextLimit.cut(s, to: limit)) }
+        func cutText(_ s: String?) -> JSONTree? { s.flatMap { $0.isEmpty ? nil : cut($0) } }
         return found.prefix(maxResources).map { r in
-            let details: JSONValue? =
+            let details: JSONTree? =
                 switch r.type {
                 case "AwsIamUser": ["AwsIamUser": ["UserName": cut(r.name)]]
                 case "AwsIamRole": ["AwsIamRole": ["RoleName": cut(r.name)]]
@@ -140,7 +140,7 @@ enum ASFFFinding {
                         ]
                     ]
                 default:
-                    ["Other": .object((r.other.merging(["Role": r.role]) { a, _ in a }).mapValues { cut($0) as JSONValue })]
+                    ["Other": .object((r.other.merging(["Role": r.role]) { a, _ in a }).mapValues { cut($0) as JSONTree })]
                 }
             return [
                 "Type": .string(r.type), "Id": .string(TextLimit.cut(r.id, to: max(64, maxIdentifier / shrink))),

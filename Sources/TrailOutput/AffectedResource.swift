@@ -40,7 +40,7 @@ struct AffectedResource: Equatable {
         func identityCenterUser(_ id: String, _ role: String) -> AffectedResource {
             AffectedResource(
                 type: "Other", id: "AWS::IdentityStore::User:\(id)", name: id, role: role,
-                other: ["Kind": "IdentityCenterUser", "UserId": id])
+                other: ["Kind": IdentityKind.identityCenterUser.rawValue, "UserId": id])
         }
 
         if let t = f.target {
@@ -48,28 +48,28 @@ struct AffectedResource: Equatable {
             if let name = t.roleName { add(iamRole(name, "target")) }
             if let id = t.identityCenterUserId { add(identityCenterUser(id, "target")) }
             for k in t.accessKeyIds {
-                add(key(k, "target", user: t.userName, type: t.userName == nil ? nil : "IAMUser"))
+                add(key(k, "target", user: t.userName, type: t.userName == nil ? nil : IdentityKind.iamUser.rawValue))
             }
         }
         let a = f.actor
-        switch a.type {
-        case "IAMUser":
+        switch a.identityKind {
+        case .iamUser?:
             if let name = a.userName { add(user(name, "actor", arn: a.arn)) }
-        case "AssumedRole":
+        case .assumedRole?:
             if let name = a.roleName { add(iamRole(name, "actor", arn: a.parentArn)) }
-        case "FederatedUser":
+        case .federatedUser?:
             if let arn = a.arn {
                 add(
                     AffectedResource(
                         type: "Other", id: arn, name: a.federatedName ?? arn, role: "actor",
-                        other: ["Kind": "FederatedUser", "ParentArn": a.parentArn ?? ""].filter { !$0.value.isEmpty }))
+                        other: ["Kind": IdentityKind.federatedUser.rawValue, "ParentArn": a.parentArn ?? ""].filter { !$0.value.isEmpty }))
             }
             if let name = a.userName { add(user(name, "actor", arn: a.parentArn)) }
-        case "Root":
+        case .root?:
             add(
                 AffectedResource(
                     type: "AwsAccount", id: "AWS::::Account:\(account)", name: account, role: "actor",
-                    other: ["Kind": "Root"]))
+                    other: ["Kind": IdentityKind.root.rawValue]))
         default:
             break
         }

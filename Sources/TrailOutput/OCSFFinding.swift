@@ -6,13 +6,13 @@ import TrailReader
 /// evidence not listed, origin keys, source addresses), it goes under `unmapped.trailhound`.
 enum OCSFFinding {
     static let schemaVersion = "1.4.0"
-    static let profiles: [JSONValue] = ["cloud", "datetime", "host"]
+    static let profiles: [JSONTree] = ["cloud", "datetime", "host"]
     static let severities: [String: (id: Int64, name: String)] = [
         "informational": (1, "Informational"), "low": (2, "Low"), "medium": (3, "Medium"), "high": (4, "High"),
         "critical": (5, "Critical"),
     ]
 
-    static func json(_ f: Finding, productVersion: String) -> JSONValue {
+    static func json(_ f: Finding, productVersion: String) -> JSONTree {
         let first = Timestamp.parse(f.firstSeen) ?? Timestamp.parse(f.lastSeen) ?? 0
         let last = Timestamp.parse(f.lastSeen) ?? first
         let severity = severities[f.rule.level] ?? (99, f.rule.level)
@@ -68,8 +68,8 @@ enum OCSFFinding {
 
     /// ATT&CK from the rule's tags. Sigma tags do not pair techniques with tactics: a rule with one technique gets
     /// one entry per tactic with that technique; a rule with several gets one entry per technique and one per tactic.
-    static func attacks(_ rule: Finding.Rule) -> [JSONValue] {
-        let techniques: [JSONValue] = rule.techniques.compactMap { tag in
+    static func attacks(_ rule: Finding.Rule) -> [JSONTree] {
+        let techniques: [JSONTree] = rule.techniques.compactMap { tag in
             guard let t = Attack.technique(tag) else { return nil }
             let url = Attack.url(technique: t.technique, subTechnique: nil)
             return [
@@ -79,7 +79,7 @@ enum OCSFFinding {
                 },
             ]
         }
-        let tactics: [JSONValue] = rule.tactics.compactMap { tag in
+        let tactics: [JSONTree] = rule.tactics.compactMap { tag in
             guard let t = Attack.tactic(tag) else { return nil }
             let url = "https://attack.mitre.org/tactics/\(t.id)/"
             return ["uid": .string(t.id), "name": .string(t.name), "src_url": .string(url)]
@@ -94,25 +94,26 @@ enum OCSFFinding {
         return techniques + tactics.map { ["tactic": $0] }
     }
 
-    static func actor(_ f: Finding, account: String) -> JSONValue? {
+    static func actor(_ f: Finding, account: String) -> JSONTree? {
         let a = f.actor
         guard a.arn != nil || a.type != nil else { return nil }
         // OCSF's user types: 1 User, 2 Admin, 3 System, 99 Other (with CloudTrail's type in `type`).
+        let kind = a.identityKind
         let type: (Int64, String) =
-            switch a.type {
-            case "IAMUser": (1, "User")
-            case "Root": (2, "Admin")
-            case "AWSService": (3, "System")
+            switch (kind, a.type) {
+            case (.iamUser?, _): (1, "User")
+            case (.root?, _): (2, "Admin")
+            case (_, "AWSService"): (3, "System")
             default: (99, a.type ?? "Other")
             }
         let name: String? =
-            switch a.type {
-            case "FederatedUser": a.federatedName
-            case "AssumedRole": a.sessionName ?? a.roleName
+            switch kind {
+            case .federatedUser?: a.federatedName
+            case .assumedRole?: a.sessionName ?? a.roleName
             default: a.userName
             }
         // A role or federation session: who issued it.
-        let session: JSONValue? = a.parentArn.map {
+        let session: JSONTree? = a.parentArn.map {
             ["issuer": .string($0), "credential_uid": .text(a.accessKeyIds.first)]
         }
         return [
@@ -125,14 +126,14 @@ enum OCSFFinding {
         ]
     }
 
-    static func resource(_ r: AffectedResource, region: String?) -> JSONValue {
+    static func resource(_ r: AffectedResource, region: String?) -> JSONTree {
         [
             "uid": .string(r.id), "name": .string(r.name), "type": .string(r.type), "labels": [.string(r.role)],
             "region": .text(region),
         ]
     }
 
-    static func evidence(_ e: Finding.Evidence) -> JSONValue {
+    static func evidence(_ e: Finding.Evidence) -> JSONTree {
         [
             "api": e.eventName.map { name in
                 [
@@ -148,21 +149,21 @@ enum OCSFFinding {
         ]
     }
 
-    static func unmapped(_ f: Finding) -> JSONValue {
-        func strings(_ xs: [String]) -> JSONValue? { .list(xs.map { .string($0) }) }
+    static func unmapped(_ f: Finding) -> JSONTree {
+        func strings(_ xs: [String]) -> JSONTree? { .list(xs.map { .string($0) }) }
         return [
             "ruleFile": .string(f.rule.file), "level": .string(f.rule.level), "regions": strings(f.regions),
             "evidenceNotListed": .int(Int64(f.evidenceNotListed)),
             "sourceIPAddresses": strings(f.actor.sourceIPAddresses), "accessKeyIds": strings(f.actor.accessKeyIds),
             "originAccessKeyIds": strings(f.actor.originAccessKeyIds),
             "containment": strings(f.containment.map(\.id)),
-            "state": f.state.map(state), "credentials": f.credentials.map { JSONValue.array($0.map(credential)) },
+            "state": f.state.map(state), "credentials": f.credentials.map { JSONTree.array($0.map(credential)) },
         ]
     }
 
     /// What opened (and closed) the state a stateful finding's events fell in, or a correlation's measure.
-    static func state(_ s: Finding.State) -> JSONValue {
-        func event(_ e: Finding.Evidence?) -> JSONValue? {
+    static func state(_ s: Finding.State) -> JSONTree {
+        func event(_ e: Finding.Evidence?) -> JSONTree? {
             guard let e else { return nil }
             return [
                 "eventID": e.eventID.map { .string($0) }, "eventTime": e.eventTime.map { .string($0) },
@@ -177,7 +178,7 @@ enum OCSFFinding {
     }
 
     /// A credential to contain, from lineage.
-    static func credential(_ c: Finding.Credential) -> JSONValue {
+    static func credential(_ c: Finding.Credential) -> JSONTree {
         [
             "accessKeyId": .string(c.accessKeyId), "kind": .string(c.kind), "mintedBy": c.mintedBy.map { .string($0) },
             "parentAccessKeyId": c.parentAccessKeyId.map { .string($0) }, "principal": c.principal.map { .string($0) },

@@ -5,9 +5,9 @@
 #endif
 
 /// The one spelling of a path the state file keeps: absolute, without `.`, `..`, repeated slashes or symbolic links.
-enum CanonicalPath {
+package enum CanonicalPath {
     /// `realpath(3)` of `path`; nil when it cannot be resolved (missing, not UTF-8).
-    static func resolve(_ path: String) -> String? {
+    package static func resolve(_ path: String) -> String? {
         guard let p = realpath(path, nil) else { return nil }
         defer { free(p) }
         return String(validatingCString: p)

@@ -63,7 +63,7 @@ public struct IncidentPlaybook: Sendable {
             for c in f.credentials ?? [] where c.mintedBy?.hasPrefix("AssumeRole") == true {
                 if let (account, role) = c.principal.flatMap(Self.assumedRole) { roles[account, default: []].insert(role) }
             }
-            if f.actor.type == IdentityKind.assumedRole.rawValue, let role = f.actor.roleName, !role.hasPrefix("AWSReservedSSO_") {
+            if f.actor.identityKind == .assumedRole, let role = f.actor.roleName, !role.hasPrefix("AWSReservedSSO_") {
                 roles[f.account ?? root.account, default: []].insert(role)
             }
         }
@@ -90,7 +90,7 @@ public struct IncidentPlaybook: Sendable {
             for rendered in f.containment {
                 guard rendered.subject == nil, let action = catalog[rendered.id], !rootIds.contains(action.id) else { continue }
                 if action.playbookOrder != nil && action.appliesTo.contains(IdentityKind.assumedRole.rawValue)
-                    && f.actor.type == IdentityKind.assumedRole.rawValue
+                    && f.actor.identityKind == .assumedRole
                 {
                     continue  // a role section has it
                 }
@@ -182,7 +182,7 @@ public struct IncidentPlaybook: Sendable {
             case .iamUser:
                 add("userName", root.name)
                 for k in a.accessKeyIds + a.originAccessKeyIds where k.hasPrefix("AKIA") { add("accessKeyId", k) }
-                if a.type == IdentityKind.federatedUser.rawValue {
+                if a.identityKind == .federatedUser {
                     add("federatedName", a.federatedName)
                     for k in a.originAccessKeyIds where k.hasPrefix("AKIA") { add("parentAccessKeyId", k) }
                 }

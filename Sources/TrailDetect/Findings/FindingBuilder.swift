@@ -403,14 +403,16 @@ public struct FindingBuilder: Sendable {
     func identityType(_ subject: ContainmentRef.Subject) -> String? {
         switch subject {
         case .actor:
-            if actor.type == "AssumedRole", actor.roleName?.hasPrefix("AWSReservedSSO_") == true { return "IdentityCenterUser" }
+            if actor.identityKind == .assumedRole, actor.roleName?.hasPrefix("AWSReservedSSO_") == true {
+                return IdentityKind.identityCenterUser.rawValue
+            }
             return actor.type
         case .origin:
-            return actor.originUserName != nil ? "IAMUser" : identityType(.actor)
+            return actor.originUserName != nil ? IdentityKind.iamUser.rawValue : identityType(.actor)
         case .target:
-            if target?.userName != nil { return "IAMUser" }
-            if target?.roleName != nil { return "Role" }
-            return target?.identityCenterUserId != nil ? "IdentityCenterUser" : nil
+            if target?.userName != nil { return IdentityKind.iamUser.rawValue }
+            if target?.roleName != nil { return IdentityKind.role.rawValue }
+            return target?.identityCenterUserId != nil ? IdentityKind.identityCenterUser.rawValue : nil
         case .opener:
             return opener.map { $0.kind.rawValue }
         }

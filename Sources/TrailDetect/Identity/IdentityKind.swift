@@ -14,18 +14,24 @@ public enum IdentityKind: String, Sendable, Codable, CaseIterable, Comparable {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 
-    /// How a playbook names an identity of this kind.
-    public func describe(_ name: String, account: String) -> String {
+    /// How a playbook names an identity of this kind (a federated user with the IAM user that minted its token,
+    /// when given).
+    public func describe(_ name: String, account: String, parent: String? = nil) -> String {
         switch self {
         case .root: return "root user of \(account)"
         case .iamUser: return "IAM user \(name) in \(account)"
-        case .federatedUser: return "federated user \(name) in \(account)"
+        case .federatedUser: return "federated user \(name)\(parent.map { " (parent IAM user \($0))" } ?? "") in \(account)"
         case .identityCenterUser: return "Identity Center user \(name), account \(account)"
         case .assumedRole: return "sessions of role \(name) in \(account)"
         case .role: return "role \(name) in \(account)"
         case .other: return "\(name) in \(account)"
         }
     }
+}
+
+extension Finding.Actor {
+    /// The actor's `type` as an identity kind; nil when the finding has no type.
+    public var identityKind: IdentityKind? { type.flatMap(IdentityKind.init(rawValue:)) }
 }
 
 /// The long-lived identity behind a finding: the IAM user whose key minted the actor's session (through any chain
@@ -53,7 +59,7 @@ public struct RootIdentity: Hashable, Sendable, Comparable {
 
     public init(actor: Finding.Actor, account: String) {
         self.account = account
-        let type = actor.type.flatMap(IdentityKind.init(rawValue:)) ?? .other
+        let type = actor.identityKind ?? .other
         if let origin = actor.originUserName {
             (kind, name) = (.iamUser, origin)
         } else if type == .federatedUser, let parent = actor.userName {

@@ -3,6 +3,7 @@ import Foundation
 import TrailDetect
 import TrailOutput
 import TrailReader
+import TrailScan
 import TrailState
 
 struct Contain: ParsableCommand {
@@ -113,35 +114,35 @@ struct Contain: ParsableCommand {
         var values: [String: [String]] = ["account": [account], "region": [region ?? "us-east-1"]]
         values["cutoff"] = [cutoffText]
         if !accessKey.isEmpty { values["accessKeyId"] = accessKey }
-        let type: String
+        let kind: IdentityKind
         let title: String
         if let user {
-            type = "IAMUser"
+            kind = .iamUser
             values["userName"] = [user]
             values["actorArn"] = ["arn:aws:iam::\(account):user/\(user)"]
-            title = "IAM user \(user) in \(account)"
+            title = kind.describe(user, account: account)
         } else if let role {
             // A permission-set role is contained through Identity Center, as findings do.
-            type = role.hasPrefix("AWSReservedSSO_") ? "IdentityCenterUser" : "AssumedRole"
+            kind = role.hasPrefix("AWSReservedSSO_") ? .identityCenterUser : .assumedRole
             values["roleName"] = [role]
             values["actorArn"] = ["arn:aws:iam::\(account):role/\(role)"]
-            title = "sessions of role \(role) in \(account)"
+            title = IdentityKind.assumedRole.describe(role, account: account)
         } else if let federatedUser, let parentUser {
-            type = "FederatedUser"
+            kind = .federatedUser
             values["federatedName"] = [federatedUser]
             values["userName"] = [parentUser]
             values["actorArn"] = ["arn:aws:sts::\(account):federated-user/\(federatedUser)"]
-            title = "federated user \(federatedUser) (parent IAM user \(parentUser)) in \(account)"
+            title = kind.describe(federatedUser, account: account, parent: parentUser)
         } else if let identityCenterUser {
-            type = "IdentityCenterUser"
+            kind = .identityCenterUser
             values["identityCenterUserId"] = [identityCenterUser]
-            title = "Identity Center user \(identityCenterUser), account \(account)"
+            title = kind.describe(identityCenterUser, account: account)
         } else {
-            type = "Root"
+            kind = .root
             values["actorArn"] = ["arn:aws:iam::\(account):root"]
-            title = "root user of \(account)"
+            title = kind.describe("root", account: account)
         }
-        let playbook = Playbook(identityType: type, values: values, catalog: ruleSet.containment)
+        let playbook = Playbook(identityType: kind.rawValue, values: values, catalog: ruleSet.containment)
         let out = ByteSink(fd: 1)
         out.write(playbook.script(title: title))
         out.flush()
@@ -153,12 +154,9 @@ struct Contain: ParsableCommand {
 
     /// Every finding of a one-shot scan of `logs` (input problems are reported, and the playbook still printed).
     static func findings(logs: [String], rules: RuleSet, stderr: ByteSink) throws -> [Finding] {
-        let options = ReaderOptions()
-        let discovery = Discovery(options: options).discover(logs)
-        var summary = RunSummary(discovery: discovery)
-        let result = Analysis.run(discovery.files, rules: rules, using: ParallelReader(options: options)) { summary.add($0) }
-        SummaryWriter.report(summary, quiet: true, extra: [], to: stderr)
-        return result.findings
+        let outcome = OneShotScan(rules: rules, options: ReaderOptions()).run(paths: logs)
+        SummaryWriter.report(outcome.summary, quiet: true, extra: [], to: stderr)
+        return outcome.findings
     }
 
     /// Every finding a state file holds, with the lineage it keeps.

@@ -3,6 +3,7 @@ import Foundation
 import TrailDetect
 import TrailOutput
 import TrailReader
+import TrailScan
 import TrailState
 
 #if canImport(Glibc)
@@ -75,10 +76,12 @@ struct Scan: ParsableCommand {
         // With a state file, the same folder named another way (`logs/`, `./logs`, a link) is the same folder.
         let discovery = Discovery(options: options).discover(state == nil ? paths : IncrementalScan.canonicalRoots(paths))
         var summary = RunSummary(discovery: discovery)
-        var all: [Finding]
-        var failing: [Finding]
-        var written = true
-        var evaluated = 0
+        let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
+        let writer = FindingWriter(format: chosen, productVersion: Trailhound.configuration.version)
+        let all: [Finding]
+        let failing: [Finding]
+        let written: Bool
+        let evaluated: Int
         var stateLine: String?
         if let statePath = state {
             let store: StateStore
@@ -95,67 +98,49 @@ struct Scan: ParsableCommand {
             let scan = IncrementalScan(
                 store: store, rules: ruleSet, reader: ParallelReader(options: options), options: scanOptions,
                 checkpoint: { point in if point == stopAt { raise(SIGKILL) } })
+            var progress: ProgressMeter?
+            let outcome: IncrementalScan.Outcome
             do {
-                let selection = try scan.select(discovery.files)
-                summary.setAside[.alreadyRead] = selection.earlier.isEmpty ? nil : selection.earlier.count
-                let progress = ProgressMeter(selection.fresh, to: stderr, enabled: !quiet && isatty(2) == 1)
-                let analysed: IncrementalScan.Analysed
-                do {
-                    // Under an event filter (--since, --account, ...) files are not read whole: the states seen are
-                    // not recorded as checked against every file, and files with excluded records are read again.
-                    analysed = try scan.analyse(selection, checkedAll: !options.hasEventFilter) { report in
-                        summary.add(report)
-                        progress.add(report)
-                    }
-                } catch {
-                    progress.finish()
-                    stderr.write("trailhound: cannot write state file \(statePath): \(error)\n")
-                    throw ExitCode(2)
-                }
-                progress.finish()
-                evaluated = analysed.evaluated
-                // Findings below --min-level stay waiting in the state: a run without the filter writes them.
-                let emissions = try scan.pending(lineage: analysed.lineage)
-                all = emissions.map(\.finding)
-                let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
-                let writer = FindingWriter(format: chosen, productVersion: Trailhound.configuration.version)
+                // Under an event filter (--since, --account, ...) files are not read whole: the states seen are not
+                // recorded as checked against every file, and files with excluded records are read again.
                 // A finding is recorded as written only once written and flushed: a kill between the two writes it
                 // again next time, with the same id; a failed write leaves it (and those after it) waiting. One line
                 // per finding on stdout, each recorded as it goes; a file (--output) or a whole-document format is
                 // written at once, then recorded.
-                let oneByOne = output == nil && [.jsonl, .ocsf, .asff].contains(chosen)
-                let (recorded, complete) = try scan.deliver(emissions, oneByOne: oneByOne) { findings in
-                    writer.write(findings, to: output, errors: stderr)
-                }
-                written = complete
-                // Only what was written can fail the run; the rest is still new next time.
-                failing = emissions.prefix(recorded).filter(\.isNew).map(\.finding)
-                let counts = try store.counts()
-                let isNew = emissions.filter(\.isNew).count
-                stateLine = "state: \(selection.fresh.count) new file(s) read, \(selection.earlier.count) already read; "
-                    + "\(isNew) new finding(s), \(emissions.count - isNew) updated"
-                    + (recorded == emissions.count ? "" : ", \(emissions.count - recorded) not written (left for the next run)")
-                    + "; \(counts.objects) files and \(counts.findings) findings in \(statePath)"
-                    + (counts.unwritten > 0 ? " (\(counts.unwritten) not written yet)" : "")
-            } catch let e as ExitCode {
-                throw e
+                outcome = try scan.run(
+                    discovery.files, checkedAll: !options.hasEventFilter,
+                    oneByOne: output == nil && [.jsonl, .ocsf, .asff].contains(chosen),
+                    reading: { selection in
+                        summary.setAside[.alreadyRead] = selection.earlier.isEmpty ? nil : selection.earlier.count
+                        progress = ProgressMeter(selection.fresh, to: stderr, enabled: !quiet && isatty(2) == 1)
+                    },
+                    report: { report in
+                        summary.add(report)
+                        progress?.add(report)
+                    },
+                    read: { progress?.finish() },
+                    write: { writer.write($0, to: output, errors: stderr) })
+            } catch let error as IncrementalScan.RecordingError {
+                stderr.write("trailhound: cannot write state file \(statePath): \(error.underlying)\n")
+                throw ExitCode(2)
             } catch {
                 stderr.write("trailhound: state file \(statePath): \(error)\n")
                 throw ExitCode(2)
             }
+            evaluated = outcome.evaluated
+            all = outcome.emissions.map(\.finding)
+            failing = outcome.failing
+            written = outcome.complete
+            stateLine = outcome.stateLine(path: statePath)
         } else {
             let progress = ProgressMeter(discovery.files, to: stderr, enabled: !quiet && isatty(2) == 1)
-            let result = Analysis.run(discovery.files, rules: ruleSet, using: ParallelReader(options: options)) { report in
-                summary.add(report)
-                progress.add(report)
-            }
+            let outcome = OneShotScan(rules: ruleSet, options: options, minLevel: minLevel).run(discovery) { progress.add($0) }
             progress.finish()
-            evaluated = result.evaluated
-            all = result.findings.filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel }
+            summary = outcome.summary
+            evaluated = outcome.evaluated
+            all = outcome.findings
             failing = all
-            let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
-            written = FindingWriter(format: chosen, productVersion: Trailhound.configuration.version)
-                .write(all, to: output, errors: stderr)
+            written = writer.write(all, to: output, errors: stderr)
         }
         for (rule, pattern, count) in ruleSet.regexTimeouts() {
             stderr.write(

@@ -36,8 +36,8 @@ struct TraceCommand: ParsableCommand {
 
     struct Output: Encodable {
         let query: String
-        let lineage: [Trace.Node]
-        let timeline: [Trace.Call]
+        let lineage: [CredentialTrace.Node]
+        let timeline: [CredentialTrace.Call]
         let summary: Summary
     }
 
@@ -54,7 +54,7 @@ struct TraceCommand: ParsableCommand {
 
     func run() throws {
         let options = try reader.readerOptions()
-        let trace = Trace(query: query)
+        let trace = CredentialTrace(query: query)
         let discovery = Discovery(options: options).discover(paths)
         var summary = RunSummary(discovery: discovery)
         let parallel = ParallelReader(options: options)
@@ -66,11 +66,11 @@ struct TraceCommand: ParsableCommand {
 
         // Pass 2: the calls.
         let family = trace.family(lineage, roots: roots)
-        var calls: [(Int, Trace.Call)] = []
+        var calls: [(Int, CredentialTrace.Call)] = []
         parallel.run(
             discovery.files,
             process: { file, fileReader, emit in
-                var found: [Trace.Call] = []
+                var found: [CredentialTrace.Call] = []
                 let report = fileReader.read(file) { event in
                     if let call = trace.call(event, family: family, file: file.path) { found.append(call) }
                 }
@@ -124,7 +124,7 @@ struct TraceCommand: ParsableCommand {
 
     static func table(_ o: Output) -> String {
         var lines = ["Lineage of \(o.query)"]
-        func walk(_ n: Trace.Node, _ prefix: String, _ last: Bool, _ root: Bool) {
+        func walk(_ n: CredentialTrace.Node, _ prefix: String, _ last: Bool, _ root: Bool) {
             let branch = root ? "" : (last ? "└─ " : "├─ ")
             var text = prefix + branch + n.accessKeyId
             if let api = n.api { text += "  \(api) \(n.issuedAt ?? "?") → \(n.expiresAt ?? "?")" }

@@ -1,7 +1,7 @@
 import TrailReader
 
 /// `trailhound trace`: what a credential minted, and every call made with it or with what it minted.
-public struct Trace: Sendable {
+public struct CredentialTrace: Sendable {
     /// One call in the timeline.
     public struct Call: Codable, Sendable, Equatable {
         public let eventTime: String

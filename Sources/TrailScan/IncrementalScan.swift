@@ -1,5 +1,6 @@
 import TrailDetect
 import TrailReader
+import TrailState
 
 /// A scan over a state file (`scan --state`): reads the files the state has not seen whole, commits each one's
 /// results, finishes the analysis, and hands the findings waiting to be written to a writer, recording each as

@@ -1,30 +1,30 @@
 /// A JSON tree for the formats whose field names others fix (OCSF, ASFF): keys are written exactly as those schemas
 /// spell them, and a member whose value is nil is left out.
-enum JSONValue: Encodable, Equatable, Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+enum JSONTree: Encodable, Equatable, Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
     case string(String)
     case int(Int64)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([JSONTree])
+    case object([String: JSONTree])
 
     init(stringLiteral value: String) { self = .string(value) }
     init(integerLiteral value: Int64) { self = .int(value) }
-    init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    init(dictionaryLiteral elements: (String, JSONValue?)...) {
-        var members: [String: JSONValue] = [:]
+    init(arrayLiteral elements: JSONTree...) { self = .array(elements) }
+    init(dictionaryLiteral elements: (String, JSONTree?)...) {
+        var members: [String: JSONTree] = [:]
         for (key, value) in elements { if let value { members[key] = value } }
         self = .object(members)
     }
 
     /// A string member, or nothing for nil or an empty string.
-    static func text(_ s: String?) -> JSONValue? {
+    static func text(_ s: String?) -> JSONTree? {
         guard let s, !s.isEmpty else { return nil }
         return .string(s)
     }
 
     /// An array member, or nothing when it would be empty.
-    static func list(_ items: [JSONValue]) -> JSONValue? { items.isEmpty ? nil : .array(items) }
+    static func list(_ items: [JSONTree]) -> JSONTree? { items.isEmpty ? nil : .array(items) }
 
     func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
@@ -37,7 +37,7 @@ enum JSONValue: Encodable, Equatable, Sendable, ExpressibleByStringLiteral, Expr
     }
 
     /// The member at `key` of an object.
-    subscript(key: String) -> JSONValue? {
+    subscript(key: String) -> JSONTree? {
         if case .object(let o) = self { return o[key] }
         return nil
     }

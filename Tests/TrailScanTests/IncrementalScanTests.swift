@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrailDetect
 import TrailReader
+import TrailScan
 import TrailState
 
 /// IncrementalScan without the CLI: a run stopped at each checkpoint (the checkpoint throws; nothing after it is
@@ -103,6 +104,27 @@ import TrailState
         let second = try Self.run(tree, state: state)
         #expect(Set((first + second).map(\.id)) == Set(tree.clean.keys))
         #expect(first.count + second.count == tree.clean.count)
+    }
+
+    /// `run`, the whole run in one call: the clean findings once, then nothing new.
+    @Test func aWholeRunWritesTheCleanFindingsOnce() throws {
+        let tree = try Self.tree.get()
+        let state = tree.root.appendingPathComponent("state-whole-run.db").path
+        var written: [Finding] = []
+        func once() throws -> IncrementalScan.Outcome {
+            let scan = IncrementalScan(store: try StateStore(path: state), rules: Self.rules, reader: ParallelReader(options: ReaderOptions()))
+            return try scan.run(tree.files, checkedAll: true, oneByOne: false) { findings in
+                written += findings
+                return true
+            }
+        }
+        let first = try once()
+        #expect(Set(written.map(\.id)) == Set(tree.clean.keys))
+        #expect(first.complete && first.recorded == written.count && first.failing.count == written.count)
+        #expect(first.selection.fresh.count == tree.files.count)
+        #expect(first.stateLine(path: state).hasPrefix("state: \(tree.files.count) new file(s) read, 0 already read; \(written.count) new finding(s), 0 updated; "))
+        let second = try once()
+        #expect(second.emissions.isEmpty && second.selection.earlier.count == tree.files.count)
     }
 
     @Test func checkpointsReadAsTheyPrint() {
