@@ -122,12 +122,12 @@ public struct Enrichment: Sendable {
         set(.actorIsService, type == "AWSService" || members.invokedBy?.scalarText != nil)
         var actorUser: String?
         switch type {
-        case "IAMUser":
+        case IdentityKind.iamUser.rawValue:
             actorUser = members.userName?.scalarText ?? arn.flatMap { Self.lastSegment($0, after: ":user/") }
-        case "FederatedUser":
+        case IdentityKind.federatedUser.rawValue:
             actorUser = issuerUserName?.scalarText ?? issuerArn?.scalarText.flatMap { Self.lastSegment($0, after: ":user/") }
             set(.actorFederatedName, arn.flatMap { Self.lastSegment($0, after: ":federated-user/") })
-        case "AssumedRole":
+        case IdentityKind.assumedRole.rawValue:
             // `role/session`: the first and last non-empty segments, split on bytes.
             var first: Substring.UTF8View.SubSequence?
             var last: Substring.UTF8View.SubSequence?
@@ -165,7 +165,7 @@ public struct Enrichment: Sendable {
         if let u = params?.member("userName")?.scalarText {
             targetUser = u
             source = "requestParameters"
-        } else if value(.actorType) == "Root" {
+        } else if value(.actorType) == IdentityKind.root.rawValue {
             // Root acting without a user name acts on itself (its own access key, its own password): no IAM user is
             // its target, whatever name the response echoes.
         } else if let u = response?.member("accessKey")?.member("userName")?.scalarText
