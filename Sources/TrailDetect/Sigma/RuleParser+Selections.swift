@@ -2,8 +2,72 @@ import Foundation
 import TrailReader
 import Yams
 
-/// Detection selections: field names with modifiers and their values, compiled to `FieldTest`s.
+/// `detection:`: selections (field names with modifiers and their values, compiled to `FieldTest`s), the condition,
+/// and the literal `eventName`/`eventSource` values that index the rule.
 extension RuleParser {
+    /// `detection:`: the named selections and the condition over them.
+    static func parseDetection(
+        _ detection: Node.Mapping, node: Node?, file: String
+    ) throws -> (names: [String], selections: [[[FieldTest]]], condition: Condition) {
+        func fail(_ node: Node?, _ message: String) -> DetectError {
+            DetectError(.rule, file: file, line: node?.mark?.line, message)
+        }
+        var names: [String] = []
+        var selections: [[[FieldTest]]] = []
+        var conditionTexts: [String] = []
+        for (keyNode, value) in detection {
+            let name = keyNode.string ?? ""
+            if name == "condition" {
+                if let s = value.scalar?.string {
+                    conditionTexts = [s]
+                } else if let seq = value.sequence {
+                    conditionTexts = seq.compactMap(\.string)
+                } else {
+                    throw fail(value, "'condition' must be a string or a list of strings")
+                }
+                continue
+            }
+            if name == "timeframe" {
+                throw DetectError(.unsupported, file: file, line: keyNode.mark?.line, "'timeframe' (use a correlation rule)")
+            }
+            names.append(name)
+            selections.append(try parseSelection(value, name: name, file: file))
+        }
+        guard !conditionTexts.isEmpty else { throw fail(node, "'detection' has no 'condition'") }
+        var conditions: [Condition] = []
+        for text in conditionTexts {
+            do {
+                conditions.append(try ConditionParser.parse(text, selections: names))
+            } catch let failure as ConditionParser.Failure {
+                let node = detection["condition"]
+                if failure.message.hasPrefix("aggregation") {
+                    throw DetectError(.unsupported, file: file, line: node?.mark?.line, failure.message)
+                }
+                throw fail(node, failure.message)
+            }
+        }
+        let condition = conditions.count == 1 ? conditions[0] : .or(conditions)
+        return (names, selections, condition)
+    }
+
+    /// The literal values `name` must take for the condition to hold, if the detection pins them down.
+    static func literals(_ name: String, condition: Condition, selections: [[[FieldTest]]]) -> Set<String>? {
+        let field = RuleField.json(FieldPath(name)!)
+        return condition.constraint { i in
+            var union = Set<String>()
+            for alternative in selections[i] {
+                guard let test = alternative.first(where: { $0.field == field }),
+                    case .values(let matchers, false, false) = test.kind
+                else { return nil }
+                for m in matchers {
+                    guard case .pattern(let p) = m, let literal = p.literalBytes else { return nil }
+                    union.insert(String(decoding: literal, as: UTF8.self).lowercased())
+                }
+            }
+            return union
+        }
+    }
+
     static func parseSelection(_ node: Node, name: String, file: String) throws -> [[FieldTest]] {
         if let map = node.mapping { return [try parseMap(map, file: file)] }
         if let seq = node.sequence {

@@ -67,100 +67,20 @@ enum RuleParser {
         }
         guard let detection = map["detection"]?.mapping else { throw fail(map["detection"] ?? root, "'detection' must be a mapping") }
 
-        var names: [String] = []
-        var selections: [[[FieldTest]]] = []
-        var conditionTexts: [String] = []
-        for (keyNode, value) in detection {
-            let name = keyNode.string ?? ""
-            if name == "condition" {
-                if let s = value.scalar?.string {
-                    conditionTexts = [s]
-                } else if let seq = value.sequence {
-                    conditionTexts = seq.compactMap(\.string)
-                } else {
-                    throw fail(value, "'condition' must be a string or a list of strings")
-                }
-                continue
-            }
-            if name == "timeframe" {
-                throw DetectError(.unsupported, file: file, line: keyNode.mark?.line, "'timeframe' (use a correlation rule)")
-            }
-            names.append(name)
-            selections.append(try parseSelection(value, name: name, file: file))
-        }
-        guard !conditionTexts.isEmpty else { throw fail(map["detection"], "'detection' has no 'condition'") }
-        var conditions: [Condition] = []
-        for text in conditionTexts {
-            do {
-                conditions.append(try ConditionParser.parse(text, selections: names))
-            } catch let failure as ConditionParser.Failure {
-                let node = detection["condition"]
-                if failure.message.hasPrefix("aggregation") {
-                    throw DetectError(.unsupported, file: file, line: node?.mark?.line, failure.message)
-                }
-                throw fail(node, failure.message)
-            }
-        }
-        let condition = conditions.count == 1 ? conditions[0] : .or(conditions)
+        let (names, selections, condition) = try parseDetection(detection, node: map["detection"], file: file)
 
         // Extensions.
-        var containment: [ContainmentRef] = []
-        if let node = map["containment"] {
-            guard let seq = node.sequence else { throw fail(node, "'containment' must be a list of action ids") }
-            for item in seq {
-                if let id = item.scalar?.string {
-                    containment.append(ContainmentRef(id: id, subject: .actor, line: item.mark?.line))
-                } else if let m = item.mapping, let id = m["id"]?.string {
-                    let subjectText = m["subject"]?.string ?? "actor"
-                    guard let subject = ContainmentRef.Subject(rawValue: subjectText) else {
-                        throw fail(item, "containment subject '\(subjectText)' is not actor, target, origin or opener")
-                    }
-                    containment.append(ContainmentRef(id: id, subject: subject, line: item.mark?.line))
-                } else {
-                    throw fail(item, "a containment entry is an action id or {id:, subject:}")
-                }
-            }
-        }
+        let containment = try map["containment"].map { try parseContainment($0, file: file) } ?? []
         var groupBy: [RuleField] = []
         for name in try strings("group-by") {
             guard let f = RuleField(name) else { throw fail(map["group-by"], "group-by field '\(name)' is not a field") }
             groupBy.append(f)
         }
-        var tests = RuleTests()
-        if let node = map["tests"] {
-            guard let m = node.mapping else { throw fail(node, "'tests' must be a mapping with match and no_match lists") }
-            for (k, v) in m {
-                let key = k.string ?? ""
-                guard key == "match" || key == "no_match" else { throw fail(k, "tests has '\(key)'; use match and no_match") }
-                guard let seq = v.sequence else { throw fail(v, "tests.\(key) must be a list of events") }
-                for event in seq {
-                    guard event.mapping != nil else { throw fail(event, "a test event must be a mapping") }
-                    let c = RuleTests.Case(json: JSONFromYAML.json(event), line: event.mark?.line)
-                    if key == "match" { tests.match.append(c) } else { tests.noMatch.append(c) }
-                }
-            }
-        }
+        let tests = try map["tests"].map { try parseTests($0, file: file) } ?? RuleTests()
 
         let fields = selections.flatMap { $0.flatMap { $0.map(\.field) } }
-        /// The literal values `name` must take for the condition to hold, if the detection pins them down.
-        func literals(_ name: String) -> Set<String>? {
-            let field = RuleField.json(FieldPath(name)!)
-            return condition.constraint { i in
-                var union = Set<String>()
-                for alternative in selections[i] {
-                    guard let test = alternative.first(where: { $0.field == field }),
-                        case .values(let matchers, false, false) = test.kind
-                    else { return nil }
-                    for m in matchers {
-                        guard case .pattern(let p) = m, let literal = p.literalBytes else { return nil }
-                        union.insert(String(decoding: literal, as: UTF8.self).lowercased())
-                    }
-                }
-                return union
-            }
-        }
-        let eventNames = literals("eventName")
-        let eventSources = literals("eventSource")
+        let eventNames = literals("eventName", condition: condition, selections: selections)
+        let eventSources = literals("eventSource", condition: condition, selections: selections)
         var findings = true
         if let node = map["finding"] {
             guard case .bool(let flag) = YAMLScalar.kind(node) else { throw fail(node, "'finding' is true or false") }
@@ -187,6 +107,7 @@ enum RuleParser {
             usesDerivedFields: (fields + keyFields).contains { if case .derived = $0 { return true } else { return false } },
             findings: findings, windows: windows, absence: absence, correlation: nil)
     }
+
     static func line(of error: YamlError) -> Int? {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
