@@ -112,7 +112,7 @@ let result: [String: Any] = [
     "peak_rss_kb": usage.ru_maxrss, "checksum": checksum, "rules": ruleCount, "inflater": inflaterKind.rawValue,
     "findings": analysis?.findings.count ?? 0, "issuances": analysis?.lineage.count ?? 0,
     "trigger_events": analysis?.triggers ?? 0, "correlation_matches": analysis?.signals ?? 0,
-    "states": analysis?.states ?? 0, "second_pass_files": analysis?.secondPassFiles ?? 0,
+    "states": analysis?.windowsOpened ?? 0, "second_pass_files": analysis?.secondPassFiles ?? 0,
     "evidence_files": analysis?.evidenceFiles ?? 0,
     "stage_seconds": analysis?.stageSeconds ?? [:],
 ]

@@ -39,7 +39,7 @@ import Testing
     static func stateful(_ findings: [Finding]) -> [Seen] {
         let byId = Dictionary(uniqueKeysWithValues: bundled.0.rules.map { ($0.id, $0) })
         return findings.compactMap { f in
-            guard let rule = byId[f.rule.id], !rule.isStateless else { return nil }
+            guard let rule = byId[f.rule.id], !rule.isPerEvent else { return nil }
             return Seen(
                 rule: rule.name ?? rule.id, evidence: f.evidence.compactMap(\.eventID).sorted(),
                 opened: f.state?.opened?.eventID)
@@ -54,7 +54,7 @@ import Testing
                 covered.insert(String(item.rule.split(separator: "#")[0]))
             }
         }
-        let stateful = bundled.0.rules.filter { !$0.isStateless }.map { $0.name ?? $0.id }
+        let stateful = bundled.0.rules.filter { !$0.isPerEvent }.map { $0.name ?? $0.id }
         #expect(!stateful.isEmpty)
         for rule in stateful { #expect(covered.contains(rule), "no scenario gives a finding of \(rule)") }
         #expect(Self.names.filter { $0.hasPrefix("negative-") }.count >= 3)

@@ -4,14 +4,14 @@ import TrailReader
 /// results do not depend on the thread count.
 ///
 /// A scan has up to two passes (see `Analysis`). The first checks the rules that decide per event, and keeps what
-/// later stages need: credential issuances (lineage), the events that open and close states, and the matches that
-/// correlation rules count. The second, once lineage and states are complete, checks the rules whose events count
-/// only inside a state and the rules that read `trailhound.origin.*`.
+/// later stages need: credential issuances (lineage), the events that open and close windows, and the matches that
+/// correlation rules count. The second, once lineage and windows are complete, checks the rules whose events count
+/// only inside a window and the rules that read `trailhound.origin.*`.
 public final class Detector {
     public enum Pass: Sendable {
-        /// Per-event rules, lineage, state triggers and correlation matches.
+        /// Per-event rules, lineage, window triggers and correlation matches.
         case first
-        /// Rules that need lineage or states.
+        /// Rules that need lineage or windows.
         case second
         /// Every per-event rule at once, with whatever lineage was given (tests and one-shot checks).
         case all
@@ -20,7 +20,7 @@ public final class Detector {
     public let rules: RuleSet
     let pass: Pass
     let context: EventContext
-    let states: StateIndex?
+    let windows: WindowIndex?
     /// Findings of the current file, in the order first seen; found again through a hash of their group key, so a
     /// repeat match costs no SHA-256 and no allocation.
     var builders: [FindingBuilder] = []
@@ -36,7 +36,7 @@ public final class Detector {
     var identityKeys: [UInt64: [UInt64]] = [:]
     /// The hash of the current event's identity members, computed once per event when needed.
     var identityHash: UInt64?
-    /// Second pass: whether an identity (hashed with the rule) has a key of one of the rule's states.
+    /// Second pass: whether an identity (hashed with the rule) has a key of one of the rule's windows.
     var identityMayJoin: [UInt64: Bool] = [:]
     public private(set) var evaluated = 0
 
@@ -44,10 +44,15 @@ public final class Detector {
         RuleField("recipientAccountId")!, RuleField("userIdentity.arn")!, .derived(.targetUserName),
     ]
 
-    public init(rules: RuleSet, lineage: LineageMap? = nil, states: StateIndex? = nil, pass: Pass = .all) {
+    public convenience init(rules: RuleSet, lineage: LineageMap? = nil, pass: Pass = .all) {
+        self.init(rules: rules, lineage: lineage, windows: nil, pass: pass)
+    }
+
+    /// A detector for the second pass, which needs the windows the first pass opened.
+    init(rules: RuleSet, lineage: LineageMap?, windows: WindowIndex?, pass: Pass) {
         self.rules = rules
         self.pass = pass
-        self.states = states
+        self.windows = windows
         context = EventContext(catalog: rules.catalog, lineage: lineage)
     }
 
@@ -61,19 +66,19 @@ public final class Detector {
             }
             let early = rules.early.mayMatch(event, nameHash: nameHash)
             let trigger = rules.triggers.mayMatch(event, nameHash: nameHash)
-            let stateful = rules.stateful.mayMatch(event, nameHash: nameHash)
-            let identity = !rules.identityStateRules.isEmpty
-            if rules.hasAbsence || stateful || identity, let t = event.eventTime {
+            let keyed = rules.keyedWindowRules.mayMatch(event, nameHash: nameHash)
+            let identity = !rules.identityWindowRules.isEmpty
+            if rules.hasAbsence || keyed || identity, let t = event.eventTime {
                 if t > output.latestEventTime { output.latestEventTime = t }
-                if stateful || identity { output.fileKeys.saw(t) }
+                if keyed || identity { output.fileKeys.saw(t) }
             }
-            guard early || trigger || stateful || identity else { return }
+            guard early || trigger || keyed || identity else { return }
             context.reset(event)
             identityHash = nil
             if identity { fingerprintIdentity(event) }
             if trigger { rules.triggers.candidates(event, nameHash: nameHash) { keepTrigger($0, event, file) } }
             if early { rules.early.candidates(event, nameHash: nameHash) { check($0, file) } }
-            if stateful { rules.stateful.candidates(event, nameHash: nameHash) { fingerprint($0, event) } }
+            if keyed { rules.keyedWindowRules.candidates(event, nameHash: nameHash) { fingerprint($0, event) } }
         case .second:
             guard rules.late.mayMatch(event) else { return }
             context.reset(event)
@@ -131,7 +136,7 @@ public final class Detector {
     static let identityKeyLimit = 4096
 
     /// Adds `cred:<account>/<access key>` to the file's fingerprint: the key's origin, known only after the first
-    /// pass, may be a credential a state names.
+    /// pass, may be a credential a window names.
     func fingerprintCredential(_ event: Event) {
         if let h = credentialKeyHash(event) { output.fileKeys.insert(hash: h) }
     }
@@ -147,7 +152,7 @@ public final class Detector {
         return h
     }
 
-    /// First pass, `state:` rule `i`: adds the keys the event would join states with to the file's `FileKeys`
+    /// First pass, `state:` rule `i`: adds the keys the event would join windows with to the file's `FileKeys`
     /// (lineage is not known yet, so also its access key, whose origin may turn out to be another). Keys are
     /// computed once per rule and distinct identity in the file (the raw members the keys depend on), not per event.
     func fingerprint(_ i: Int, _ event: Event) {
@@ -158,7 +163,7 @@ public final class Detector {
         }
         guard !fingerprinted.contains(h), rules.detectionReadsOrigin[i] || rules.detections[i].matches(context) else { return }
         fingerprinted.insert(h)
-        for spec in rules.stateSpecs[i] {
+        for spec in rules.windowSpecs[i] {
             for template in spec.keys { template.forEachKeyHash(context) { output.fileKeys.insert(hash: $0) } }
         }
         fingerprintCredential(event)
@@ -166,7 +171,7 @@ public final class Detector {
 
     func keepTrigger(_ i: Int, _ event: Event, _ file: String) {
         evaluated += 1
-        // An event whose eventTime is not a time (the reader reports it) cannot open or close a state at a time.
+        // An event whose eventTime is not a time (the reader reports it) cannot open or close a window at a time.
         guard let time = event.eventTime, rules.detections[i].matches(context) else { return }
         output.triggers.append(
             TriggerEvent(
@@ -177,19 +182,19 @@ public final class Detector {
     @inline(__always)
     func check(_ i: Int, _ file: String) {
         evaluated += 1
-        // A state rule whose states never opened cannot match: skip its detection.
-        let hasState = !rules.stateSpecs[i].isEmpty
+        // A window rule whose windows never opened cannot match: skip its detection.
+        let hasState = !rules.windowSpecs[i].isEmpty
         if pass != .all, hasState {
-            guard let states, states.hasWindows(rule: i) else { return }
-            // A rule keyed by identity alone: whether this identity has a key of an open state is the same for all
+            guard let windows, windows.hasWindows(rule: i) else { return }
+            // A rule keyed by identity alone: whether this identity has a key of an open window is the same for all
             // its events, so it is worked out once per identity and file, before any detection.
-            if rules.isIdentityStateRule[i] {
+            if rules.isIdentityWindowRule[i] {
                 let h = computeIdentityHash(context.event!) ^ (UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15)
                 let may: Bool
                 if let known = identityMayJoin[h] {
                     may = known
                 } else {
-                    may = states.mayJoin(rule: i, keys: rules.stateSpecs[i][0].keys.values(context))
+                    may = windows.mayJoin(rule: i, keys: rules.windowSpecs[i][0].keys.values(context))
                     identityMayJoin[h] = may
                 }
                 guard may else { return }
@@ -199,8 +204,8 @@ public final class Detector {
         if let correlations = rules.correlationsByBase[i] { for c in correlations { signal(c, base: i, file) } }
         if hasState {
             let rule = rules.rules[i]
-            guard let states, let window = states.window(for: i, rule: rule, context) else { return }
-            // One finding per state (and per the rule's own group-by, when it has one).
+            guard let windows, let window = windows.window(for: i, rule: rule, context) else { return }
+            // One finding per window (and per the rule's own group-by, when it has one).
             add(i, extra: [window.key, window.opened.eventID ?? String(window.open)], groupBy: rule.groupBy, file: file) {
                 $0.state = window.describe()
             }
@@ -298,7 +303,7 @@ public final class Detector {
     public func take() -> [FindingBuilder] { takeAll().builders }
 
     /// Everything gathered since the last call.
-    public func takeAll() -> DetectorOutput {
+    func takeAll() -> DetectorOutput {
         var out = output
         out.fileKeys.seal()
         out.builders = builders
@@ -310,86 +315,5 @@ public final class Detector {
         fingerprinted.removeAll()
         identityMayJoin = [:]
         return out
-    }
-}
-
-/// What a detector gathered from one file.
-public struct DetectorOutput: Sendable {
-    public var builders: [FindingBuilder] = []
-    public var issuances: [CredentialIssuance] = []
-    public var triggers: [TriggerEvent] = []
-    public var signals: [Signal] = []
-    /// The group-by values of correlation groups first seen in this file.
-    public var groupValues: [UInt64: [String]] = [:]
-    public var latestEventTime: Int64 = .min
-    public var fileKeys = FileKeys()
-}
-
-/// An event kept in the first pass because it opens or closes a state, or is an absence rule's event or what it
-/// waits for: its text, read again once lineage is complete.
-public struct TriggerEvent: Sendable {
-    let rule: Int
-    let json: [UInt8]
-    let file: String
-    let index: Int
-    let time: Int64
-    let eventID: String
-
-    static func < (a: TriggerEvent, b: TriggerEvent) -> Bool {
-        if a.time != b.time { return a.time < b.time }
-        if a.eventID != b.eventID { return a.eventID < b.eventID }
-        if a.file != b.file { return a.file < b.file }
-        if a.index != b.index { return a.index < b.index }
-        return a.rule < b.rule
-    }
-}
-
-/// A match of a rule that a correlation rule counts (48 bytes).
-public struct Signal: Sendable {
-    let correlation: Int32
-    let base: Int32
-    /// Hash of the correlation and its group-by values (the values are in `DetectorOutput.groupValues`).
-    let group: UInt64
-    /// Hash of the `value_count` field's value.
-    let value: UInt64
-    let time: Int64
-    /// Hash of the event id (`FindingBuilder.eventHash`): the same event delivered twice counts once.
-    let event: UInt64
-    /// The file's index in the scan (set when the file's results are merged) and the record's index in it.
-    var file: Int32
-    let record: Int32
-}
-
-/// Findings merged across files.
-public struct FindingSet: Sendable {
-    var builders: [String: FindingBuilder] = [:]
-    var order: [String] = []
-
-    public init() {}
-
-    public mutating func merge(_ partial: [FindingBuilder]) {
-        for b in partial {
-            if builders[b.id] == nil {
-                builders[b.id] = b
-                order.append(b.id)
-            } else {
-                builders[b.id]!.merge(b)
-            }
-        }
-    }
-
-    public var count: Int { order.count }
-
-    /// The findings, ordered by first event time, then rule id and finding id. With a lineage map, each names the
-    /// live credentials its actor's keys minted.
-    public func findings(_ rules: RuleSet, lineage: LineageMap? = nil) -> [Finding] {
-        order.map { builders[$0]! }
-            .sorted { a, b in
-                if a.firstTime != b.firstTime { return a.firstTime < b.firstTime }
-                let ra = rules.rules[a.ruleIndex].id
-                let rb = rules.rules[b.ruleIndex].id
-                return ra != rb ? ra < rb : a.id < b.id
-            }
-            .map { $0.finding(rules, lineage: lineage) }
     }
 }

@@ -33,17 +33,17 @@ public struct SigmaRule: Sendable {
     /// Every field the detection reads.
     public let fields: [RuleField]
     public let usesDerivedFields: Bool
-    /// False (`finding: false`) for a rule that only feeds other rules' states, absences or correlations.
+    /// False (`finding: false`) for a rule that only feeds other rules' windows, absences or correlations.
     public internal(set) var findings: Bool
-    /// Extension: the rule's events count only inside these states (all of them).
-    public internal(set) var state: [StateSpec]
+    /// Extension: the rule's events count only inside these windows (all of them; YAML `state:`).
+    var windows: [WindowSpec]
     /// Extension: the rule's event with nothing of `absence.of` following it in time.
-    public internal(set) var absence: AbsenceSpec?
+    var absence: AbsenceSpec?
     /// A Sigma correlation rule (its detection never matches; it counts other rules' matches).
     public internal(set) var correlation: CorrelationSpec?
 
-    /// True when the rule's findings are decided per event (not by state, absence or correlation).
-    public var isStateless: Bool { state.isEmpty && absence == nil && correlation == nil }
+    /// True when the rule's findings are decided per event (not by a window, absence or correlation).
+    public var isPerEvent: Bool { windows.isEmpty && absence == nil && correlation == nil }
 
     /// True when the event in `context` matches the detection.
     public func matches(_ context: EventContext) -> Bool { detection.matches(context) }
@@ -80,7 +80,7 @@ public struct ContainmentRef: Sendable, Hashable {
         case target
         /// The IAM user at the root of the actor's credentials (lineage): the user whose keys must be contained.
         case origin
-        /// Who made the event that opened the state the finding fell in (a stateful rule): the one who set another
+        /// Who made the event that opened the window the finding fell in (a stateful rule): the one who set another
         /// user's password or made its key, contained as well as the user who then used it.
         case opener
     }

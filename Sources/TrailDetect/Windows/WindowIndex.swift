@@ -1,51 +1,25 @@
 import TrailReader
 
-/// One open state: from the event that opened it until the event that closed it, its `lasts`, or forever.
-public struct StateWindow: Sendable {
-    public let key: String
-    /// What a closer must share with the opener (a policy ARN or name), when the rule says.
-    public let instance: String?
-    public let open: Int64
-    public internal(set) var close: Int64
-    public let opened: Finding.Evidence
-    public internal(set) var closed: Finding.Evidence?
-    /// The account of the opening event, when the rule's keys are per account (to choose files for the second pass).
-    let account: String?
-    let openedByRule: String
-    /// Who made the opening event.
-    let opener: Finding.Actor?
-    let endsOnItsOwn: Bool
-
-    /// An event at `time` is inside: strictly after the opening event, and before the close.
-    func contains(_ time: Int64) -> Bool { open < time && time < close }
-
-    func describe() -> Finding.State {
-        Finding.State(
-            kind: "inside", key: key, openedByRule: openedByRule, opened: opened, openedBy: opener, closed: closed,
-            until: close == .max ? nil : (closed == nil || endsOnItsOwn ? Timestamp.format(close) : nil))
-    }
-}
-
-/// The states of every `state:` rule, built from the first pass's trigger events (sorted by time, so the result does
+/// The windows of every `state:` rule, built from the first pass's trigger events (sorted by time, so the result does
 /// not depend on file order or threads), and the findings of `absence:` rules. Immutable once built; shared by the
 /// second pass's workers.
-public final class StateIndex: @unchecked Sendable {
+final class WindowIndex: @unchecked Sendable {
     /// rule → spec → key → windows, in the order opened.
-    var windows: [Int: [[String: [StateWindow]]]] = [:]
-    public private(set) var absenceFindings: [FindingBuilder] = []
+    var windows: [Int: [[String: [Window]]]] = [:]
+    private(set) var absenceFindings: [FindingBuilder] = []
     /// Windows opened, and absences still waiting at the end of the logs.
-    public private(set) var count = 0
-    public private(set) var pendingAbsences = 0
+    private(set) var count = 0
+    private(set) var pendingAbsences = 0
 
     init() {}
 
-    /// True when one of `keys` has a state of the rule's first entry (at any time).
+    /// True when one of `keys` has a window of the rule's first entry (at any time).
     func mayJoin(rule: Int, keys: [String]) -> Bool {
         guard let first = windows[rule]?.first else { return false }
         return keys.contains { first[$0] != nil }
     }
 
-    /// Every window's identity: rule, state entry, key, opening event and end.
+    /// Every window's identity: rule, `state:` entry, key, opening event and end.
     func identities(_ rules: RuleSet) -> Set<String> {
         var out = Set<String>()
         for (rule, specs) in windows {
@@ -58,20 +32,20 @@ public final class StateIndex: @unchecked Sendable {
         return out
     }
 
-    static func identity(_ rule: String, _ spec: Int, _ w: StateWindow) -> String {
+    static func identity(_ rule: String, _ spec: Int, _ w: Window) -> String {
         "\(rule)|\(spec)|\(w.key)|\(w.opened.eventID ?? String(w.open))|\(w.close)"
     }
 
-    /// True when every state the rule lists opened at least once (else none of its events can count).
-    public func hasWindows(rule: Int) -> Bool { windows[rule].map { $0.allSatisfy { !$0.isEmpty } } ?? false }
+    /// True when each `state:` entry of the rule opened a window at least once (else none of its events can count).
+    func hasWindows(rule: Int) -> Bool { windows[rule].map { $0.allSatisfy { !$0.isEmpty } } ?? false }
 
-    /// The window of the rule's first state that the event in `context` falls in, when it falls in one of every
-    /// state the rule lists; the earliest opened when several hold.
-    func window(for ruleIndex: Int, rule: SigmaRule, _ context: EventContext) -> StateWindow? {
+    /// The window of the rule's first `state:` entry that the event in `context` falls in, when it falls in a window
+    /// of every entry the rule lists; the earliest opened when several hold.
+    func window(for ruleIndex: Int, rule: SigmaRule, _ context: EventContext) -> Window? {
         guard let specs = windows[ruleIndex], let time = context.event?.eventTime else { return nil }
-        var primary: StateWindow?
-        for (k, spec) in rule.state.enumerated() {
-            var best: StateWindow?
+        var primary: Window?
+        for (k, spec) in rule.windows.enumerated() {
+            var best: Window?
             for key in spec.keys.values(context) {
                 for w in specs[k][key] ?? [] where w.contains(time) {
                     if best == nil || (w.open, w.key) < (best!.open, best!.key) { best = w }
@@ -83,14 +57,14 @@ public final class StateIndex: @unchecked Sendable {
         return primary
     }
 
-    /// Builds the states and absence findings. `triggers` are the first pass's trigger events; `latest` the latest
+    /// Builds the windows and absence findings. `triggers` are the first pass's trigger events; `latest` the latest
     /// event time seen (an absence is reported only once the logs cover its whole wait).
-    public static func build(
+    static func build(
         triggers input: [TriggerEvent], rules: RuleSet, lineage: LineageMap?, latest: Int64
-    ) -> StateIndex {
-        let index = StateIndex()
-        for (i, rule) in rules.rules.enumerated() where !rule.state.isEmpty {
-            index.windows[i] = Array(repeating: [:], count: rule.state.count)
+    ) -> WindowIndex {
+        let index = WindowIndex()
+        for (i, rule) in rules.rules.enumerated() where !rule.windows.isEmpty {
+            index.windows[i] = Array(repeating: [:], count: rule.windows.count)
         }
         struct Pending {
             let time: Int64
@@ -112,7 +86,7 @@ public final class StateIndex: @unchecked Sendable {
                     let rule = rules.rules[use.rule]
                     switch use.role {
                     case .opens:
-                        let spec = rule.state[use.spec]
+                        let spec = rule.windows[use.spec]
                         let t = spec.openedBy[use.trigger]
                         let instance = t.instance?.values(context).first
                         let perAccount = spec.keys.contains { $0.description.contains("{recipientAccountId}") }
@@ -125,7 +99,7 @@ public final class StateIndex: @unchecked Sendable {
                             }
                             if opener == nil { opener = FindingBuilder.actor(context) }
                             list.append(
-                                StateWindow(
+                                Window(
                                     key: key, instance: instance, open: trigger.time,
                                     close: spec.lasts.map { trigger.time + $0 } ?? .max, opened: evidence, closed: nil,
                                     account: account, openedByRule: rules.rules[trigger.rule].id, opener: opener,
@@ -134,7 +108,7 @@ public final class StateIndex: @unchecked Sendable {
                             index.count += 1
                         }
                     case .closes:
-                        let t = rule.state[use.spec].closedBy[use.trigger]
+                        let t = rule.windows[use.spec].closedBy[use.trigger]
                         let instance = t.instance?.values(context).first
                         if t.instance != nil && instance == nil { continue }
                         let keys = t.key.map { $0.values(context) } ?? Array(index.windows[use.rule]![use.spec].keys)

@@ -1,0 +1,28 @@
+import TrailReader
+
+extension Analysis {
+    public struct Result: Sendable {
+        /// The findings of this run (per-event rules over the new files, and stateful rules), merged and rendered.
+        public var findings: [Finding] = []
+        /// The builders of stateful rules (windows, absences, correlations), for the state file to merge.
+        public var statefulBuilders: [FindingBuilder] = []
+        public var lineage = LineageMap()
+        /// Every window's identity now (rule, key, opening event, end), for the state file.
+        public var windows: Set<String> = []
+        /// Rule evaluations, all passes.
+        public var evaluated = 0
+        public var triggers = 0
+        public var signals = 0
+        public var windowsOpened = 0
+        public var pendingAbsences = 0
+        /// Files read again by the second pass (new files and earlier ones).
+        public var secondPassFiles = 0
+        /// Files read again for correlation evidence.
+        public var evidenceFiles = 0
+        /// The latest event time seen (this run and earlier ones).
+        public var latest: Int64 = .min
+        /// Wall-clock seconds of each stage (`first`, `between`: windows and correlations, `evidence`, `second`,
+        /// `findings`), for benchmarks.
+        public var stageSeconds: [String: Double] = [:]
+    }
+}

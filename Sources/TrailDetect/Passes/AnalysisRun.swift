@@ -1,0 +1,67 @@
+import TrailReader
+
+/// One scan in progress: what `Analysis.run` hands from one pass to the next. Each pass is an extension in its own
+/// file (`FirstPass`, `StatesAndCorrelations`, `EvidencePass`, `SecondPass`, `GatherFindings`).
+final class AnalysisRun {
+    let files: [InputFile]
+    let rules: RuleSet
+    let parallel: ParallelReader
+    let carryover: Analysis.Carryover
+    let earlier: [InputFile]
+    let unfinished: Set<String>
+    /// The new files, then the earlier ones (a signal's `file` indexes this).
+    let allFiles: [InputFile]
+    var result = Analysis.Result()
+    /// Per-event findings of the new files.
+    var findings = FindingSet()
+    /// Findings of stateful rules (absences, correlations, the second pass).
+    var stateful = FindingSet()
+    var triggers: [TriggerEvent]
+    var signals: [Signal]
+    var groupValues: [UInt64: [String]]
+    /// Groups with a match from this run, or from a file whose analysis an earlier run did not finish.
+    var freshGroups = Set<UInt64>()
+    /// Each new file's key fingerprint, from the first pass.
+    var fileKeys: [FileKeys?]
+    private var stageStart = MonotonicClock.seconds()
+
+    init(
+        _ files: [InputFile], rules: RuleSet, using parallel: ParallelReader, carryover: Analysis.Carryover,
+        earlier: [InputFile], unfinished: Set<String>
+    ) {
+        self.files = files
+        self.rules = rules
+        self.parallel = parallel
+        self.carryover = carryover
+        self.earlier = earlier
+        self.unfinished = unfinished
+        allFiles = files + earlier
+        var fileIndex: [String: Int32] = [:]
+        for (i, f) in allFiles.enumerated() where fileIndex[f.path] == nil { fileIndex[f.path] = Int32(i) }
+        triggers = carryover.triggers.compactMap { t in
+            rules.index(ofRule: t.ruleId).map {
+                TriggerEvent(rule: $0, json: t.json, file: t.file, index: t.index, time: t.time, eventID: t.eventID)
+            }
+        }
+        signals = carryover.signals.compactMap { s in
+            guard let c = rules.index(ofRule: s.correlationId), let b = rules.index(ofRule: s.baseId) else { return nil }
+            return Signal(
+                correlation: Int32(c), base: Int32(b), group: s.group, value: s.value, time: s.time, event: s.event,
+                file: fileIndex[s.file] ?? -1, record: Int32(truncatingIfNeeded: s.record))
+        }
+        groupValues = carryover.groupValues
+        if !unfinished.isEmpty {
+            for s in carryover.signals where unfinished.contains(s.file) { freshGroups.insert(s.group) }
+        }
+        for i in carryover.issuances { result.lineage.add(i) }
+        result.latest = carryover.latest
+        fileKeys = Array(repeating: nil, count: files.count)
+    }
+
+    /// Adds the time since the previous stage ended to `name`'s seconds.
+    func stage(_ name: String) {
+        let t = MonotonicClock.seconds()
+        result.stageSeconds[name, default: 0] += t - stageStart
+        stageStart = t
+    }
+}

@@ -1,0 +1,33 @@
+/// Findings merged across files.
+public struct FindingSet: Sendable {
+    var builders: [String: FindingBuilder] = [:]
+    var order: [String] = []
+
+    public init() {}
+
+    public mutating func merge(_ partial: [FindingBuilder]) {
+        for b in partial {
+            if builders[b.id] == nil {
+                builders[b.id] = b
+                order.append(b.id)
+            } else {
+                builders[b.id]!.merge(b)
+            }
+        }
+    }
+
+    public var count: Int { order.count }
+
+    /// The findings, ordered by first event time, then rule id and finding id. With a lineage map, each names the
+    /// live credentials its actor's keys minted.
+    public func findings(_ rules: RuleSet, lineage: LineageMap? = nil) -> [Finding] {
+        order.map { builders[$0]! }
+            .sorted { a, b in
+                if a.firstTime != b.firstTime { return a.firstTime < b.firstTime }
+                let ra = rules.rules[a.ruleIndex].id
+                let rb = rules.rules[b.ruleIndex].id
+                return ra != rb ? ra < rb : a.id < b.id
+            }
+            .map { $0.finding(rules, lineage: lineage) }
+    }
+}

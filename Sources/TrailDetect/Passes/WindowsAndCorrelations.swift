@@ -1,0 +1,23 @@
+import TrailReader
+
+extension AnalysisRun {
+    /// Between the passes: the windows, built from the trigger events sorted by time; the absence findings; and the
+    /// correlation groups that reach their condition. Frees the trigger events and matches.
+    func windowsAndCorrelations() -> (WindowIndex, [Correlator.Outcome]) {
+        result.triggers = triggers.count
+        result.signals = signals.count
+        let windows = WindowIndex.build(triggers: triggers, rules: rules, lineage: result.lineage, latest: result.latest)
+        triggers = []
+        result.windowsOpened = windows.count
+        result.pendingAbsences = windows.pendingAbsences
+        result.windows = windows.identities(rules)
+        stateful.merge(windows.absenceFindings)
+        // Only groups with a match from this run (or an unfinished one) can change; the others were decided when their
+        // matches came.
+        if !carryover.signals.isEmpty { signals.removeAll { !freshGroups.contains($0.group) } }
+        let outcomes = Correlator.evaluate(&signals, groupValues: groupValues, rules: rules)
+        signals = []
+        groupValues = [:]
+        return (windows, outcomes)
+    }
+}

@@ -1,0 +1,67 @@
+import TrailReader
+
+/// Rules by the `eventName` values they can match; then, for rules that do not pin `eventName` down, by
+/// `eventSource`; the rest are checked against every event.
+/// Immutable once made (`unindexed` points into `unindexedStore`), hence `@unchecked Sendable`.
+final class RuleIndex: @unchecked Sendable {
+    let byName: HashLists
+    let bySource: HashLists
+    let unindexed: HashLists.List
+    private let unindexedStore: HashLists
+
+    init(_ rules: [SigmaRule], only chosen: [Int]) {
+        var names: [UInt64: [Int]] = [:]
+        var sources: [UInt64: [Int]] = [:]
+        var rest: [Int] = []
+        for i in chosen {
+            let rule = rules[i]
+            if let list = rule.eventNames {
+                for name in list { names[RuleSet.hash(Array(name.utf8)), default: []].append(i) }
+            } else if let list = rule.eventSources {
+                for source in list { sources[RuleSet.hash(Array(source.utf8)), default: []].append(i) }
+            } else {
+                rest.append(i)
+            }
+        }
+        byName = HashLists(names)
+        bySource = HashLists(sources)
+        unindexedStore = HashLists([0: rest])
+        unindexed = rest.isEmpty ? HashLists.List(start: nil, count: 0) : unindexedStore[0]!
+    }
+
+    var isEmpty: Bool { byName.isEmpty && bySource.isEmpty && unindexed.isEmpty }
+
+    /// Calls `body` with each rule that can match `event`.
+    @inline(__always)
+    func candidates(_ event: Event, _ body: (Int) -> Void) {
+        candidates(event, nameHash: Self.nameHash(event), body)
+    }
+
+    /// As `candidates(_:_:)`, with the event's `eventName` hash already computed (`nameHash(_:)`).
+    @inline(__always)
+    func candidates(_ event: Event, nameHash: UInt64?, _ body: (Int) -> Void) {
+        if let h = nameHash, let named = byName[h] { for i in named { body(Int(i)) } }
+        if !bySource.isEmpty, let raw = event.member(.eventSource)?.rawStringContents, let sourced = bySource[RuleSet.hash(raw)] {
+            for i in sourced { body(Int(i)) }
+        }
+        for i in unindexed { body(Int(i)) }
+    }
+
+    /// The index key of the event's `eventName`.
+    @inline(__always)
+    static func nameHash(_ event: Event) -> UInt64? { event.member(.eventName)?.rawStringContents.map { RuleSet.hash($0) } }
+
+    /// True when some rule may match `event` (cheap: no enrichment).
+    @inline(__always)
+    func mayMatch(_ event: Event) -> Bool { mayMatch(event, nameHash: Self.nameHash(event)) }
+
+    @inline(__always)
+    func mayMatch(_ event: Event, nameHash: UInt64?) -> Bool {
+        if !unindexed.isEmpty { return true }
+        if let h = nameHash, byName[h] != nil { return true }
+        if !bySource.isEmpty, let raw = event.member(.eventSource)?.rawStringContents, bySource[RuleSet.hash(raw)] != nil {
+            return true
+        }
+        return false
+    }
+}
