@@ -123,6 +123,31 @@ import Testing
         #expect(selectors.contains { $0.contains("put-event-selectors --region <region> --trail-name stratus-red-team-") })
     }
 
+    /// A role of account B assumed with a key of account A (the AssumeRole logged in both, as CloudTrail does for
+    /// cross-account calls), then used in B: the incident is A's user, contained in A; the role is revoked in B.
+    @Test func crossAccountOriginIsContainedInItsOwnAccount() throws {
+        let (a, b) = ("444455556666", "111122223333")
+        func assume(_ recipient: String, _ id: String) -> String {
+            #"{"eventVersion":"1.11","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE0001","arn":"arn:aws:iam::\#(a):user/alice","accountId":"\#(a)","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"},"eventTime":"2026-11-24T06:12:40Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.66","requestParameters":{"roleArn":"arn:aws:iam::\#(b):role/Deploy","roleSessionName":"x"},"responseElements":{"credentials":{"accessKeyId":"ASIAEXAMPLEXACCT0001","sessionToken":"t","expiration":"Nov 24, 2026, 7:12:40 AM"},"assumedRoleUser":{"assumedRoleId":"AROAEXAMPLEDEPLOY001:x","arn":"arn:aws:sts::\#(b):assumed-role/Deploy/x"}},"eventID":"\#(id)","sharedEventID":"s1","eventType":"AwsApiCall","recipientAccountId":"\#(recipient)"}"#
+        }
+        let use = #"{"eventVersion":"1.11","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLEDEPLOY001:x","arn":"arn:aws:sts::\#(b):assumed-role/Deploy/x","accountId":"\#(b)","accessKeyId":"ASIAEXAMPLEXACCT0001","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::\#(b):role/Deploy","accountId":"\#(b)","userName":"Deploy"}}},"eventTime":"2026-11-24T06:20:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.66","requestParameters":{"userName":"backdoor"},"responseElements":{"user":{"userName":"backdoor"}},"eventID":"e2","eventType":"AwsApiCall","recipientAccountId":"\#(b)"}"#
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xacct-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, record) in [("a.json", assume(a, "e1")), ("b1.json", assume(b, "e1b")), ("b2.json", use)] {
+            try #"{"Records":[\#(record)]}"#.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let findings = Self.scan(folder)
+        let created = try #require(findings.first { $0.title.contains("created IAM user backdoor") })
+        #expect(created.actor.originUserName == "alice" && created.actor.originAccount == a)
+        let incident = try Self.incident(findings) { $0.id == created.id }
+        #expect(incident.root == RootIdentity(account: a, kind: .iamUser, name: "alice"))
+        let titles = incident.playbook.sections.compactMap(\.title)
+        #expect(titles.contains("Contain the IAM user alice in \(a)"))
+        #expect(titles.contains("Revoke the sessions of role Deploy in \(b) that its credentials assumed"))
+        #expect(incident.script().contains("change aws iam update-access-key --user-name alice --access-key-id AKIAEXAMPLEALICE0001 --status Inactive"))
+    }
+
     @Test func rootIdentityOfEachKind() {
         func finding(_ actor: Finding.Actor, target: Finding.Target? = nil) -> Finding {
             Finding(
@@ -136,6 +161,9 @@ import Testing
         #expect(RootIdentity(of: finding(session)) == RootIdentity(account: "111122223333", kind: .assumedRole, name: "Deploy"))
         session.originUserName = "alice"
         #expect(RootIdentity(of: finding(session)) == RootIdentity(account: "111122223333", kind: .iamUser, name: "alice"))
+        // A role in 111122223333 assumed with alice's key from 444455556666: alice is contained in her own account.
+        session.originAccount = "444455556666"
+        #expect(RootIdentity(of: finding(session)) == RootIdentity(account: "444455556666", kind: .iamUser, name: "alice"))
         let sso = Finding.Actor(type: "AssumedRole", roleName: "AWSReservedSSO_Admin_0123", sessionName: "jane", identityCenterUserId: "906757b8-d0b1-7010-4e04-bd1d2c8dd8f4")
         #expect(RootIdentity(of: finding(sso)).kind == .identityCenterUser)
     }

@@ -24,6 +24,9 @@ public struct Finding: Codable, Sendable, Equatable {
         public var originAccessKeyIds: [String] = []
         /// The IAM user at the root of the actor's credentials, when lineage (or the session's issuer) names one.
         public var originUserName: String?
+        /// The account of that IAM user (from its ARN), when it is not the finding's: a role in one account assumed
+        /// with a key of another.
+        public var originAccount: String? = nil
         public var sourceIPAddresses: [String] = []
     }
 

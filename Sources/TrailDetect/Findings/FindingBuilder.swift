@@ -118,7 +118,17 @@ public struct FindingBuilder: Sendable {
         a.federatedName = d(.actorFederatedName)
         a.parentArn = d(.actorParentArn)
         a.identityCenterUserId = d(.actorIdentityCenterUserId)
-        if context.lineage != nil { a.originUserName = d(.originUserName) }
+        if context.lineage != nil {
+            a.originUserName = d(.originUserName)
+            if a.originUserName != nil, let principal = d(.originPrincipal) {
+                let parts = principal.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+                if parts.count == 6, TemplateValueKind.accountId.accepts(String(parts[4])),
+                    String(parts[4]) != d(.actorAccount)
+                {
+                    a.originAccount = String(parts[4])
+                }
+            }
+        }
         return a
     }
 

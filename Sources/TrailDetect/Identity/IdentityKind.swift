@@ -58,7 +58,7 @@ public struct RootIdentity: Hashable, Sendable, Comparable {
     }
 
     public init(actor: Finding.Actor, account: String) {
-        self.account = account
+        self.account = actor.originUserName != nil ? actor.originAccount ?? account : account
         let type = actor.identityKind ?? .other
         if let origin = actor.originUserName {
             (kind, name) = (.iamUser, origin)
