@@ -65,4 +65,25 @@ enum CLI {
         let text = try String(contentsOf: fixtures.appendingPathComponent(relative), encoding: .utf8)
         return text.split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
     }
+
+    /// `scan --state` on one thread, SIGKILLed after `delay` seconds if it is still running: what it wrote, and
+    /// whether it was killed.
+    static func scanKilled(after delay: Double, logs: String, state: String) throws -> (Result, killed: Bool) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["scan", logs, "--state", state, "--format", "jsonl", "--threads", "1"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(useconds_t(delay * 1_000_000))
+        var killed = false
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            killed = true
+        }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (Result(status: process.terminationStatus, stdout: data, stderr: ""), killed)
+    }
 }

@@ -114,21 +114,8 @@ import Testing
         var total = 0
         var kills = 0
         for delay in [0.05, 0.2, 0.5, 1.0, 2.0, 4.0] {
-            let process = Process()
-            process.executableURL = CLI.binary
-            process.arguments = ["scan", c.logs.path, "--state", state, "--format", "jsonl", "--threads", "1"]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(useconds_t(delay * 1_000_000))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                kills += 1
-            }
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let r = CLI.Result(status: process.terminationStatus, stdout: data, stderr: "")
+            let (r, killed) = try CLI.scanKilled(after: delay, logs: c.logs.path, state: state)
+            if killed { kills += 1 }
             total += StateTests.ids(r).count
             written.merge(Corpus.counts(r)) { _, new in new }
         }

@@ -123,23 +123,9 @@ import Testing
         var emitted: [String] = []
         var kills = 0
         for delay in [0.15, 0.4, 0.8, 1.5] {
-            let process = Process()
-            process.executableURL = CLI.binary
-            process.arguments = ["scan", tree.logs.path, "--state", tree.state, "--format", "jsonl", "--threads", "1"]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(useconds_t(delay * 1_000_000))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                kills += 1
-            }
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            emitted += String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
-                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"] as? String
-            }
+            let (r, killed) = try CLI.scanKilled(after: delay, logs: tree.logs.path, state: tree.state)
+            if killed { kills += 1 }
+            emitted += Self.ids(r)
         }
         let last = try tree.scan()
         #expect(last.status == 0, "\(last.stderr)")
