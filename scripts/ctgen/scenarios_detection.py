@@ -17,10 +17,9 @@ def ui_instance(story, acct, role, instance):
 
 def scenario_instance_credentials():
     s = Story("instance-credentials-exfiltrated", "A leaked key runs a shell command on an instance through SSM and "
-              "then uses the instance's credentials from its own address: that, and the instance's credentials used "
-              "from two public addresses (its own and the attacker's). Another instance's credentials used only from "
-              "that address (never commanded, no call of its own), and a responder's SSM session to a third instance "
-              "(whose credentials stay on it) give nothing.")
+              "then uses the instance's credentials from its own address. The instance's own calls, another "
+              "instance's credentials from that address (never commanded), and a responder's SSM session to a third "
+              "instance (whose credentials stay on it) give nothing.")
     ops = sc_user(s, A1, "ops-deploy")
     responder = sc_user(s, A1, "responder")
     web, batch, db = "i-0f1e2d3c4b5a69788", "i-0a9b8c7d6e5f40312", "i-05d4c3b2a1f0e9d87"
@@ -28,18 +27,18 @@ def scenario_instance_credentials():
     ui_batch = ui_instance(s, A1, "batch-instance-role", batch)
     ui_db = ui_instance(s, A1, "db-instance-role", db)
     s.call(A1, "us-east-1", s.at("13:55:00"), ui_web, "s3.amazonaws.com", "ListBuckets", "192.0.2.120", "boto3",
-           req={"Host": "s3.us-east-1.amazonaws.com"}, expect=("ec2_instance_credentials_used_from_two_addresses",))
+           req={"Host": "s3.us-east-1.amazonaws.com"})
     s.call(A1, "us-east-1", s.at("14:00:00"), ui_of(ops), "ssm.amazonaws.com", "SendCommand", ATTACKER_IP,
            "cli-attacker", ro=False, req={"documentName": "AWS-RunShellScript", "instanceIds": [web],
                                           "interactive": False, "parameters": "HIDDEN_DUE_TO_SECURITY_REASONS"},
            opens=("ec2_instance_credentials_used_from_commanding_address",))
     s.call(A1, "us-east-1", s.at("14:02:00"), ui_web, "s3.amazonaws.com", "ListBuckets", "192.0.2.120", "boto3",
-           req={"Host": "s3.us-east-1.amazonaws.com"}, expect=("ec2_instance_credentials_used_from_two_addresses",))
+           req={"Host": "s3.us-east-1.amazonaws.com"})
     s.call(A1, "us-east-1", s.at("14:06:00"), ui_web, "sts.amazonaws.com", "GetCallerIdentity", ATTACKER_IP,
-           "cli-attacker", expect=("ec2_instance_credentials_used_from_commanding_address", "ec2_instance_credentials_used_from_two_addresses"))
+           "cli-attacker", expect=("ec2_instance_credentials_used_from_commanding_address",))
     s.call(A1, "us-west-2", s.at("14:07:30"), ui_web, "ec2.amazonaws.com", "DescribeInstances", ATTACKER_IP,
            "cli-attacker", req={"instancesSet": {}, "filterSet": {}},
-           expect=("ec2_instance_credentials_used_from_commanding_address", "ec2_instance_credentials_used_from_two_addresses"))
+           expect=("ec2_instance_credentials_used_from_commanding_address",))
     s.call(A1, "us-east-1", s.at("14:09:00"), ui_batch, "sts.amazonaws.com", "GetCallerIdentity", ATTACKER_IP,
            "cli-attacker")
     s.call(A1, "eu-west-1", s.at("15:00:00"), ui_of(responder), "ssm.amazonaws.com", "StartSession", RESPONDER_IP,
