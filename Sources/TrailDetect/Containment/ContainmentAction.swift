@@ -17,12 +17,39 @@ public struct ContainmentAction: Sendable {
         public let command: String
         public let documentFile: String?
         public let documentContent: String?
+        /// The step's templates, parsed once when the catalog loads (a scan renders them for every finding).
+        let parsed: Parsed
+
+        struct Parsed: Sendable {
+            let title: Template
+            let why: Template?
+            let command: Template
+            let document: Template?
+        }
+
+        init(
+            title: String, why: String?, forEach: [String], onlyIfAny: Bool, command: String, documentFile: String?,
+            documentContent: String?
+        ) {
+            self.title = title
+            self.why = why
+            self.forEach = forEach
+            self.onlyIfAny = onlyIfAny
+            self.command = command
+            self.documentFile = documentFile
+            self.documentContent = documentContent
+            parsed = Parsed(
+                title: Template(title, mode: .text), why: why.map { Template($0, mode: .text) },
+                command: Template(command, mode: command.hasPrefix("#") ? .comment : .shell),
+                document: documentFile.map { _ in Template(documentContent ?? "", mode: .json) })
+        }
     }
 
     public let id: String
     public let title: String
     public let appliesTo: [String]
     public let why: String
+    let titleTemplate: Template
     public let steps: [Step]
     public let references: [String]
     public let file: String
@@ -66,6 +93,7 @@ public struct ContainmentAction: Sendable {
         }
         id = try req(map, "id")
         title = try req(map, "title")
+        titleTemplate = Template(title, mode: .text)
         why = try req(map, "why").trimmingCharacters(in: .whitespacesAndNewlines)
         appliesTo = map["applies-to"]?.sequence?.compactMap(\.string) ?? []
         playbookOrder = map["playbook-order"]?.string.flatMap { Int($0) }
@@ -112,15 +140,15 @@ public struct ContainmentAction: Sendable {
         }
         self.steps = steps
         self.file = file
-        do { try Template(title, mode: .text).check() } catch let message as TemplateError {
+        do { try titleTemplate.check() } catch let message as TemplateError {
             throw DetectError(.containment, file: file, line: map["title"]?.mark?.line, message.text)
         }
     }
 
     /// Whether any template of the action names `variable`.
     public func uses(_ variable: String) -> Bool {
-        let texts = [title] + steps.flatMap { [$0.command, $0.title, $0.documentContent ?? "", $0.why ?? ""] }
-        return texts.contains { Template($0, mode: .text).variableNames.contains(variable) }
+        let templates = [titleTemplate] + steps.flatMap { [$0.parsed.title, $0.parsed.command] + [$0.parsed.why, $0.parsed.document].compactMap { $0 } }
+        return templates.contains { $0.variableNames.contains(variable) }
     }
 
     /// The action with a finding's values filled in. Each value is checked against its kind's grammar and quoted for
@@ -137,11 +165,11 @@ public struct ContainmentAction: Sendable {
             var document: RenderedContainment.Document?
             var documentBinding = Template.Binding()
             if let file = step.documentFile {
-                let doc = Template(step.documentContent ?? "", mode: .json).fill(values)
+                let doc = (step.parsed.document ?? Template("", mode: .json)).fill(values)
                 document = RenderedContainment.Document(file: file, content: doc.text)
                 documentBinding = doc
             }
-            let template = Template(step.command, mode: step.command.hasPrefix("#") ? .comment : .shell)
+            let template = step.parsed.command
             var commands: [String] = []
             for item in count == 0 ? [nil] : (0..<count).map(Optional.some) {
                 var scoped = values
@@ -152,11 +180,11 @@ public struct ContainmentAction: Sendable {
                 commands.append(bound.command())
             }
             return RenderedContainment.Step(
-                title: Template(step.title, mode: .text).fill(values).text,
-                why: step.why.map { Template($0, mode: .text).fill(values).text }, commands: commands, document: document)
+                title: step.parsed.title.fill(values).text, why: step.parsed.why?.fill(values).text, commands: commands,
+                document: document)
         }
         return RenderedContainment(
-            id: id, title: Template(title, mode: .text).fill(values).text, why: why, steps: rendered, references: references)
+            id: id, title: titleTemplate.fill(values).text, why: why, steps: rendered, references: references)
     }
 }
 

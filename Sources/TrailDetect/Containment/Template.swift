@@ -1,7 +1,7 @@
 /// A containment template split into literal text and `{{variable}}` placeholders, each placeholder with the
 /// context it stands in, so a value is written for that context (see `TemplateValue`).
-struct Template {
-    enum Mode {
+struct Template: Sendable {
+    enum Mode: Sendable {
         /// A shell command: values are validated, then quoted for their shell context.
         case shell
         /// A command that is a shell comment (`# live: …`): values are escaped to stay on the comment's line.
@@ -12,7 +12,7 @@ struct Template {
         case text
     }
 
-    enum Part {
+    enum Part: Sendable {
         case literal(String)
         case variable(String, ShellContext, inJSONString: Bool)
     }
@@ -172,9 +172,9 @@ struct TemplateError: Error {
 extension ContainmentAction.Step {
     /// Checks every template of the step (see `Template.check`).
     func check() throws {
-        try Template(command, mode: command.hasPrefix("#") ? .comment : .shell).check()
-        if let documentContent { try Template(documentContent, mode: .json).check() }
-        try Template(title, mode: .text).check()
-        if let why { try Template(why, mode: .text).check() }
+        try parsed.command.check()
+        try parsed.document?.check()
+        try parsed.title.check()
+        try parsed.why?.check()
     }
 }

@@ -158,7 +158,7 @@ public enum TemplateValueKind: String, Sendable, CaseIterable {
 }
 
 /// Where in a command a placeholder stands, which decides how a value is written there.
-enum ShellContext: Equatable {
+enum ShellContext: Equatable, Sendable {
     case unquoted, singleQuoted, doubleQuoted
 }
 
