@@ -145,6 +145,11 @@ public struct ContainmentAction: Sendable {
         }
     }
 
+    /// Whether every variable in `names` has a value in `values` (`only-if-known:`).
+    static func known(_ names: [String], in values: [String: [String]]) -> Bool {
+        names.allSatisfy { !(values[$0]?.isEmpty ?? true) }
+    }
+
     /// Whether any template of the action names `variable`.
     public func uses(_ variable: String) -> Bool {
         let templates = [titleTemplate] + steps.flatMap { [$0.parsed.title, $0.parsed.command] + [$0.parsed.why, $0.parsed.document].compactMap { $0 } }
@@ -155,7 +160,7 @@ public struct ContainmentAction: Sendable {
     /// where it stands; a command that would need a missing value is printed as a `# FILL IN` comment, and one that
     /// would hold a value that fails its grammar as a `# NOT RUN` comment showing the value escaped.
     public func render(_ values: [String: [String]]) -> RenderedContainment {
-        func known(_ step: Step) -> Bool { step.onlyIfKnown.allSatisfy { !(values[$0]?.isEmpty ?? true) } }
+        func known(_ step: Step) -> Bool { Self.known(step.onlyIfKnown, in: values) }
         let conditional = steps.contains { !$0.onlyIfKnown.isEmpty }
         let keepAll = conditional && !steps.contains { !$0.onlyIfKnown.isEmpty && known($0) }
         let rendered = steps.compactMap { step -> RenderedContainment.Step? in

@@ -85,7 +85,6 @@ public struct IncidentPlaybook: Sendable {
             var actionIds: [String] = []
         }
         var groups: [String: Group] = [:]
-        var order: [String] = []
         for f in findings {
             for rendered in f.containment {
                 guard rendered.subject == nil, let action = catalog[rendered.id], !rootIds.contains(action.id) else { continue }
@@ -118,27 +117,19 @@ public struct IncidentPlaybook: Sendable {
                     key = "change/\(action.id)/\(account)/\(trail ?? "")"
                     title = "Undo what the \(root.title) changed: \(action.title)" + (trail.map { " (\($0))" } ?? "")
                 }
-                if groups[key] == nil {
-                    groups[key] = Group(title: title, values: values)
-                    order.append(key)
-                }
-                var g = groups[key]!
+                var g = groups[key] ?? Group(title: title, values: values)
                 if !g.actionIds.contains(action.id) { g.actionIds.append(action.id) }
                 if let t = f.target {
                     func add(_ name: String, _ list: [String]) {
                         for v in list where !(g.values[name]?.contains(v) ?? false) { g.values[name, default: []].append(v) }
                     }
                     add("accessKeyId", t.accessKeyIds)
-                    add("policyArn", t.policyArn.map { [$0] } ?? [])
-                    add("policyName", t.policyName.map { [$0] } ?? [])
-                    add("groupName", t.groupName.map { [$0] } ?? [])
-                    add("trailName", t.trailName.map { [$0] } ?? [])
-                    for (variable, values) in t.resources ?? [:] { add(variable, values) }
+                    for (variable, values) in t.requestValues { add(variable, values) }
                 }
                 groups[key] = g
             }
         }
-        for key in order.sorted(by: { (Self.groupRank($0), $0) < (Self.groupRank($1), $1) }) {
+        for key in groups.keys.sorted(by: { (Self.groupRank($0), $0) < (Self.groupRank($1), $1) }) {
             let g = groups[key]!
             let actions = g.actionIds.compactMap { catalog[$0] }
                 .filter { !($0.oncePerPlaybook && placed.contains($0.id)) }

@@ -38,7 +38,7 @@ public struct Playbook: Sendable {
     static func actions(for identityType: String, values: [String: [String]], catalog: [String: ContainmentAction]) -> [ContainmentAction] {
         catalog.values
             .filter { $0.playbookOrder != nil && $0.appliesTo.contains(identityType) }
-            .filter { $0.onlyIfKnown.allSatisfy { !(values[$0]?.isEmpty ?? true) } }
+            .filter { ContainmentAction.known($0.onlyIfKnown, in: values) }
             .sorted { ($0.playbookOrder!, $0.id) < ($1.playbookOrder!, $1.id) }
     }
 

@@ -122,3 +122,15 @@ public struct Finding: Codable, Sendable, Equatable {
     /// Every live credential to contain, from lineage (absent when lineage adds nothing).
     public var credentials: [Credential]? = nil
 }
+
+extension Finding.Target {
+    /// What the evidence's requests named, as containment template values: `policyArn`, `policyName`, `groupName`,
+    /// `trailName` and the resources (`trustAnchorId`, `secretId`, …).
+    var requestValues: [String: [String]] {
+        var v = resources ?? [:]
+        for (name, value) in [("policyArn", policyArn), ("policyName", policyName), ("groupName", groupName), ("trailName", trailName)] {
+            if let value, !value.isEmpty { v[name] = [value] }
+        }
+        return v
+    }
+}

@@ -100,7 +100,7 @@ extension FindingBuilder {
             guard action.appliesTo.isEmpty || type == nil || action.appliesTo.contains(type!) else { return nil }
             var values = variables(for: ref.subject, actor: actor)
             if ref.subject == .actor || ref.subject == .origin { values.merge(Self.liveCredentialValues(credentials)) { a, _ in a } }
-            guard action.onlyIfKnown.allSatisfy({ !(values[$0]?.isEmpty ?? true) }) else { return nil }
+            guard ContainmentAction.known(action.onlyIfKnown, in: values) else { return nil }
             var rendered = action.render(values)
             if ref.subject == .opener { rendered.subject = ContainmentRef.Subject.opener.rawValue }
             return rendered
@@ -155,11 +155,7 @@ extension FindingBuilder {
         put("actorArn", actor.arn)
         put("targetUserName", target?.userName)
         put("targetRoleName", target?.roleName)
-        put("policyArn", target?.policyArn)
-        put("policyName", target?.policyName)
-        put("groupName", target?.groupName)
-        put("trailName", target?.trailName)
-        v.merge(target?.resources ?? [:]) { a, _ in a }
+        v.merge(target?.requestValues ?? [:]) { a, _ in a }
         if let created = target?.createdKeys, !created.isEmpty {
             v["createdForUserName"] = created.map(\.userName)
             v["createdAccessKeyId"] = created.map(\.accessKeyId)

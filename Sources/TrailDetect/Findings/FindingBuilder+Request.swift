@@ -56,11 +56,15 @@ extension FindingBuilder {
                     return true
                 }
             }
-            guard !found.isEmpty else { continue }
-            if target == nil { target = Finding.Target() }
-            var list = target!.resources?[variable] ?? []
-            for value in found where list.count < Self.maxListed && !list.contains(value) { list.append(value) }
-            target!.resources = (target!.resources ?? [:]).merging([variable: list]) { _, b in b }
+            if !found.isEmpty { addResources(variable, found) }
         }
+    }
+
+    /// Adds values of a resource variable to the target, each once, up to `maxListed`.
+    mutating func addResources(_ variable: String, _ values: [String]) {
+        if target == nil { target = Finding.Target() }
+        var list = target!.resources?[variable] ?? []
+        for value in values where list.count < Self.maxListed && !list.contains(value) { list.append(value) }
+        target!.resources = (target!.resources ?? [:]).merging([variable: list]) { _, b in b }
     }
 }

@@ -224,11 +224,7 @@ public struct FindingBuilder: Sendable {
             if target == nil { target = t } else {
                 for k in t.accessKeyIds { Self.insert(k, into: &target!.accessKeyIds, limit: Self.maxListed) }
                 for k in t.createdKeys ?? [] { addCreated(k) }
-                for (variable, values) in t.resources ?? [:] {
-                    var list = target!.resources?[variable] ?? []
-                    for value in values where list.count < Self.maxListed && !list.contains(value) { list.append(value) }
-                    target!.resources = (target!.resources ?? [:]).merging([variable: list]) { _, b in b }
-                }
+                for (variable, values) in t.resources ?? [:] { addResources(variable, values) }
             }
         }
         var listed = Set(evidence.compactMap(\.eventID))
