@@ -10,6 +10,7 @@ from .formats import write_formats
 from .logs import write_logs
 from .malformed import write_malformed
 from .scenarios import write_scenarios
+from .spark_corpus import cmd_spark
 
 
 def cmd_fixtures(outdir):
@@ -37,8 +38,13 @@ def main(argv=None):
     c.add_argument("--size-mb", type=float, default=500, help="uncompressed size in MB (10^6 bytes)")
     c.add_argument("--single-file", action="store_true", help="write one file of --size-mb instead")
     c.add_argument("--jobs", type=int, default=2, help="worker processes (output does not depend on it)")
+    s = sub.add_parser("spark", help="write the scale-out test's multi-account incident (and a little noise)")
+    s.add_argument("outdir")
+    s.add_argument("--noise-mb", type=float, default=3.0)
     a = p.parse_args(argv)
     if a.cmd == "fixtures":
         cmd_fixtures(a.outdir)
+    elif a.cmd == "spark":
+        cmd_spark(a.outdir, a.noise_mb)
     else:
         cmd_corpus(a.outdir, a.seed, a.size_mb, a.single_file, max(1, a.jobs))
