@@ -13,7 +13,7 @@ the scale-out test: `ctgen.py spark OUTDIR` writes it beside a little corpus noi
 import datetime as dt
 import os
 
-from .basics import A1, A2, b32, iso, temp_key
+from .basics import A1, A2, b32, iam_time, iso, temp_key
 from .corpus import cmd_corpus
 from .demo import creds
 from .layout import write
@@ -42,7 +42,7 @@ def spark_story():
     k2 = temp_key(s.r)
     s.call(A2, "eu-west-1", t2, ui1, "sts.amazonaws.com", "AssumeRole", ATTACKER_IP, "cli-attacker",
            req={"roleArn": f"arn:aws:iam::{A2}:role/BillingAdmin", "roleSessionName": "hop"},
-           resp={"credentials": creds(s.r, t2, 43200, k2),
+           resp={"credentials": creds(s.r, t2, 3600, k2),
                  "assumedRoleUser": {"assumedRoleId": "AROAEXAMPLEBILLADMIN:hop",
                                      "arn": f"arn:aws:sts::{A2}:assumed-role/BillingAdmin/hop"}})
     ui2 = ui_role(A2, "AROAEXAMPLEBILLADMIN", "BillingAdmin", "/", "hop", k2, iso(t2))
@@ -60,9 +60,13 @@ def spark_story():
     s.call(A1, "us-east-1", s.at("06:00:00"), ui_of(responder), "iam.amazonaws.com", "AttachUserPolicy", RESPONDER_IP,
            "cli-mac", ro=False, req={"userName": "build-agent",
                                      "policyArn": "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2"})
-    # The second role session used the next morning, in another region of A2.
-    s.call(A2, "us-west-2", s.at("04:30:00", day=1), ui2, "ec2.amazonaws.com", "RunInstances", ATTACKER_IP,
+    # The first session used later that day in another region; the second (role chaining: one hour) creates a user.
+    s.call(A2, "us-west-2", s.at("16:30:00"), ui1, "ec2.amazonaws.com", "RunInstances", ATTACKER_IP,
            "boto3", ro=False, req={"instanceType": "p4d.24xlarge", "minCount": 1, "maxCount": 1})
+    s.call(A2, "us-east-1", s.at("05:55:00"), ui2, "iam.amazonaws.com", "CreateUser", ATTACKER_IP,
+           "cli-attacker", ro=False, req={"userName": "svc-billing-sync"},
+           resp={"user": {"path": "/", "userName": "svc-billing-sync", "userId": "AIDA" + b32(s.r, 17),
+                          "arn": f"arn:aws:iam::{A2}:user/svc-billing-sync", "createDate": iam_time(s.at("05:55:00"))}})
     # Day 1: the key is deleted; the user's denied and succeeding calls in eu-west-1.
     s.call(A1, "us-east-1", s.at("09:00:00", day=1), ui_of(responder), "iam.amazonaws.com", "DeleteAccessKey",
            RESPONDER_IP, "cli-mac", ro=False, req={"userName": "build-agent", "accessKeyId": leak["key"]})
