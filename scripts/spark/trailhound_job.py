@@ -24,6 +24,7 @@ import random
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -54,8 +55,8 @@ def parse_args(argv=None):
     p.add_argument("--format", choices=["jsonl", "ocsf"], default="jsonl")
     p.add_argument("--shuffle-seed", type=int, help="shuffle the file order before packing (tests: order-independence)")
     p.add_argument("--threads", type=int, default=1, help="trailhound threads per task (Spark's cores do the rest)")
-    p.add_argument("--fail-once", default=None, help="tests: STAGE:PARTITION fails on its first attempt, after its "
-                   "work (default: the conf spark.trailhound.failOnce)")
+    p.add_argument("--fail-once", default=None, help="tests: STAGE:PARTITION[,...] fails on its first attempt, "
+                   "after its work (default: the conf spark.trailhound.failOnce)")
     p.add_argument("--single-file", action="store_true",
                    help="with a local --output, also concatenate the part files into OUTPUT/findings.jsonl")
     p.add_argument("logs", nargs="+", help="log folders or files (local paths, s3a://, hdfs://)")
@@ -185,7 +186,11 @@ class Tool:
         """Fault injection (tests): fail this stage's partition on its first attempt, after its work was done."""
         from pyspark import TaskContext
         ctx = TaskContext.get()
-        if ctx and self.fail_once == f"{stage}:{ctx.partitionId()}" and ctx.attemptNumber() == 0:
+        wanted = self.fail_once.split(",") if self.fail_once else []
+        if ctx and f"{stage}:{ctx.partitionId()}" in wanted and ctx.attemptNumber() == 0:
+            if os.environ.get("TRAILHOUND_FAULT_LOG"):
+                with open(os.environ["TRAILHOUND_FAULT_LOG"], "a") as f:
+                    f.write(f"{stage}:{ctx.partitionId()}\n")
             raise RuntimeError(f"injected fault: {stage} partition {ctx.partitionId()}, attempt 0")
 
 
@@ -267,8 +272,22 @@ def main(argv=None):
         total = run(sc, parse_args(argv))
     finally:
         sc.stop()
-    print(json.dumps(total, sort_keys=True))
+    for line in summary_lines(total):
+        print(line, file=sys.stderr)
     return total
+
+
+def summary_lines(s):
+    """The run summary for people (file names and problems come from the logs: control characters escaped)."""
+    def safe(text):
+        return text.encode("unicode_escape").decode("ascii")
+    aside = ", ".join(f"{v} {k}" for k, v in sorted(s["setAside"].items())) or "0"
+    yield (f"trailhound-spark: files: {s['files']} in {s['tasks']} task(s) = {s['read']} read + {s['partial']} partly "
+           f"read + {s['failed']} failed; {sum(s['setAside'].values())} set aside ({aside})")
+    yield (f"trailhound-spark: records: {s['records']} found, {s['delivered']} delivered, {s['rejected']} rejected; "
+           f"{s['findings']} findings in {s['seconds']} s")
+    for b in s["bad"]:
+        yield f"trailhound-spark: {b['status']}: {safe(b['path'])}: {safe('; '.join(b['problems']))[:500]}"
 
 
 def uri_of(path):
