@@ -28,6 +28,9 @@ public struct Finding: Codable, Sendable, Equatable {
         /// with a key of another.
         public var originAccount: String? = nil
         public var sourceIPAddresses: [String] = []
+
+        /// An actor that says nothing yet (the report fills one in from an event).
+        public init() {}
     }
 
     public struct Target: Codable, Sendable, Equatable {
