@@ -75,7 +75,12 @@ let package = Package(
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "CZlib"]),
         .testTarget(name: "TrailScanTests", dependencies: ["TrailScan", "TrailState", "TrailDetect", "TrailReader"]),
         .testTarget(name: "HardeningTests", dependencies: ["TrailFuzzing", "TrailReader", "TrailDetect", "TrailOutput"]),
-        .testTarget(name: "TrailReportTests", dependencies: ["TrailReport", "TrailScan", "TrailDetect", "TrailReader"]),
+        .testTarget(
+            name: "TrailReportTests",
+            dependencies: [
+                "TrailReport", "TrailScan", "TrailDetect", "TrailReader", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "TrailhoundCLITests",
             dependencies: ["trailhound"]

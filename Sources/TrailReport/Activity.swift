@@ -85,7 +85,7 @@ public struct Activity: Sendable {
 
     /// The actor of an event as a finding would name it, with the IAM user at the root of a temporary key's lineage.
     static func actor(_ identity: JSONValue?, account: String, at time: Int64, lineage: LineageMap) -> Finding.Actor {
-        var actor = Finding.Actor()
+        var actor = Finding.Actor.blank
         guard let identity else { return actor }
         actor.type = identity.member("type")?.string
         actor.arn = identity.member("arn")?.string

@@ -28,9 +28,6 @@ public struct Finding: Codable, Sendable, Equatable {
         /// with a key of another.
         public var originAccount: String? = nil
         public var sourceIPAddresses: [String] = []
-
-        /// An actor that says nothing yet (the report fills one in from an event).
-        public init() {}
     }
 
     public struct Target: Codable, Sendable, Equatable {
@@ -124,6 +121,11 @@ public struct Finding: Codable, Sendable, Equatable {
     public var state: State? = nil
     /// Every live credential to contain, from lineage (absent when lineage adds nothing).
     public var credentials: [Credential]? = nil
+}
+
+extension Finding.Actor {
+    /// An actor that says nothing yet (the report fills one in from an event).
+    public static var blank: Finding.Actor { Finding.Actor() }
 }
 
 extension Finding.Target {
