@@ -1,11 +1,11 @@
 import TrailDetect
 import TrailReader
 
-/// What the report's timelines draw besides findings: each root identity's calls per hour, and the containment
+/// What the report's timelines draw besides findings: each root identity's calls per ten minutes, and the containment
 /// events that acted on it (quarantine attached, keys deactivated or deleted, sessions revoked).
 ///
 /// Counted in one streaming pass over the logs after the scan, for the root identities the report draws a timeline
-/// of only: memory is bounded by those identities times the hours their calls span, never by the events.
+/// of only: memory is bounded by those identities times the ten-minute slots they were active in, never by the events.
 public struct Activity: Sendable {
     /// A containment step seen in the logs.
     public struct ContainmentEvent: Sendable, Equatable {
@@ -21,8 +21,12 @@ public struct Activity: Sendable {
         public let eventID: String?
     }
 
-    /// Calls per hour (seconds since 1970 / 3600) for each tracked root identity.
-    public internal(set) var callsPerHour: [RootIdentity: [Int64: Int]] = [:]
+    /// The width of the slots calls are counted in: ten minutes, so a short incident still shows its shape.
+    public static let slotSeconds: Int64 = 600
+
+    /// Calls per slot (seconds since 1970 / `slotSeconds`) for each tracked root identity: only slots with calls
+    /// are kept, so memory grows with the tracked identities' active time, not with the events.
+    public internal(set) var callsPerSlot: [RootIdentity: [Int64: Int]] = [:]
     public internal(set) var containment: [RootIdentity: [ContainmentEvent]] = [:]
     /// Events read, and those attributed to a tracked identity.
     public internal(set) var events = 0
@@ -44,7 +48,7 @@ public struct Activity: Sendable {
             process: { file, reader, emit in
                 var partial = Activity()
                 let report = reader.read(file) { event in partial.add(event, roots: roots, lineage: lineage) }
-                emit(partial, partial.callsPerHour.count * 64)
+                emit(partial, partial.callsPerSlot.count * 64)
                 return report
             },
             consume: { _, item in
@@ -61,7 +65,7 @@ public struct Activity: Sendable {
     mutating func merge(_ other: Activity) {
         events += other.events
         attributed += other.attributed
-        for (root, hours) in other.callsPerHour { callsPerHour[root, default: [:]].merge(hours, uniquingKeysWith: +) }
+        for (root, hours) in other.callsPerSlot { callsPerSlot[root, default: [:]].merge(hours, uniquingKeysWith: +) }
         for (root, list) in other.containment { containment[root, default: []] += list }
     }
 
@@ -75,7 +79,7 @@ public struct Activity: Sendable {
         let root = RootIdentity(actor: actor, account: account)
         if roots.contains(root) {
             attributed += 1
-            callsPerHour[root, default: [:]][time / 3600, default: 0] += 1
+            callsPerSlot[root, default: [:]][time / Self.slotSeconds, default: 0] += 1
         }
         if let (target, kind) = Self.containment(event, actor: root, account: account), roots.contains(target) {
             containment[target, default: []].append(

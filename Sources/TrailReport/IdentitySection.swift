@@ -16,7 +16,7 @@ struct IdentitySection {
         let playbook = IncidentPlaybook(
             root: group.root, findings: group.findings, catalog: report.catalog, cutoff: report.generatedAt)
         let timeline = Timeline(
-            root: group.root, findings: group.findings, calls: report.activity.callsPerHour[group.root] ?? [:],
+            root: group.root, findings: group.findings, calls: report.activity.callsPerSlot[group.root] ?? [:],
             containment: report.activity.containment[group.root] ?? [])
         let graph = LineageGraph(root: group.root, findings: group.findings, lineage: report.lineage, limits: limits)
         let counts = group.levelCounts.map { "\($0.count) \($0.level.rawValue)" }.joined(separator: ", ")

@@ -13,6 +13,8 @@ struct LineageGraph {
         var children: [Int] = []
         var depth: Int
         var collapsed = false
+        /// What a "+N more" node counts it as (the API that minted it).
+        var kind = ""
     }
 
     private(set) var nodes: [Node] = []
@@ -59,15 +61,17 @@ struct LineageGraph {
         _ = addCollapsible(orphans.sorted().map { key in
             (key, Node(label: key.hasPrefix("ASIA") ? "session key (origin not in logs)" : "key", detail: key, depth: 1))
         }, under: 0)
-        // Findings on the node of the key that signed them; keys and passwords made for others under it.
+        // Findings on the node of the key that signed them; keys and passwords made for others under it (once each).
+        var made = Set<String>()
         for f in findings {
             let at = f.actor.accessKeyIds.compactMap { byKey[$0] }.first ?? 0
             nodes[at].findings.append(f)
-            for created in f.target?.createdKeys ?? [] {
+            for created in f.target?.createdKeys ?? [] where made.insert("\(at) key \(created.accessKeyId)").inserted {
                 _ = add(Node(label: "key for user \(created.userName)", detail: created.accessKeyId, depth: nodes[at].depth + 1), under: at)
             }
             if let user = f.target?.userName,
-                f.evidence.contains(where: { $0.eventName == "CreateLoginProfile" || $0.eventName == "UpdateLoginProfile" })
+                f.evidence.contains(where: { $0.eventName == "CreateLoginProfile" || $0.eventName == "UpdateLoginProfile" }),
+                made.insert("\(at) password \(user)").inserted
             {
                 _ = add(Node(label: "console password", detail: "for user \(user)", depth: nodes[at].depth + 1), under: at)
             }
@@ -101,7 +105,7 @@ struct LineageGraph {
         let rest = ordered.dropFirst(added.count)
         if !rest.isEmpty {
             var kinds: [String: Int] = [:]
-            for (_, node) in rest { kinds[node.label, default: 0] += 1 }
+            for (_, node) in rest { kinds[node.kind.isEmpty ? node.label : node.kind, default: 0] += 1 }
             let what = kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             var more = Node(label: "+\(rest.count) more", detail: what, depth: nodes[parent].depth + 1)
             more.collapsed = true
@@ -119,7 +123,8 @@ struct LineageGraph {
         let children = minted.map { i in
             (i.childKey, Node(
                 label: "\(i.api) \(Self.shortPrincipal(i.childPrincipal))",
-                detail: "\(i.childKey) \(i.account) \(Timestamp.format(i.issuedAt))", depth: nodes[node].depth + 1))
+                detail: "\(i.childKey) \(i.account) \(Timestamp.format(i.issuedAt))", depth: nodes[node].depth + 1,
+                kind: i.api))
         }
         for (childKey, n) in addCollapsible(children, under: node) { expand(childKey, node: n) }
     }

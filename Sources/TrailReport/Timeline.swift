@@ -12,9 +12,15 @@ struct Timeline {
     static let width = 960.0
     static let plotLeft = 110.0
     static let plotRight = 940.0
-    /// Bucket sizes in hours, smallest first: the first giving at most `maxBuckets` bars is used.
-    static let bucketHours: [Int64] = [1, 2, 3, 6, 12, 24, 48, 168, 336, 720]
+    /// Bucket sizes in slots of `Activity.slotSeconds` (10 min), smallest first: the first giving at most
+    /// `maxBuckets` bars is used (10 min up to 30 days).
+    static let bucketSlots: [Int64] = [1, 2, 3, 6, 12, 18, 36, 72, 144, 288, 1008, 2016, 4320]
     static let maxBuckets: Int64 = 96
+
+    /// `10 min`, `2 h`, `7 d`.
+    static func duration(_ seconds: Int64) -> String {
+        seconds % 86_400 == 0 ? "\(seconds / 86_400) d" : seconds % 3600 == 0 ? "\(seconds / 3600) h" : "\(seconds / 60) min"
+    }
 
     struct Dot {
         let time: Int64
@@ -23,31 +29,32 @@ struct Timeline {
 
     func svg(id: String) -> HTML {
         let dots = findings.compactMap { f in Timestamp.parse(f.firstSeen).map { Dot(time: $0, finding: f) } }
+        let slot = Activity.slotSeconds
         var times = dots.map(\.time) + containment.map(\.time)
-        if let lo = calls.keys.min(), let hi = calls.keys.max() { times += [lo * 3600, hi * 3600 + 3599] }
+        if let lo = calls.keys.min(), let hi = calls.keys.max() { times += [lo * slot, hi * slot + slot - 1] }
         guard let start = times.min(), let end = times.max() else {
             return "<p class=\"more\">No time to draw.</p>"
         }
-        let hours = (end / 3600) - (start / 3600) + 1
-        let bucket = Self.bucketHours.first { (hours + $0 - 1) / $0 <= Self.maxBuckets } ?? Self.bucketHours.last!
-        let first = (start / 3600 / bucket) * bucket
-        let count = Int((end / 3600 - first) / bucket) + 1
+        let slots = (end / slot) - (start / slot) + 1
+        let bucket = Self.bucketSlots.first { (slots + $0 - 1) / $0 <= Self.maxBuckets } ?? Self.bucketSlots.last!
+        let first = (start / slot / bucket) * bucket
+        let count = Int((end / slot - first) / bucket) + 1
         var perBucket = [Int](repeating: 0, count: count)
-        for (hour, n) in calls {
-            let b = Int((hour - first) / bucket)
+        for (index, n) in calls {
+            let b = Int((index - first) / bucket)
             if b >= 0 && b < count { perBucket[b] += n }
         }
         let maxCalls = max(1, perBucket.max() ?? 1)
-        let span = Double(count) * Double(bucket) * 3600
+        let span = Double(count) * Double(bucket * slot)
         let plotWidth = Self.plotRight - Self.plotLeft
-        func x(_ t: Int64) -> Double { Self.plotLeft + Double(t - first * 3600) / span * plotWidth }
+        func x(_ t: Int64) -> Double { Self.plotLeft + Double(t - first * slot) / span * plotWidth }
         let barTop = 40.0
         let barHeight = 80.0
         let barWidth = plotWidth / Double(count)
         var parts: [HTML] = []
         for (b, n) in perBucket.enumerated() where n > 0 {
             let h = max(1, Double(n) / Double(maxCalls) * barHeight)
-            let t = (first + Int64(b) * bucket) * 3600
+            let t = (first + Int64(b) * bucket) * slot
             parts.append(
                 "<rect class=\"bar\" x=\"\(Self.plotLeft + Double(b) * barWidth)\" y=\"\(barTop + barHeight - h)\" width=\"\(max(1, barWidth - 1))\" height=\"\(h)\"><title>\(Timestamp.format(t)): \(n) calls</title></rect>"
             )
@@ -73,13 +80,13 @@ struct Timeline {
             if k < 6 { parts.append("<text class=\"cont\" x=\"\(cx + 3)\" y=\"\(14 + Double(k % 2) * 12)\">\(event.kind.rawValue)</text>") }
         }
         // Axis: start, middle, end; the bucket size and the busiest bucket.
-        let endTime = (first + Int64(count) * bucket) * 3600
+        let endTime = (first + Int64(count) * bucket) * slot
         let axisY = bottom + 14
-        let mid = (first * 3600 + endTime) / 2
-        parts.append("<text class=\"axis\" x=\"\(Self.plotLeft)\" y=\"\(axisY)\">\(Timestamp.format(first * 3600))</text>")
+        let mid = (first * slot + endTime) / 2
+        parts.append("<text class=\"axis\" x=\"\(Self.plotLeft)\" y=\"\(axisY)\">\(Timestamp.format(first * slot))</text>")
         parts.append("<text class=\"axis\" x=\"\(x(mid) - 60)\" y=\"\(axisY)\">\(Timestamp.format(mid))</text>")
         parts.append("<text class=\"axis\" x=\"\(Self.plotRight - 125)\" y=\"\(axisY)\">\(Timestamp.format(endTime))</text>")
-        parts.append("<text class=\"axis\" x=\"6\" y=\"\(barTop + 10)\">calls per \(bucket) h</text>")
+        parts.append("<text class=\"axis\" x=\"6\" y=\"\(barTop + 10)\">calls per \(Self.duration(bucket * slot))</text>")
         parts.append("<text class=\"axis\" x=\"6\" y=\"\(barTop + 24)\">max \(maxCalls)</text>")
         let total = calls.values.reduce(0, +)
         let height = axisY + 8

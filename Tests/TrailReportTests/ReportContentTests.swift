@@ -34,7 +34,7 @@ import TrailReport
     @Test func timelinesCountTheCallsOfTheIdentityAndItsSessions() throws {
         let (report, page) = report([Self.demo])
         let buildBot = RootIdentity(account: "111122223333", kind: .iamUser, name: "build-bot")
-        let calls = report.activity.callsPerHour[buildBot] ?? [:]
+        let calls = report.activity.callsPerSlot[buildBot] ?? [:]
         // build-bot's own key and the federation token it minted both count.
         #expect(calls.values.reduce(0, +) > 10)
         #expect(report.activity.attributed <= report.activity.events)
