@@ -10,6 +10,7 @@ import TrailDetect
 public struct HTML: ExpressibleByStringInterpolation, Sendable, CustomStringConvertible {
     public private(set) var markup: String
 
+    /// The report's own fixed markup (a literal, or the style sheet and script of `ReportStyle`): never a log value.
     public init(stringLiteral value: String) { markup = value }
 
     public init(stringInterpolation: Interpolation) { markup = stringInterpolation.markup }
