@@ -207,6 +207,7 @@ DOM_FACTS = r"""(function(){
     scripts:document.scripts.length,
     injected:Array.prototype.map.call(document.querySelectorAll('img,iframe,object,embed,textarea,form,input,base,link,meta[http-equiv=refresh],video,audio,svg foreignObject,svg script,svg a'),function(e){return e.tagName;}),
     handlers:handlers,links:links,called:window.__called||[],
+    bidi:/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/.test(document.documentElement.textContent+document.title),
     svgs:document.querySelectorAll('svg.timeline').length+document.querySelectorAll('svg.lineage').length,
     csp:(document.querySelector('meta[http-equiv="Content-Security-Policy"]')||{}).content||''};
 })()"""
@@ -233,6 +234,8 @@ def check(report, findings_path):
     for what in ("injected", "handlers", "links", "called"):
         if facts[what]:
             errors.append(f"{what}: {facts[what][:10]}")
+    if facts["bidi"]:
+        errors.append("a bidirectional control character reached the page's text")
     if "default-src 'none'" not in facts["csp"]:
         errors.append(f"no default-src 'none' policy: {facts['csp']!r}")
     if facts["copyLabel"] not in ("Copied", "Select and copy") and findings:
@@ -241,7 +244,7 @@ def check(report, findings_path):
 
 
 BROKEN = """<!DOCTYPE html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src http:"><title>x</title></head><body>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src http:"><title>x‮gnp.exe</title></head><body>
 <div class="cards" id="cards" data-total="1"><div class="card" data-level="high" data-count="1"></div></div>
 <span id="identity-count" data-count="1"></span><details class="identity"></details>
 <img src="http://example.invalid/x.png" onerror="alert(1)"><script>alert(2)</script>
@@ -255,7 +258,7 @@ def self_test():
         open(page, "w").write(BROKEN)
         open(jsonl, "w").write(json.dumps({"rule": {"level": "high"}}) + "\n")
         _, errors = check(page, jsonl)
-    wanted = ["injected", "handlers", "links", "network request", "Content Security Policy"]
+    wanted = ["injected", "handlers", "links", "network request", "Content Security Policy", "bidirectional"]
     missed = [w for w in wanted if not any(w.lower() in e.lower() for e in errors)]
     if missed:
         print(f"report-check self-test: the checker missed {missed} on a broken page; it said: {errors}", file=sys.stderr)
