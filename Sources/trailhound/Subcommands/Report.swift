@@ -12,13 +12,15 @@ struct Report: ParsableCommand {
         discussion: """
             One HTML file that loads nothing from anywhere (its Content-Security-Policy forbids it), to open offline or \
             attach to a mail. From logs (scanned now), or with --state from the findings a state file of \
-            `scan --state` holds (for a cron job's daily report; --findings-since keeps what is new). Exit status: 2 \
+            `scan --state` holds (for a cron job's daily report; --findings-since keeps what is new; logs given with \
+            --state are read only for the timelines' call counts). Exit status: 2 \
             when some input or rule could not be read (the report is still written and names them) or the report \
             could not be written; else 0.
             """
     )
 
-    @Argument(help: ArgumentHelp("Log files or folders to scan.", valueName: "path"))
+    @Argument(help: ArgumentHelp(
+        "Log files or folders to scan (with --state: only read for the timelines' call counts).", valueName: "path"))
     var paths: [String] = []
 
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The HTML file to write (replaced atomically).", valueName: "file"))
@@ -38,7 +40,6 @@ struct Report: ParsableCommand {
 
     func validate() throws {
         if state == nil && paths.isEmpty { throw ValidationError("give the logs to scan, or --state FILE") }
-        if state != nil && !paths.isEmpty { throw ValidationError("give the logs or --state, not both") }
     }
 
     func run() throws {
@@ -55,6 +56,12 @@ struct Report: ParsableCommand {
             stderr.write("trailhound: \(TerminalText.sanitize("\(error)"))\n")
             throw ExitCode(2)
         }
+        if state != nil && !paths.isEmpty {
+            // The state file's findings, and the logs for their timelines (read once more, by the activity pass).
+            let discovery = Discovery(options: options).discover(paths)
+            loaded.files = discovery.files
+            loaded.summary = RunSummary(discovery: discovery)
+        }
         if let since {
             loaded.findings = loaded.findings.filter { (Timestamp.parse($0.lastSeen) ?? .max) >= since }
         }
@@ -65,7 +72,7 @@ struct Report: ParsableCommand {
             title: title, generatedAt: Timestamp.format(Int64(now.timeIntervalSince1970)), findings: loaded.findings,
             lineage: loaded.lineage, activity: activity,
             run: .init(
-                source: state == nil ? "logs" : "state file", inputs: state.map { [$0] } ?? paths, summary: loaded.summary,
+                source: state == nil ? "logs" : "state file", inputs: (state.map { [$0] } ?? []) + paths, summary: loaded.summary,
                 rules: ruleReport, files: loaded.files.map(\.path)),
             catalog: ruleSet.containment, version: Trailhound.configuration.version)
         do { try AtomicFile.write(Array(report.render().utf8), to: output) } catch {
