@@ -136,9 +136,9 @@ struct LineageGraph {
         return parts.count == 6 ? String(parts[5]) : arn
     }
 
-    static let boxWidth = 230.0
+    static let boxWidth = 260.0
     static let boxHeight = 46.0
-    static let column = 270.0
+    static let column = 295.0
     static let row = 56.0
 
     func svg(id: String) -> HTML {
@@ -178,7 +178,7 @@ struct LineageGraph {
                 <g class="lnode\(node.collapsed ? " collapsed" : "")" data-findings="\(node.findings.count)"><title>\(node.label)
                 \(node.detail)\(rules.isEmpty ? "" : "\n" + rules)</title>\
                 <rect class="node\(cls)" x="\(left(n))" y="\(top(n))" width="\(Self.boxWidth)" height="\(Self.boxHeight)" rx="6"/>\
-                <text x="\(left(n) + 8)" y="\(top(n) + 15)">\(node.label, cut: 38)</text>\
+                <text x="\(left(n) + 8)" y="\(top(n) + 15)">\(node.label, cut: 40)</text>\
                 <text x="\(left(n) + 8)" y="\(top(n) + 28)" class="axis">\(node.detail, cut: 40)</text>\(badge)</g>
                 """)
         }
