@@ -175,7 +175,7 @@ def main():
                 got = [x for x in f.read().split("\n") if x]
             check(done.returncode == 0 and got == expected,
                   f"scripts/spark-scan writes DIR/findings.jsonl, byte-identical to one machine's ({len(got)} findings)")
-            err_text = done.stderr.decode()
+            err_text = done.stdout.decode() + done.stderr.decode()  # spark-submit gives the driver's stderr to stdout
             check("trailhound-spark: files:" in err_text and "trailhound-spark: records:" in err_text,
                   "scripts/spark-scan prints the summary")
             if done.returncode != 0:

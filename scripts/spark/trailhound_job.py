@@ -268,6 +268,7 @@ def main(argv=None):
     from pyspark import SparkConf, SparkContext
 
     sc = SparkContext.getOrCreate(SparkConf().setAppName("trailhound"))
+    sc.setLogLevel("WARN")
     try:
         total = run(sc, parse_args(argv))
     finally:
