@@ -328,7 +328,11 @@ def run(sc, args):
 
     # Stage 1: map.
     mapped = inputs.map(lambda t: run_map(tool, t[0], t[1])).persist(StorageLevel.MEMORY_AND_DISK)
+    stage_seconds = {"list": round(time.time() - started, 3)}
+    mark = time.time()
     summaries = [json.loads(s) for _, _, _, s in mapped.map(lambda m: (None, None, None, m[3])).collect()]
+    stage_seconds["map"] = round(time.time() - mark, 3)
+    mark = time.time()
     globals_ = mapped.map(lambda m: m[1]).collect()
 
     # Stage 2: context, on the driver, broadcast.
@@ -349,6 +353,8 @@ def run(sc, args):
     del globals_
     ctx = sc.broadcast(context)
 
+    stage_seconds["context"] = round(time.time() - mark, 3)
+    mark = time.time()
     # Stage 3: second pass and correlation evidence, each task with its own files and local part.
     locals_ = mapped.map(lambda m: (m[0], m[2]))
     second = inputs.join(locals_, n).map(
@@ -368,6 +374,7 @@ def run(sc, args):
     out_dir = args.output.rstrip("/") + "/findings"
     delete(sc, out_dir)
     findings.saveAsTextFile(out_dir)
+    stage_seconds["second+reduce"] = round(time.time() - mark, 3)
 
     total = {"files": 0, "read": 0, "partial": 0, "failed": 0, "records": 0, "delivered": 0, "rejected": 0,
              "inputBytes": 0, "setAside": {}, "bad": []}
@@ -379,7 +386,7 @@ def run(sc, args):
         total["bad"] += s["bad"]
     total["bad"].sort(key=lambda b: b["path"])
     count = sc.textFile(out_dir).count()
-    total.update({"findings": count, "tasks": len(tasks), "reducePartitions": r, "listed": len(listed),
+    total.update({"stageSeconds": stage_seconds, "findings": count, "tasks": len(tasks), "reducePartitions": r, "listed": len(listed),
                   "seconds": round(time.time() - started, 3), "format": fmt})
     write_text(sc, args.output.rstrip("/") + "/summary.json", json.dumps(total, indent=2, sort_keys=True) + "\n")
     if args.single_file and args.output.startswith("file:"):
