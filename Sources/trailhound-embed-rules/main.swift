@@ -1,13 +1,13 @@
 import Foundation
 
-// Writes a Swift source file holding the text of each rules file given: the build-time half of embedding rules/ in
-// the binary (the EmbedRules plugin runs it). Usage: trailhound-embed-rules ROOT OUTPUT PATH...
+// Writes a Swift source file holding the text of every YAML file under ROOT, in path order: the build-time half of
+// embedding rules/ in the binary (the EmbedRules plugin runs it). Usage: trailhound-embed-rules ROOT OUTPUT
 // Each text is a raw multi-line string literal with one more `#` than the longest run of `#` in the file, so no
 // content can end the literal or start an escape.
 
 let arguments = CommandLine.arguments
-guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: trailhound-embed-rules ROOT OUTPUT PATH...\n".utf8))
+guard arguments.count == 3 else {
+    FileHandle.standardError.write(Data("usage: trailhound-embed-rules ROOT OUTPUT\n".utf8))
     exit(2)
 }
 let root = URL(fileURLWithPath: arguments[1])
@@ -36,7 +36,15 @@ var source = """
         static let generated: [(path: String, text: String)] = [
 
     """
-for path in arguments.dropFirst(3) {
+// Walked here, not listed by the plugin: a build that reuses an older plan still embeds what the folder holds now.
+var paths: [String] = []
+let rootPath = root.standardizedFileURL.path
+if let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) {
+    for case let url as URL in walker where ["yml", "yaml"].contains(url.pathExtension.lowercased()) {
+        paths.append(String(url.standardizedFileURL.path.dropFirst(rootPath.count + 1)))
+    }
+}
+for path in paths.sorted() {
     let url = root.appendingPathComponent(path)
     guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
         FileHandle.standardError.write(Data("trailhound-embed-rules: cannot read \(url.path) as UTF-8\n".utf8))
