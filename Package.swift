@@ -88,7 +88,7 @@ let package = Package(
             path: "Benchmarks/ReaderBench"
         ),
         .testTarget(name: "TrailReaderTests", dependencies: ["TrailReader", "CZlib"]),
-        .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "CZlib"]),
+        .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "TrailRules", "CZlib"]),
         .testTarget(name: "TrailScanTests", dependencies: ["TrailScan", "TrailState", "TrailDetect", "TrailReader"]),
         .testTarget(name: "HardeningTests", dependencies: ["TrailFuzzing", "TrailReader", "TrailDetect", "TrailOutput"]),
         .testTarget(

@@ -24,7 +24,9 @@ import Testing
         let (key, minted) = try keyAndMinted()
         let r = try CLI.run(["trace", minted, "Fixtures/logs", "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
-        let ancestry = try #require(try object(r)["ancestry"] as? [[String: Any]])
+        let chains = try #require(try object(r)["ancestry"] as? [[[String: Any]]])
+        #expect(chains.count == 1)
+        let ancestry = chains[0]
         #expect(ancestry.count == 1)
         #expect(ancestry.last?["accessKeyId"] as? String == minted)
         #expect(ancestry.first?["mintedByKey"] as? String == key)
@@ -35,6 +37,12 @@ import Testing
         // A long-term key has no ancestry.
         let top = try CLI.run(["trace", key, "Fixtures/logs", "--format", "json"])
         #expect((try object(top)["ancestry"] as? [Any])?.isEmpty == true)
+        // A principal's temporary keys are traced up too: the federated user, to the key that minted its token.
+        let principal = try #require(ancestry[0]["principal"] as? String)
+        #expect(principal.contains(":federated-user/"))
+        let byArn = try object(try CLI.run(["trace", principal, "Fixtures/logs", "--format", "json"]))
+        let arnChains = try #require(byArn["ancestry"] as? [[[String: Any]]])
+        #expect(arnChains.contains { $0.first?["mintedByKey"] as? String == key && $0.last?["accessKeyId"] as? String == minted })
     }
 
     @Test func pivotsByAddressAndUserAgent() throws {

@@ -132,16 +132,23 @@ public struct CredentialTrace: Sendable {
         return pivot.admits(call) ? call : nil
     }
 
-    /// For a key query: the chain that minted it, from the origin (a long-term key, or a principal whose minting is
-    /// not in the logs) down to the key, per account it was minted in. Empty for a long-term key or an unknown one.
-    public func ancestry(_ lineage: LineageMap) -> [Ancestor] {
-        guard isKey, let query else { return [] }
-        var out: [Ancestor] = []
-        for account in lineage.accounts.sorted() {
-            guard let latest = lineage.minted(query, account: account).max(by: { $0.issuedAt < $1.issuedAt }) else { continue }
-            out += lineage.chain(of: query, account: account, at: latest.issuedAt).reversed().map { Self.ancestor($0) }
+    /// What minted the traced temporary keys (the key queried, or the temporary keys a principal used): for each, the
+    /// chain from its origin (a long-term key, or a principal whose own minting is not in the logs) down to it, per
+    /// account it was minted in. Chains that are the tail of another are left out; none for long-term keys.
+    public func ancestry(_ lineage: LineageMap, roots: Set<String> = []) -> [[Ancestor]] {
+        var keys = roots
+        if isKey, let query { keys.insert(query) }
+        var chains: [[Ancestor]] = []
+        for key in keys.sorted() where key.hasPrefix("ASIA") {
+            for account in lineage.accounts.sorted() {
+                guard let latest = lineage.minted(key, account: account).max(by: { $0.issuedAt < $1.issuedAt }) else { continue }
+                chains.append(lineage.chain(of: key, account: account, at: latest.issuedAt).reversed().map { Self.ancestor($0) })
+            }
         }
-        return out
+        // A chain that is the beginning of a longer one (a role session that minted another) adds nothing.
+        return chains.filter { chain in
+            !chains.contains { other in other.count > chain.count && Array(other.prefix(chain.count)) == chain }
+        }
     }
 
     static func ancestor(_ i: CredentialIssuance) -> Ancestor {

@@ -15,15 +15,17 @@ extension TraceCommand {
         if !o.ancestry.isEmpty {
             lines.append("")
             lines.append("Minted by")
-            var prefix = "  "
-            if let top = o.ancestry.first {
-                lines.append(prefix + (top.mintedByKey.map { "\($0)  " } ?? "") + top.mintedByPrincipal
-                    + (top.mintedByKey?.hasPrefix("AKIA") == true ? "  (long-term key)" : "  (origin: its minting is not in the logs)"))
-            }
-            for a in o.ancestry {
-                lines.append(prefix + "└─ \(a.api) \(t(a.issuedAt)) → \(a.accessKeyId)" + (a.principal.map { "  \($0)" } ?? "")
-                    + "  valid until \(t(a.expiresAt))")
-                prefix += "   "
+            for chain in o.ancestry {
+                var prefix = "  "
+                if let top = chain.first {
+                    lines.append(prefix + (top.mintedByKey.map { "\($0)  " } ?? "") + top.mintedByPrincipal
+                        + (top.mintedByKey?.hasPrefix("AKIA") == true ? "  (long-term key)" : "  (origin: its minting is not in the logs)"))
+                }
+                for a in chain {
+                    lines.append(prefix + "└─ \(a.api) \(t(a.issuedAt)) → \(a.accessKeyId)" + (a.principal.map { "  \($0)" } ?? "")
+                        + "  valid until \(t(a.expiresAt))")
+                    prefix += "   "
+                }
             }
         }
         if o.query != nil {

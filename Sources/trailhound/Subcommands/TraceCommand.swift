@@ -89,7 +89,7 @@ struct TraceCommand: ParsableCommand {
     struct Output: Encodable {
         let query: String?
         let pivot: PivotOutput?
-        let ancestry: [CredentialTrace.Ancestor]
+        let ancestry: [[CredentialTrace.Ancestor]]
         let lineage: [CredentialTrace.Node]
         let timeline: [CredentialTrace.Call]
         let summary: Summary
@@ -173,7 +173,7 @@ struct TraceCommand: ParsableCommand {
             query: query,
             pivot: ip == nil && userAgent == nil && !writesOnly
                 ? nil : PivotOutput(sourceIPAddress: ip, userAgent: userAgent, writesOnly: writesOnly),
-            ancestry: trace.ancestry(lineage),
+            ancestry: trace.ancestry(lineage, roots: roots),
             lineage: query == nil ? [] : trace.trees(lineage, roots: roots), timeline: timeline,
             summary: Summary(
                 calls: timeline.count, succeeded: timeline.filter { $0.errorCode == nil }.count, denied: denied,
