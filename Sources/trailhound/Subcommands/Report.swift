@@ -74,7 +74,7 @@ struct Report: ParsableCommand {
             run: .init(
                 source: state == nil ? "logs" : "state file", inputs: (state.map { [$0] } ?? []) + paths, summary: loaded.summary,
                 rules: ruleReport, files: loaded.files.map(\.path)),
-            catalog: ruleSet.containment, version: Trailhound.configuration.version)
+            catalog: ruleSet.containment, version: Trailhound.productVersion)
         do { try AtomicFile.write(Array(report.render().utf8), to: output) } catch {
             stderr.write("trailhound: \(error)\n")
             throw ExitCode(2)

@@ -207,7 +207,7 @@ struct StageReduce: ParsableCommand {
             for path in paths { lines += try StageIO.read(path, stages: ["map-local", "partials"]) }
             let ctx = try StageIO.read(context, stages: ["context"])
             let findings = try ScaleOut.reduce(lines, context: ctx, rules: set, part: p[0], parts: p[1])
-            let writer = FindingWriter(format: format, productVersion: Trailhound.configuration.version)
+            let writer = FindingWriter(format: format, productVersion: Trailhound.productVersion)
             let stderr = ByteSink(fd: 2)
             defer { stderr.flush() }
             guard writer.write(findings, to: output, errors: stderr) else { throw StageFailure("the findings could not be written") }
