@@ -71,4 +71,33 @@ struct StageCommandTests {
         #expect(run.stderr.contains("\(bad):2"))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("context").path))
     }
+
+    /// Hostile values in logs, file names and rules reach the terminal only escaped, from every stage.
+    @Test func everyStageKeepsHostileTextInert() throws {
+        let logs = try TerminalOutputTests.logs()
+        let rules = try TerminalOutputTests.rules()
+        let dir = try Self.temporaryFolder()
+        defer {
+            for url in [logs, rules, dir] { try? FileManager.default.removeItem(at: url) }
+        }
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        let files = try FileManager.default.contentsOfDirectory(atPath: logs.path).map { logs.path + "/" + $0 }
+        try files.joined(separator: "\n").write(toFile: path("files"), atomically: true, encoding: .utf8)
+        let r = ["--rules", rules.path]
+        let runs: [(String, [String])] = [
+            ("map", ["stage", "map", "--files-from", path("files"), "--global", path("g"), "--local", path("l"), "--summary", path("s")] + r),
+            ("context", ["stage", "context", "--out", path("c"), path("g")] + r),
+            ("second", ["stage", "second", "--context", path("c"), "--local", path("l"), "--out", path("p"), "--files-from", path("files")] + r),
+            ("reduce", ["stage", "reduce", "--context", path("c"), path("l"), path("p")] + r),
+            ("reduce ocsf", ["stage", "reduce", "--context", path("c"), "--format", "ocsf", path("l"), path("p")] + r),
+            ("bad exchange file", ["stage", "context", "--out", path("c2"), path("l")] + r),
+        ]
+        for (what, arguments) in runs {
+            let run = try CLI.run(arguments)
+            TerminalOutputTests.expectInert(String(decoding: run.stdout, as: UTF8.self), "stage \(what): stdout")
+            TerminalOutputTests.expectInert(run.stderr, "stage \(what): stderr")
+            #expect(run.status == (what == "bad exchange file" ? 2 : 0), "stage \(what): \(run.stderr)")
+            if what.hasPrefix("reduce") { #expect(String(decoding: run.stdout, as: UTF8.self).contains("\\u202e"), "\(what)") }
+        }
+    }
 }
