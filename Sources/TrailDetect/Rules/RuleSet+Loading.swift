@@ -2,8 +2,8 @@ import Foundation
 
 extension RuleSet {
     /// A rule set of one rule given as YAML text (no containment catalog, default policy facts).
-    public static func compile(yaml: String, file: String) throws -> RuleSet {
-        let (rules, errors) = link(try RuleParser.parseAll(yaml, file: file))
+    public static func compile(yaml: String, file: String, config: SigmaConfig = SigmaConfig()) throws -> RuleSet {
+        let (rules, errors) = link(try SigmaConfig.$current.withValue(config) { try RuleParser.parseAll(yaml, file: file) })
         if let e = errors.first { throw e }
         return RuleSet(rules: rules, catalog: PolicyCatalog(), containment: [:])
     }
@@ -28,7 +28,10 @@ extension RuleSet {
 
     /// Loads the bundled rules (with their containment catalog and policy facts) and any extra folders of Sigma
     /// rules. Problems are in the report; only rules that compiled are in the set.
-    public static func load(bundled: URL, extra: [URL] = [], includeBundledRules: Bool = true) -> (RuleSet, RuleLoadReport) {
+    /// `config` gives the `expand` modifier's placeholders.
+    public static func load(
+        bundled: URL, extra: [URL] = [], includeBundledRules: Bool = true, config: SigmaConfig = SigmaConfig()
+    ) -> (RuleSet, RuleLoadReport) {
         var report = RuleLoadReport()
         var catalog = PolicyCatalog()
         do { catalog = try PolicyCatalog.load(from: bundled) } catch let e as DetectError { report.errors.append(e) } catch {}
@@ -67,7 +70,9 @@ extension RuleSet {
             report.files += 1
             let name = relative(url)
             do {
-                for rule in try RuleParser.parseAll(try String(contentsOf: url, encoding: .utf8), file: name) {
+                let text = try String(contentsOf: url, encoding: .utf8)
+                let parsed = try SigmaConfig.$current.withValue(config) { try RuleParser.parseAll(text, file: name) }
+                for rule in parsed {
                     guard ids.insert(rule.id).inserted else {
                         report.errors.append(DetectError(.rule, file: name, "duplicate rule id '\(rule.id)'"))
                         continue
