@@ -538,3 +538,42 @@ func matchesIndexed(_ set: RuleSet, _ json: String, raw: Bool = false) -> Bool {
         try check("keywords: 'evil*tool'\ncondition: keywords", match: [#"{"userAgent":"an evil-ish tool"}"#], noMatch: [#"{"userAgent":"tool evil"}"#])
     }
 }
+
+/// Correlation `timespan` edge cases: units, signs, zero, fractions and spans so large they would overflow event times.
+@Suite struct TimeSpanTests {
+    @Test func timespansAreWholePositiveNumbersWithAUnit() {
+        #expect(TimeSpan.seconds("90m") == 5_400)
+        #expect(TimeSpan.seconds("1d") == 86_400)
+        #expect(TimeSpan.seconds("2w") == 1_209_600)
+        for bad in ["0s", "-5m", "+5m", "1.5h", "5", "m", "", " 5m", "5 m", "5H", "٥m", "9223372036854775807s", "9999999999y", "101y"] {
+            #expect(TimeSpan.seconds(bad) == nil, "\(bad)")
+        }
+        #expect(TimeSpan.seconds("100y") == 3_153_600_000)
+    }
+
+    @Test func aCorrelationWithAnOverflowingTimespanIsAnErrorNotACrash() throws {
+        let yaml = """
+            title: base
+            id: 00000000-0000-4000-8000-0000000000b1
+            name: base_rule
+            logsource: {product: aws, service: cloudtrail}
+            detection:
+              sel:
+                eventName: GetSecretValue
+              condition: sel
+            ---
+            title: burst
+            id: 00000000-0000-4000-8000-0000000000b2
+            correlation:
+              type: event_count
+              rules: [base_rule]
+              group-by: [userIdentity.arn]
+              timespan: 9223372036854775807s
+              condition:
+                gte: 2
+            """
+        #expect(throws: DetectError.self) { try RuleParser.parseAll(yaml, file: "corr.yml") }
+        let ok = try RuleParser.parseAll(yaml.replacingOccurrences(of: "9223372036854775807s", with: "10m"), file: "corr.yml")
+        #expect(ok[1].correlation?.timespan == 600)
+    }
+}
