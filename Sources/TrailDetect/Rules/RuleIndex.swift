@@ -61,8 +61,16 @@ final class RuleIndex: @unchecked Sendable {
     @inline(__always)
     static func keyHash(_ value: JSONValue) -> UInt64? {
         if let raw = value.rawStringContents {
-            // Most values have no escape: hash the raw text. `\u0055` and the like hash as what they stand for.
-            if raw.firstIndex(of: 0x5C) == nil { return RuleSet.hash(raw) }
+            // Most values have no escape: hash the raw text (one pass that also looks for a backslash). `\u0055` and
+            // the like hash as what they stand for.
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            var escaped = false
+            for b in raw {
+                escaped = escaped || b == 0x5C
+                h ^= UInt64(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+                h = h &* 0x0000_0100_0000_01B3
+            }
+            if !escaped { return h }
             var decoded: [UInt8] = []
             JSONString.unescape(raw, into: &decoded)
             return RuleSet.hash(decoded)
