@@ -53,11 +53,16 @@ let package = Package(
         .target(name: "TrailState", dependencies: ["TrailReader", "TrailDetect", .product(name: "GRDB", package: "GRDB.swift")]),
         // Scan orchestration: the one-shot scan and the incremental scan over a state file.
         .target(name: "TrailScan", dependencies: ["TrailReader", "TrailDetect", "TrailState"]),
+        // The HTML incident report (`trailhound report`): one self-contained page, pictures drawn as SVG here.
+        .target(
+            name: "TrailReport",
+            dependencies: ["TrailReader", "TrailDetect", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "TrailFuzzing", dependencies: ["TrailReader", "TrailDetect", "TrailOutput"]),
         .executableTarget(
             name: "trailhound",
             dependencies: [
-                "TrailReader", "TrailDetect", "TrailOutput", "TrailState", "TrailScan",
+                "TrailReader", "TrailDetect", "TrailOutput", "TrailState", "TrailScan", "TrailReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +75,12 @@ let package = Package(
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "CZlib"]),
         .testTarget(name: "TrailScanTests", dependencies: ["TrailScan", "TrailState", "TrailDetect", "TrailReader"]),
         .testTarget(name: "HardeningTests", dependencies: ["TrailFuzzing", "TrailReader", "TrailDetect", "TrailOutput"]),
+        .testTarget(
+            name: "TrailReportTests",
+            dependencies: [
+                "TrailReport", "TrailScan", "TrailDetect", "TrailReader", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "TrailhoundCLITests",
             dependencies: ["trailhound"]
