@@ -69,6 +69,7 @@ let package = Package(
         .testTarget(name: "TrailReaderTests", dependencies: ["TrailReader", "CZlib"]),
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "CZlib"]),
         .testTarget(name: "TrailScanTests", dependencies: ["TrailScan", "TrailState", "TrailDetect", "TrailReader"]),
+        .testTarget(name: "TrailOutputTests", dependencies: ["TrailOutput", "TrailReader", "TrailDetect"]),
         .testTarget(name: "HardeningTests", dependencies: ["TrailFuzzing", "TrailReader", "TrailDetect", "TrailOutput"]),
         .testTarget(
             name: "TrailhoundCLITests",

@@ -5,6 +5,6 @@ struct Trailhound: ParsableCommand {
         commandName: "trailhound",
         abstract: "Find compromised AWS IAM credentials in CloudTrail logs, and how to contain them.",
         version: "0.1.0",
-        subcommands: [Scan.self, Events.self, TraceCommand.self, Contain.self, Rules.self]
+        subcommands: [Scan.self, Show.self, SummaryCommand.self, Events.self, TraceCommand.self, Contain.self, Rules.self]
     )
 }
