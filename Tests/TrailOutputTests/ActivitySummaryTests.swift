@@ -23,16 +23,16 @@ import TrailReader
         return r
     }
 
-    static let jack: [String: Any] = [
+    static var jack: [String: Any] { [
         "type": "IAMUser", "principalId": "AIDAEXAMPLEJACK00001", "arn": "arn:aws:iam::111122223333:user/jack",
         "accountId": "111122223333", "accessKeyId": "AKIAEXAMPLEJACK00001", "userName": "jack",
-    ]
-    static let session: [String: Any] = [
+    ] }
+    static var session: [String: Any] { [
         "type": "AssumedRole", "principalId": "AROAEXAMPLEROLE00001:ci", "accountId": "111122223333",
         "arn": "arn:aws:sts::111122223333:assumed-role/deploy/ci", "accessKeyId": "ASIAEXAMPLESESSION01",
         "sessionContext": ["sessionIssuer": ["type": "Role", "arn": "arn:aws:iam::111122223333:role/deploy", "userName": "deploy"]],
-    ]
-    static let service: [String: Any] = ["type": "AWSService", "invokedBy": "cloudtrail.amazonaws.com"]
+    ] }
+    static var service: [String: Any] { ["type": "AWSService", "invokedBy": "cloudtrail.amazonaws.com"] }
 
     static func summarise(_ records: [[String: Any]], limits: ActivitySummary.Limits = .init()) throws -> ActivitySummary {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-activity-\(UUID().uuidString).json")

@@ -95,7 +95,7 @@ import Testing
         for title in ["Identities by events", "Access keys", "Source IP addresses", "Regions", "Event names"] {
             #expect(text.contains("\n\(title) (top "), "\(title)")
         }
-        #expect(text.contains("arn:aws:iam::111122223333:user/build-bot"))
+        #expect(text.contains("arn:aws:iam::111122223333:user/alice"))
         let rows = text.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.contains("EVENTS") }
         let sections = text.split(separator: "\n").filter { $0.contains(" (top ") }.count
         #expect(rows.count <= sections * 3)

@@ -38,7 +38,7 @@ struct SummaryCommand: ParsableCommand {
 
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
-        guard track >= top else { throw ValidationError("--track must be at least --top (\(top))") }
+        guard track >= 1 else { throw ValidationError("--track must be at least 1") }
     }
 
     func run() throws {
