@@ -31,11 +31,11 @@ public enum TriageView {
                 let count = String(f.count)
                 let padded = String(repeating: " ", count: countWidth - count.count) + count + "×"
                 lines.append(
-                    "  " + style.level(f.level, width: 8) + "  " + s(f.firstSeen) + "  " + style.bold(short[f.id] ?? f.id)
+                    "  " + style.level(f.level, width: 8) + "  " + s(f.firstSeen) + "  " + style.bold(s(short[f.id] ?? f.id))
                         + "  " + padded + "  " + s(f.title))
             }
         }
-        let example = short[groups[0].findings[0].id] ?? "ID"
+        let example = s(short[groups[0].findings[0].id] ?? "ID")
         lines.append("")
         lines.append(style.dim("One finding in full (evidence, lineage, containment): trailhound show \(example) LOGS…"))
         lines.append(style.dim("Its incident's containment playbook:                 trailhound contain LOGS… --finding \(example)"))
