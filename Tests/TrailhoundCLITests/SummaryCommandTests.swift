@@ -16,6 +16,7 @@ import Testing
         var byEventName: [String: Int] = [:]
         var byErrorCode: [String: Int] = [:]
         var byKey: [String: Int] = [:]
+        var byAgent: [String: Int] = [:]
     }
 
     static func truth(_ paths: [String]) throws -> Truth {
@@ -35,6 +36,7 @@ import Testing
             }
             if let ip = e["sourceIPAddress"] as? String { t.ips[identity, default: []].insert(ip) }
             if let region = e["awsRegion"] as? String { t.byRegion[region, default: 0] += 1 }
+            if let agent = e["userAgent"] as? String, !agent.isEmpty { t.byAgent[agent, default: 0] += 1 }
             if let key = who["accessKeyId"] as? String, !key.isEmpty { t.byKey[key, default: 0] += 1 }
             let service = (e["eventSource"] as? String)?.split(separator: ".").first.map(String.init)
             if let name = e["eventName"] as? String { t.byEventName[service.map { "\($0):\(name)" } ?? name, default: 0] += 1 }
@@ -76,6 +78,7 @@ import Testing
         #expect(try Self.counts(s["eventNames"]) == t.byEventName)
         #expect(try Self.counts(s["errorCodes"]) == t.byErrorCode)
         #expect(try Self.counts(s["accessKeys"]) == t.byKey)
+        #expect(try Self.counts(s["userAgents"]) == t.byAgent)
     }
 
     @Test func demoAgainstTheEvents() throws {
@@ -92,7 +95,7 @@ import Testing
         let r = try CLI.run(["summary", "Fixtures/logs", "--top", "3"])
         #expect(r.status == 0, "\(r.stderr)")
         let text = String(decoding: r.stdout, as: UTF8.self)
-        for title in ["Identities by events", "Access keys", "Source IP addresses", "Regions", "Event names"] {
+        for title in ["Identities by events", "Access keys", "Source IP addresses", "Regions", "User agents", "Event names"] {
             #expect(text.contains("\n\(title) (top "), "\(title)")
         }
         #expect(text.contains("arn:aws:iam::111122223333:user/alice"))

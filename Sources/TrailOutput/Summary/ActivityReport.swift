@@ -55,6 +55,7 @@ public struct ActivityReport: Sendable {
         let accessKeys: Table
         let sourceIPAddresses: Table
         let regions: Table
+        let userAgents: Table
         let eventNames: Table
         let errorCodes: Table
     }
@@ -88,7 +89,7 @@ public struct ActivityReport: Sendable {
             lastSeen: s.lastSeen.map(Timestamp.format),
             identities: IdentityTable(tracked: s.identities.tracked, exact: s.identities.isExact, top: identities),
             accessKeys: Self.table(s.accessKeys, top), sourceIPAddresses: Self.table(s.sourceAddresses, top),
-            regions: Self.table(s.regions, top), eventNames: Self.table(s.eventNames, top),
+            regions: Self.table(s.regions, top), userAgents: Self.table(s.userAgents, top), eventNames: Self.table(s.eventNames, top),
             errorCodes: Self.table(s.errorCodes, top))
         var bytes = Array((try? FindingWriter.encoder(pretty: true).encode(document)) ?? Data("{}".utf8)) + [0x0A]
         TerminalText.inertJSON(&bytes)
@@ -124,7 +125,7 @@ public struct ActivityReport: Sendable {
         }
         let tables: [(String, TopCounter<String, NoPayload>)] = [
             ("Access keys", s.accessKeys), ("Source IP addresses", s.sourceAddresses), ("Regions", s.regions),
-            ("Event names", s.eventNames), ("Error codes", s.errorCodes),
+            ("User agents", s.userAgents), ("Event names", s.eventNames), ("Error codes", s.errorCodes),
         ]
         for (title, counter) in tables {
             let entries = counter.top(top)

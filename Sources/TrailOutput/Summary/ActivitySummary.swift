@@ -2,7 +2,7 @@ import TrailReader
 
 /// Who did what in a stream of CloudTrail events, in bounded memory: totals, then per identity (the actor's ARN)
 /// its events, errors, distinct keys, source addresses, regions and user agents, first and last seen; and the most
-/// counted access keys, source addresses, regions, event names and error codes. Each table tracks at most its
+/// counted access keys, source addresses, regions, user agents, event names and error codes. Each table tracks at most its
 /// capacity of distinct values (`TopCounter`: exact until it overflows, then bounded overcounts), and each
 /// identity at most `Limits.distinctPerIdentity` distinct values of each kind (exact up to that, then "N+"), so a
 /// year of logs takes the same memory as a day.
@@ -10,7 +10,7 @@ public struct ActivitySummary: Sendable {
     public struct Limits: Sendable {
         /// Identities tracked at once.
         public var identities = 5_000
-        /// Distinct values tracked in each top table (keys, addresses, regions, event names, errors).
+        /// Distinct values tracked in each top table (keys, addresses, regions, user agents, event names, errors).
         public var values = 5_000
         /// Distinct keys, addresses, regions and user agents remembered per identity.
         public var distinctPerIdentity = 16
@@ -27,6 +27,7 @@ public struct ActivitySummary: Sendable {
     public private(set) var accessKeys: TopCounter<String, NoPayload>
     public private(set) var sourceAddresses: TopCounter<String, NoPayload>
     public private(set) var regions: TopCounter<String, NoPayload>
+    public private(set) var userAgents: TopCounter<String, NoPayload>
     public private(set) var eventNames: TopCounter<String, NoPayload>
     public private(set) var errorCodes: TopCounter<String, NoPayload>
 
@@ -36,6 +37,7 @@ public struct ActivitySummary: Sendable {
         accessKeys = TopCounter(capacity: limits.values)
         sourceAddresses = TopCounter(capacity: limits.values)
         regions = TopCounter(capacity: limits.values)
+        userAgents = TopCounter(capacity: limits.values)
         eventNames = TopCounter(capacity: limits.values)
         errorCodes = TopCounter(capacity: limits.values)
     }
@@ -85,6 +87,7 @@ public struct ActivitySummary: Sendable {
         if let key { accessKeys.add(key) }
         if let address { sourceAddresses.add(address) }
         if let region { regions.add(region) }
+        if let agent { userAgents.add(agent) }
         if let name = event.member(.eventName)?.scalarText {
             let service = event.member(.eventSource)?.scalarText?.split(separator: ".").first.map(String.init)
             eventNames.add(service.map { "\($0):\(name)" } ?? name)
@@ -102,6 +105,7 @@ public struct ActivitySummary: Sendable {
         accessKeys.merge(other.accessKeys)
         sourceAddresses.merge(other.sourceAddresses)
         regions.merge(other.regions)
+        userAgents.merge(other.userAgents)
         eventNames.merge(other.eventNames)
         errorCodes.merge(other.errorCodes)
     }

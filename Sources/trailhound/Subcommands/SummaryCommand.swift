@@ -5,7 +5,7 @@ import TrailReader
 struct SummaryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "summary",
-        abstract: "Summarise who did what: per identity and the top keys, addresses, regions, event names and errors.",
+        abstract: "Summarise who did what: per identity and the top keys, addresses, regions, user agents, event names and errors.",
         discussion: """
             One pass over the events, in bounded memory: each table tracks at most --track distinct values (exact \
             counts until it is full; after that a new value replaces the least counted one and its count, shown as \
