@@ -34,11 +34,13 @@ import TrailReader
     ] }
     static var service: [String: Any] { ["type": "AWSService", "invokedBy": "cloudtrail.amazonaws.com"] }
 
-    static func summarise(_ records: [[String: Any]], limits: ActivitySummary.Limits = .init()) throws -> ActivitySummary {
+    static func summarise(
+        _ records: [[String: Any]], limits: ActivitySummary.Limits = .init(), grouping: ActivitySummary.Grouping = .actor
+    ) throws -> ActivitySummary {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-activity-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: url) }
         try JSONSerialization.data(withJSONObject: ["Records": records]).write(to: url)
-        var summary = ActivitySummary(limits: limits)
+        var summary = ActivitySummary(limits: limits, grouping: grouping)
         let report = FileReader(options: ReaderOptions()).read(InputFile(path: url.path)) { summary.add($0) }
         #expect(report.diagnostics.isEmpty)
         return summary
@@ -76,6 +78,33 @@ import TrailReader
         #expect(s.errorCodes.top(5).map { "\($0.key)=\($0.count)" } == ["AccessDenied=2"])
         #expect(s.regions.top(5).map { "\($0.key)=\($0.count)" } == ["us-east-1=7", "eu-west-1=2"])
         #expect(s.accessKeys.top(5).map { "\($0.key)=\($0.count)" } == ["AKIAEXAMPLEJACK00001=6", "ASIAEXAMPLESESSION01=2"])
+    }
+
+    /// By issuer: sessions of one role count as the role, a federation session as the user that minted it; an IAM
+    /// user, which has no issuer, as itself.
+    @Test func groupedByIssuer() throws {
+        var other = Self.session
+        other["arn"] = "arn:aws:sts::111122223333:assumed-role/deploy/nightly"
+        let federated: [String: Any] = [
+            "type": "FederatedUser", "principalId": "111122223333:maint", "accountId": "111122223333",
+            "arn": "arn:aws:sts::111122223333:federated-user/maint", "accessKeyId": "ASIAEXAMPLEFEDERATE1",
+            "sessionContext": ["sessionIssuer": ["type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/jack", "userName": "jack"]],
+        ]
+        let records = [
+            Self.record("GetCallerIdentity", source: "sts.amazonaws.com", time: "2026-11-20T10:00:00Z", identity: Self.session),
+            Self.record("GetCallerIdentity", source: "sts.amazonaws.com", time: "2026-11-20T10:01:00Z", identity: other),
+            Self.record("ListUsers", time: "2026-11-20T10:02:00Z", identity: Self.jack),
+            Self.record("ListUsers", time: "2026-11-20T10:03:00Z", identity: federated, ip: "192.0.2.77"),
+        ]
+        let byActor = try Self.summarise(records)
+        #expect(byActor.identities.tracked == 4)
+        let byIssuer = try Self.summarise(records, grouping: .issuer)
+        #expect(byIssuer.identities.top(5).map { "\($0.key)=\($0.count)" } == [
+            "arn:aws:iam::111122223333:role/deploy=2", "arn:aws:iam::111122223333:user/jack=2",
+        ])
+        let jack = try #require(byIssuer.identities.top(5).last)
+        #expect(jack.value.keys.values == ["AKIAEXAMPLEJACK00001", "ASIAEXAMPLEFEDERATE1"])
+        #expect(jack.value.addresses.values == ["203.0.113.9", "192.0.2.77"])
     }
 
     /// A stream with more identities than tracked: memory stays at the cap and the busiest one is still first.

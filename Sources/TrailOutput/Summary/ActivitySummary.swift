@@ -1,6 +1,6 @@
 import TrailReader
 
-/// Who did what in a stream of CloudTrail events, in bounded memory: totals, then per identity (the actor's ARN)
+/// Who did what in a stream of CloudTrail events, in bounded memory: totals, then per identity (`Grouping`)
 /// its events, errors, distinct keys, source addresses, regions and user agents, first and last seen; and the most
 /// counted access keys, source addresses, regions, user agents, event names and error codes. Each table tracks at most its
 /// capacity of distinct values (`TopCounter`: exact until it overflows, then bounded overcounts), and each
@@ -18,7 +18,15 @@ public struct ActivitySummary: Sendable {
         public init() {}
     }
 
+    /// What an identity is: the actor (its ARN: each role session apart), or the issuer of a session (the role a
+    /// session was assumed from, the IAM user that minted a federation token), so a year of short sessions of one
+    /// role counts as that role.
+    public enum Grouping: String, Sendable, CaseIterable {
+        case actor, issuer
+    }
+
     public let limits: Limits
+    public let grouping: Grouping
     public private(set) var events = 0
     public private(set) var errors = 0
     public private(set) var firstSeen: Int64?
@@ -31,8 +39,9 @@ public struct ActivitySummary: Sendable {
     public private(set) var eventNames: TopCounter<String, NoPayload>
     public private(set) var errorCodes: TopCounter<String, NoPayload>
 
-    public init(limits: Limits = Limits()) {
+    public init(limits: Limits = Limits(), grouping: Grouping = .actor) {
         self.limits = limits
+        self.grouping = grouping
         identities = TopCounter(capacity: limits.identities)
         accessKeys = TopCounter(capacity: limits.values)
         sourceAddresses = TopCounter(capacity: limits.values)
@@ -48,10 +57,12 @@ public struct ActivitySummary: Sendable {
     static let principalId = FieldPath("userIdentity.principalId")!
     static let accountId = FieldPath("userIdentity.accountId")!
     static let accessKeyId = FieldPath("userIdentity.accessKeyId")!
+    static let issuer = FieldPath("userIdentity.sessionContext.sessionIssuer.arn")!
 
     /// The identity an event is counted under: its actor's ARN; without one (AWS services, anonymous calls), the
     /// identity type with the service, principal or account.
-    public static func identity(of event: Event) -> String {
+    public static func identity(of event: Event, grouping: Grouping = .actor) -> String {
+        if grouping == .issuer, let issuer = nonEmpty(event.string(at: issuer)) { return issuer }
         if let arn = nonEmpty(event.string(at: arn)) { return arn }
         let kind = nonEmpty(event.string(at: type)) ?? "Unknown"
         let who = nonEmpty(event.string(at: invokedBy)) ?? nonEmpty(event.string(at: principalId))
@@ -76,7 +87,7 @@ public struct ActivitySummary: Sendable {
             lastSeen = max(lastSeen ?? time, time)
         }
         let cap = limits.distinctPerIdentity
-        identities.add(Self.identity(of: event)) { a in
+        identities.add(Self.identity(of: event, grouping: grouping)) { a in
             if error != nil { a.errors += 1 }
             if let time { a.see(time) }
             if let key { a.keys.insert(key, cap: cap) }

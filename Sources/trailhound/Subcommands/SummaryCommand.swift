@@ -11,7 +11,8 @@ struct SummaryCommand: ParsableCommand {
             counts until it is full; after that a new value replaces the least counted one and its count, shown as \
             ≤N, may include up to that one's count), and each identity remembers up to 16 distinct keys, \
             addresses, regions and user agents (then shown as 16+). Identities are actor ARNs (or, without one, the \
-            identity type and the service or principal). A summary of what was read goes to stderr; the exit \
+            identity type and the service or principal); with --by issuer, sessions count under the role or IAM user \
+            that issued them. A summary of what was read goes to stderr; the exit \
             status is 2 when some input could not be read.
             """
     )
@@ -24,6 +25,9 @@ struct SummaryCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Distinct values tracked per table (identities, keys, ...): memory is bounded by this.", valueName: "n"))
     var track: Int = 5_000
+
+    @Option(help: "An identity is the actor (its ARN: each role session apart) or the issuer of its session (the role, the IAM user that minted a federation token).")
+    var by: ActivitySummary.Grouping = .actor
 
     @Option(help: "Output: table (default) or json.")
     var format: SummaryFormat = .table
@@ -49,11 +53,12 @@ struct SummaryCommand: ParsableCommand {
         chosen.identities = track
         chosen.values = track
         let limits = chosen
-        var activity = ActivitySummary(limits: limits)
+        let grouping = by
+        var activity = ActivitySummary(limits: limits, grouping: grouping)
         ParallelReader(options: options).run(
             discovery.files,
             process: { file, fileReader, emit in
-                var part = ActivitySummary(limits: limits)
+                var part = ActivitySummary(limits: limits, grouping: grouping)
                 let report = fileReader.read(file) { part.add($0) }
                 emit(part, part.identities.tracked * 256)
                 return report
@@ -78,3 +83,5 @@ struct SummaryCommand: ParsableCommand {
         if reading.hasInputProblems || stdout.failed != nil { throw ExitCode(2) }
     }
 }
+
+extension ActivitySummary.Grouping: ExpressibleByArgument {}
