@@ -2,8 +2,8 @@ import Foundation
 
 extension RuleSet {
     /// A rule set of one rule given as YAML text (no containment catalog, default policy facts).
-    public static func compile(yaml: String, file: String) throws -> RuleSet {
-        let (rules, errors) = link(try RuleParser.parseAll(yaml, file: file))
+    public static func compile(yaml: String, file: String, config: SigmaConfig = SigmaConfig()) throws -> RuleSet {
+        let (rules, errors) = link(try SigmaConfig.$current.withValue(config) { try RuleParser.parseAll(yaml, file: file) })
         if let e = errors.first { throw e }
         return RuleSet(rules: rules, catalog: PolicyCatalog(), containment: [:])
     }
@@ -28,9 +28,11 @@ extension RuleSet {
 
     /// Loads the bundled rules (with their containment catalog and policy facts) from a folder, and any extra
     /// folders of Sigma rules. Problems are in the report; only rules that compiled are in the set.
-    public static func load(bundled: URL, extra: [URL] = [], includeBundledRules: Bool = true) -> (RuleSet, RuleLoadReport) {
+    public static func load(
+        bundled: URL, extra: [URL] = [], includeBundledRules: Bool = true, config: SigmaConfig = SigmaConfig()
+    ) -> (RuleSet, RuleLoadReport) {
         let (files, errors) = RuleFile.read(folder: bundled)
-        var (set, report) = load(bundled: files, extra: extra, includeBundledRules: includeBundledRules)
+        var (set, report) = load(bundled: files, extra: extra, includeBundledRules: includeBundledRules, config: config)
         report.errors = errors + report.errors
         return (set, report)
     }
@@ -38,7 +40,10 @@ extension RuleSet {
     /// Loads a rules tree given as files (the copy embedded in the binary, or one read from a folder) and any extra
     /// folders of Sigma rules: `containment/` is the containment catalog, `policies/managed.yml` the policy facts,
     /// every other YAML file a rule. Problems are in the report, each naming its file (and line where known).
-    public static func load(bundled: [RuleFile], extra: [URL] = [], includeBundledRules: Bool = true) -> (RuleSet, RuleLoadReport) {
+    /// `config` gives the `expand` modifier's placeholders.
+    public static func load(
+        bundled: [RuleFile], extra: [URL] = [], includeBundledRules: Bool = true, config: SigmaConfig = SigmaConfig()
+    ) -> (RuleSet, RuleLoadReport) {
         var report = RuleLoadReport()
         var catalog = PolicyCatalog()
         if let policies = bundled.first(where: { $0.path == "policies/managed.yml" }) {
@@ -89,7 +94,8 @@ extension RuleSet {
             report.files += 1
             let name = file.name
             do {
-                for rule in try RuleParser.parseAll(file.text, file: name) {
+                let parsed = try SigmaConfig.$current.withValue(config) { try RuleParser.parseAll(file.text, file: name) }
+                for rule in parsed {
                     guard ids.insert(rule.id).inserted else {
                         report.errors.append(DetectError(.rule, file: name, "duplicate rule id '\(rule.id)'"))
                         continue

@@ -17,8 +17,22 @@ struct RuleFlags: ParsableArguments {
         valueName: "dir"))
     var rulesHome: String?
 
+    @Option(help: ArgumentHelp("A YAML file whose 'vars:' give the values of the expand modifier's %placeholders% (pySigma's pipeline key).", valueName: "file"))
+    var sigmaConfig: String?
+
     /// Loads the rules; problems go to stderr. Returns the set and whether any rule was invalid.
     func load(stderr: (String) -> Void) throws -> (RuleSet, RuleLoadReport) {
+        var config = SigmaConfig()
+        if let path = sigmaConfig {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("--sigma-config: cannot read '\(TerminalText.sanitize(path))'")
+            }
+            do {
+                config = try SigmaConfig(yaml: text, file: path)
+            } catch {
+                throw ValidationError("--sigma-config: \(TerminalText.sanitize("\(error)"))")
+            }
+        }
         let extraURLs = extra.map { URL(fileURLWithPath: $0) }
         let (set, report): (RuleSet, RuleLoadReport)
         if let home = rulesHome ?? ProcessInfo.processInfo.environment["TRAILHOUND_RULES"].flatMap({ $0.isEmpty ? nil : $0 }) {
@@ -26,9 +40,9 @@ struct RuleFlags: ParsableArguments {
             guard FileManager.default.fileExists(atPath: home, isDirectory: &isDir), isDir.boolValue else {
                 throw ValidationError("the rules folder '\(TerminalText.sanitize(home))' (--rules-home or TRAILHOUND_RULES) is not a folder")
             }
-            (set, report) = RuleSet.load(bundled: URL(fileURLWithPath: home), extra: extraURLs, includeBundledRules: !noBundledRules)
+            (set, report) = RuleSet.load(bundled: URL(fileURLWithPath: home), extra: extraURLs, includeBundledRules: !noBundledRules, config: config)
         } else {
-            (set, report) = RuleSet.load(bundled: Self.embedded, extra: extraURLs, includeBundledRules: !noBundledRules)
+            (set, report) = RuleSet.load(bundled: Self.embedded, extra: extraURLs, includeBundledRules: !noBundledRules, config: config)
         }
         // A foreign rule's text (its title, id, field names, the YAML quoted in an error) is not to be trusted.
         for e in report.errors { stderr("trailhound: error: \(TerminalText.sanitize("\(e)"))\n") }
