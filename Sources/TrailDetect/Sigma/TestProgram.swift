@@ -176,9 +176,16 @@ final class TestProgram: @unchecked Sendable {
             top = event.member(UnsafeRawBufferPointer(start: arena.baseAddress! + Int(step.start), count: Int(step.count)))
         }
         guard let top else { return false }
-        return EventContext.visit(
-            top, FlatSteps(steps: steps, arena: arena.baseAddress!), Int(test.firstStep) + 1, Int(test.firstStep + test.stepCount),
-            body)
+        let flat = FlatSteps(steps: steps, arena: arena.baseAddress!)
+        let (first, end) = (Int(test.firstStep), Int(test.firstStep + test.stepCount))
+        if step.member == TopMember.userIdentity.rawValue, test.stepCount > 1, top.kind == .object {
+            // userIdentity's members come from the context's per-event cache (see MemberCache), as visit would find them.
+            let key = steps[first + 1]
+            let raw = UnsafeRawBufferPointer(start: arena.baseAddress! + Int(key.start), count: Int(key.count))
+            guard let next = context.identityMembers.member(of: top, raw) else { return false }
+            return EventContext.visit(next, flat, first + 2, end, body)
+        }
+        return EventContext.visit(top, flat, first + 1, end, body)
     }
 
     /// The flat steps as `EventContext.visit` walks them.
