@@ -237,10 +237,23 @@ enum JSONText {
     /// `s` (valid UTF-8) as a JSON string, escaped as `JSONEncoder` escapes it without escaping slashes.
     static func string(_ s: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         out.append(0x22)
+        let n = s.count
         var run = 0  // start of the bytes not yet copied
-        for (i, c) in s.enumerated() where c < 0x20 || c == 0x22 || c == 0x5C {
+        var i = 0
+        while i < n {
+            // Eight bytes at a time while none needs an escape (the common case: ids, ARNs, times, commands).
+            if i + 8 <= n, !needsEscape(s.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+                continue
+            }
+            let c = s[i]
+            guard c < 0x20 || c == 0x22 || c == 0x5C else {
+                i += 1
+                continue
+            }
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[run..<i]))
-            run = i + 1
+            i += 1
+            run = i
             switch c {
             case 0x22: out += [0x5C, 0x22]
             case 0x5C: out += [0x5C, 0x5C]
@@ -252,7 +265,18 @@ enum JSONText {
             default: out += [0x5C, 0x75, 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]]
             }
         }
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[run..<s.count]))
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[run..<n]))
         out.append(0x22)
+    }
+
+    /// Whether any of the eight bytes is a control (below 0x20), `"` or `\`.
+    @inline(__always)
+    static func needsEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let control = (w &- ones &* 0x20) & ~w
+        let q = w ^ (ones &* 0x22)
+        let b = w ^ (ones &* 0x5C)
+        return (control | ((q &- ones) & ~q) | ((b &- ones) & ~b)) & high != 0
     }
 }
