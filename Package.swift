@@ -2,10 +2,24 @@
 import Foundation
 import PackageDescription
 
-// ISA-L inflates gzip about twice as fast as zlib here. It is used when its headers are installed (scripts/setup
-// installs Debian's libisal-dev); otherwise the reader uses zlib alone.
-let hasISAL = FileManager.default.fileExists(atPath: "/usr/include/isa-l/igzip_lib.h")
-    && ProcessInfo.processInfo.environment["TRAILHOUND_NO_ISAL"] == nil
+// ISA-L inflates gzip about twice as fast as zlib here. It is used when pkg-config finds it (`libisal`, which
+// Debian's libisal-dev installs, as scripts/setup does; a source install's libisal.pc works too, wherever it put the
+// headers); otherwise the reader uses zlib alone. TRAILHOUND_NO_ISAL=1 builds without it.
+func pkgConfigHas(_ module: String) -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["pkg-config", "--exists", module]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    do {
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    } catch {
+        return false  // no pkg-config (or a sandboxed manifest): build with zlib alone
+    }
+}
+let hasISAL = ProcessInfo.processInfo.environment["TRAILHOUND_NO_ISAL"] == nil && pkgConfigHas("libisal")
 
 // The reader and the rule engine are the per-event hot path. In release builds their dynamic exclusivity checks are
 // off (about 2 % of a scan's instructions under callgrind); debug builds, and so `swift test`, keep them.
@@ -33,6 +47,7 @@ let package = Package(
         ),
         .systemLibrary(
             name: "CISAL",
+            pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
         .target(name: "CScan"),
@@ -53,11 +68,22 @@ let package = Package(
         .target(name: "TrailState", dependencies: ["TrailReader", "TrailDetect", .product(name: "GRDB", package: "GRDB.swift")]),
         // Scan orchestration: the one-shot scan and the incremental scan over a state file.
         .target(name: "TrailScan", dependencies: ["TrailReader", "TrailDetect", "TrailState"]),
+        // The HTML incident report (`trailhound report`): one self-contained page, pictures drawn as SVG here.
+        .target(
+            name: "TrailReport",
+            dependencies: ["TrailReader", "TrailDetect", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The rules tree (rules/) embedded in the binary: the EmbedRules plugin generates its source at build time.
+        .executableTarget(name: "trailhound-embed-rules", path: "Sources/trailhound-embed-rules"),
+        .plugin(
+            name: "EmbedRules", capability: .buildTool(), dependencies: ["trailhound-embed-rules"],
+            path: "Sources/EmbedRulesPlugin"),
+        .target(name: "TrailRules", plugins: ["EmbedRules"]),
         .target(name: "TrailFuzzing", dependencies: ["TrailReader", "TrailDetect", "TrailOutput"]),
         .executableTarget(
             name: "trailhound",
             dependencies: [
-                "TrailReader", "TrailDetect", "TrailOutput", "TrailState", "TrailScan",
+                "TrailReader", "TrailDetect", "TrailOutput", "TrailState", "TrailScan", "TrailReport", "TrailRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,9 +93,15 @@ let package = Package(
             path: "Benchmarks/ReaderBench"
         ),
         .testTarget(name: "TrailReaderTests", dependencies: ["TrailReader", "CZlib"]),
-        .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "CZlib"]),
+        .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "TrailRules", "CZlib"]),
         .testTarget(name: "TrailScanTests", dependencies: ["TrailScan", "TrailState", "TrailDetect", "TrailReader"]),
         .testTarget(name: "HardeningTests", dependencies: ["TrailFuzzing", "TrailReader", "TrailDetect", "TrailOutput"]),
+        .testTarget(
+            name: "TrailReportTests",
+            dependencies: [
+                "TrailReport", "TrailScan", "TrailDetect", "TrailReader", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "TrailhoundCLITests",
             dependencies: ["trailhound"]

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """validate-findings: checks `trailhound scan --format ocsf` and `--format asff` output against the official
-schemas, offline (no network, no AWS call).
+schemas, and `--format jsonl`/`json` output against trailhound's own, offline (no network, no AWS call).
 
     python3 scripts/validate-findings.py ocsf FILE    # FILE of JSON Lines, or - for standard input
     python3 scripts/validate-findings.py asff FILE
+    python3 scripts/validate-findings.py trailhound FILE [SCHEMA]   # JSON Lines or a JSON array
 
 OCSF: each line is validated against the JSON Schema (draft 2020-12) that the `ocsf-json-schema` package builds
 from the OCSF schema export it ships (schema.ocsf.io's export of each release), for the version in
@@ -17,6 +18,9 @@ against what the model states that botocore does not enforce: enums, patterns, t
 in the model's documentation (Title 256, Description 1024, ProductFields 50 pairs, ...; lengths counted in UTF-16
 code units, the strictest reading), the timestamp formats, and the size of each finding (240 KB, as JSON with
 non-ASCII characters escaped, the way botocore sends it). Ids must be unique in the file.
+
+trailhound: each finding is validated against Fixtures/schema/finding.schema.json (JSON Schema draft 2020-12; the
+same text `trailhound schema` prints), or the SCHEMA file given. Ids must be unique in the file.
 
 Needs: pip install ocsf-json-schema jsonschema botocore
 Exit status: 0 every finding valid; 1 a finding is invalid (each problem is printed with its line number), or the
@@ -32,6 +36,8 @@ import sys
 
 def read_lines(path: str) -> list[tuple[int, object]]:
     text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    if text.lstrip().startswith("["):  # --format json: one array (numbered by position, from 1)
+        return list(enumerate(json.loads(text), 1))
     out = []
     for number, line in enumerate(text.splitlines(), 1):
         if line.strip():
@@ -205,8 +211,32 @@ def validate_asff(findings: list[tuple[int, object]]) -> list[str]:
     return problems
 
 
+# --- trailhound's own findings -------------------------------------------------------------------------------------
+
+def validate_trailhound(findings: list[tuple[int, object]], schema_path: str) -> list[str]:
+    import jsonschema
+
+    with open(schema_path, encoding="utf-8") as f:
+        schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, finding in findings:
+        for error in sorted(validator.iter_errors(finding), key=lambda e: list(e.absolute_path)):
+            where = "/".join(str(p) for p in error.absolute_path) or "(finding)"
+            problems.append(f"line {number}: {where}: {error.message}")
+        if isinstance(finding, dict):
+            id = finding.get("id")
+            if id in seen:
+                problems.append(f"line {number}: id {id!r} repeats line {seen[id]}")
+            seen[id] = number
+    return problems
+
+
 def main() -> int:
-    if len(sys.argv) != 3 or sys.argv[1] not in ("ocsf", "asff"):
+    kinds = ("ocsf", "asff", "trailhound")
+    if not (len(sys.argv) == 3 or (len(sys.argv) == 4 and sys.argv[1] == "trailhound")) or sys.argv[1] not in kinds:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
     kind, path = sys.argv[1], sys.argv[2]
@@ -218,7 +248,12 @@ def main() -> int:
     if not findings:
         print(f"validate-findings: {path}: no findings to validate", file=sys.stderr)
         return 1
-    problems = validate_ocsf(findings) if kind == "ocsf" else validate_asff(findings)
+    if kind == "trailhound":
+        import os
+        default = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures", "schema", "finding.schema.json")
+        problems = validate_trailhound(findings, sys.argv[3] if len(sys.argv) == 4 else default)
+    else:
+        problems = validate_ocsf(findings) if kind == "ocsf" else validate_asff(findings)
     for problem in problems:
         print(f"validate-findings: {kind}: {problem}", file=sys.stderr)
     if problems:

@@ -1,5 +1,8 @@
 // ISA-L's igzip inflate (Debian libisal-dev), wrapped so Swift never touches struct inflate_state's layout.
 #include <isa-l/igzip_lib.h>
+#if __has_include(<isa-l.h>)
+#include <isa-l.h>
+#endif
 #include <stdlib.h>
 
 static inline struct inflate_state *cisal_new(void) {
@@ -35,4 +38,15 @@ static inline int cisal_inflate(struct inflate_state *s, uint8_t *out, uint32_t 
     *produced = cap - s->avail_out;
     if (ret < 0) return ret;
     return s->block_state == ISAL_BLOCK_FINISH ? 1 : 0;
+}
+
+/// The version of the ISA-L headers built against ("2.30.0"), or "unknown" for headers without isa-l.h.
+static inline const char *cisal_version(void) {
+#if defined(ISAL_MAJOR_VERSION) && defined(ISAL_MINOR_VERSION) && defined(ISAL_PATCH_VERSION)
+#define CISAL_STR2(x) #x
+#define CISAL_STR(x) CISAL_STR2(x)
+    return CISAL_STR(ISAL_MAJOR_VERSION) "." CISAL_STR(ISAL_MINOR_VERSION) "." CISAL_STR(ISAL_PATCH_VERSION);
+#else
+    return "unknown";
+#endif
 }

@@ -11,11 +11,18 @@ public struct EventWriter: Sendable {
     /// Fields to project; empty for the whole record (JSON Lines) or the default columns (table).
     public let fields: [FieldPath]
     let columns: [Column]
+    /// The zone of the table's `eventTime` (JSON Lines and CSV keep the record's own text).
+    public let time: TableTime
 
-    public init(format: Format, fields: [FieldPath]) {
+    public init(format: Format, fields: [FieldPath], time: TableTime = .utc) {
         self.format = format
         self.fields = fields
-        columns = fields.isEmpty ? Column.defaults : fields.map { Column(title: $0.description, path: $0, width: 0, shorten: nil) }
+        self.time = time
+        columns = (fields.isEmpty ? Column.defaults : fields.map { Column(title: $0.description, path: $0, width: 0, shorten: nil) })
+            .map { c in
+                // A time with its offset (`+01:00`) is five characters longer than one in UTC.
+                time.isUTC || c.width == 0 || c.path.description != "eventTime" ? c : Column(title: c.title, path: c.path, width: c.width + 5, shorten: c.shorten)
+            }
     }
 
     /// The table's header line, or nothing for JSON Lines.
@@ -49,9 +56,36 @@ public struct EventWriter: Sendable {
             }
             out.append(0x0A)
         case .table:
-            appendRow(columns.map { $0.text(event) }, into: &out)
+            appendRow(tableCells(event), into: &out)
         case .csv:
             out += Array(CSV.row(columns.map { $0.text(event) }).utf8)
+        }
+    }
+
+    /// A table row and the time it sorts by (events without a readable time sort last, in reading order).
+    public struct TimedRow: Sendable {
+        public let seconds: Int64
+        public let bytes: [UInt8]
+    }
+
+    /// The event as a table row, with its time, for a table sorted once every file is read.
+    public func timedRow(_ event: Event) -> TimedRow {
+        var bytes: [UInt8] = []
+        appendRow(tableCells(event), into: &bytes)
+        return TimedRow(seconds: event.eventTime ?? .max, bytes: bytes)
+    }
+
+    /// Rows in time order; rows with the same time keep the order they were read in.
+    public static func sorted(_ rows: [TimedRow]) -> [TimedRow] {
+        rows.enumerated().sorted { a, b in
+            a.element.seconds != b.element.seconds ? a.element.seconds < b.element.seconds : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    func tableCells(_ event: Event) -> [String] {
+        columns.map { column in
+            let text = column.text(event)
+            return column.path.description == "eventTime" ? time.format(text) : text
         }
     }
 

@@ -1,7 +1,7 @@
 import TrailDetect
 
-/// A finding as one line of JSON, written by hand: the bytes Foundation's `JSONEncoder` makes with `.sortedKeys` and
-/// `.withoutEscapingSlashes` (a test compares the two on the demo and Invictus findings and on hostile strings).
+/// A finding as one line of JSON, written by hand: the bytes Foundation's `JSONEncoder` makes of a `VersionedFinding`
+/// with `.sortedKeys` and `.withoutEscapingSlashes` (a test compares the two on the demo and Invictus findings and on hostile strings).
 ///
 /// Why by hand: the encoder boxes every value into a tree of enums and dictionaries, sorts each object's keys at run
 /// time and retains and releases all of it; on a mix with thousands of findings that was a fifth of a scan's CPU.
@@ -37,6 +37,7 @@ enum FindingJSON {
         w.member("regions", f.regions)
         w.key("rule")
         rule(f.rule, &w)
+        w.member("schemaVersion", FindingSchema.version)
         if let s = f.state { w.key("state"); state(s, &w) }
         if let t = f.target { w.key("target"); target(t, &w) }
         w.member("title", f.title)

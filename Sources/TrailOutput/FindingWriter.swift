@@ -11,10 +11,13 @@ public struct FindingWriter: Sendable {
     public let format: Format
     /// trailhound's version, named as the product in OCSF's metadata.
     public let productVersion: String
+    /// The zone of times in the table (`--tz`); every JSON format stays UTC.
+    public var time: TableTime
 
-    public init(format: Format, productVersion: String = "0.0.0") {
+    public init(format: Format, productVersion: String = "0.0.0", time: TableTime = .utc) {
         self.format = format
         self.productVersion = productVersion
+        self.time = time
     }
 
     static func encoder(pretty: Bool) -> JSONEncoder {
@@ -35,9 +38,9 @@ public struct FindingWriter: Sendable {
         case .jsonl:
             return Self.jsonLines(findings)
         case .json:
-            return Array(((try? Self.encoder(pretty: true).encode(findings)) ?? Data("[]".utf8)) + Data("\n".utf8))
+            return Array(((try? Self.encoder(pretty: true).encode(findings.map(VersionedFinding.init))) ?? Data("[]".utf8)) + Data("\n".utf8))
         case .table:
-            return Array(Self.table(findings).utf8)
+            return Array(Self.table(findings, time: time).utf8)
         case .ocsf:
             return Self.lines(findings.map { OCSFFinding.json($0, productVersion: productVersion) })
         case .asff:
@@ -103,7 +106,8 @@ public struct FindingWriter: Sendable {
         return out
     }
 
-    static func table(_ findings: [Finding]) -> String {
+    static func table(_ findings: [Finding], time: TableTime = .utc) -> String {
+        let t = time.format as (String) -> String
         guard !findings.isEmpty else { return "No findings.\n" }
         var lines: [String] = []
         func add(_ s: String) { lines.append(TerminalText.sanitize(s)) }
@@ -113,7 +117,7 @@ public struct FindingWriter: Sendable {
             add("    finding \(f.id)   rule \(f.rule.id) (\(f.rule.file))"
                 + (f.rule.techniques.isEmpty ? "" : "   ATT&CK \(f.rule.techniques.joined(separator: ", "))"))
             add("    account \(f.account ?? "?")  region \(f.regions.joined(separator: ","))  "
-                + "\(f.firstSeen) → \(f.lastSeen)  (\(f.count) event\(f.count == 1 ? "" : "s"))")
+                + "\(t(f.firstSeen)) → \(t(f.lastSeen))  (\(f.count) event\(f.count == 1 ? "" : "s"))")
             var who = "    actor   \(f.actor.arn ?? f.actor.type ?? "?")"
             if !f.actor.accessKeyIds.isEmpty { who += "  keys \(f.actor.accessKeyIds.joined(separator: ","))" }
             if !f.actor.sourceIPAddresses.isEmpty { who += "  from \(f.actor.sourceIPAddresses.joined(separator: ","))" }
@@ -125,17 +129,17 @@ public struct FindingWriter: Sendable {
             }
             if let st = f.state {
                 func ev(_ e: Finding.Evidence) -> String {
-                    "\(e.eventName ?? "?") \(e.eventID ?? "?") at \(e.eventTime ?? "?") (\(e.file) record \(e.recordIndex))"
+                    "\(e.eventName ?? "?") \(e.eventID ?? "?") at \(e.eventTime.map(t) ?? "?") (\(e.file) record \(e.recordIndex))"
                 }
                 switch st.kind {
                 case "absence":
-                    if let o = st.opened { add("    state   nothing followed \(ev(o)) for \(st.key ?? "?") until \(st.until ?? "?")") }
+                    if let o = st.opened { add("    state   nothing followed \(ev(o)) for \(st.key ?? "?") until \(st.until.map(t) ?? "?")") }
                 case "correlation":
                     add("    state   \(st.measure ?? "")\(st.key.map { " for \($0)" } ?? "")")
                 default:
                     if let o = st.opened { add("    state   \(st.key ?? "?") opened by \(ev(o))") }
                     if let who = st.openedBy?.arn { add("            made by \(who)") }
-                    if let c = st.closed { add("            closed by \(ev(c))") } else if let u = st.until { add("            until \(u)") } else { add("            still open at the end of the logs") }
+                    if let c = st.closed { add("            closed by \(ev(c))") } else if let u = st.until { add("            until \(t(u))") } else { add("            still open at the end of the logs") }
                 }
             }
             if let creds = f.credentials, !creds.isEmpty {
@@ -144,13 +148,13 @@ public struct FindingWriter: Sendable {
                     if c.kind == "long-term" {
                         add("      \(c.accessKeyId)  long-term")
                     } else {
-                        add("      \(c.accessKeyId)  \(c.mintedBy ?? "temporary") \(c.principal ?? "")  from \(c.parentAccessKeyId ?? "?")  valid \(c.issuedAt ?? "?") → \(c.expiresAt ?? "?")")
+                        add("      \(c.accessKeyId)  \(c.mintedBy ?? "temporary") \(c.principal ?? "")  from \(c.parentAccessKeyId ?? "?")  valid \(c.issuedAt.map(t) ?? "?") → \(c.expiresAt.map(t) ?? "?")")
                     }
                 }
             }
             add("    evidence")
             for e in f.evidence.prefix(5) {
-                add("      \(e.eventTime ?? "?")  \(e.eventName ?? "?")\(e.errorCode.map { " (\($0))" } ?? "")  \(e.eventID ?? "?")  \(e.file) record \(e.recordIndex)")
+                add("      \(e.eventTime.map(t) ?? "?")  \(e.eventName ?? "?")\(e.errorCode.map { " (\($0))" } ?? "")  \(e.eventID ?? "?")  \(e.file) record \(e.recordIndex)")
             }
             if f.evidence.count > 5 || f.evidenceNotListed > 0 {
                 add("      … \(f.count - min(5, f.evidence.count)) more")

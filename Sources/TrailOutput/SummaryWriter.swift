@@ -21,6 +21,7 @@ public enum SummaryWriter {
                 + " + \(s.filesSetAside) set aside (\(aside.joined(separator: ", ")))")
         lines.append(
             "records: \(s.records + s.rejected) found = \(s.delivered) delivered + \(s.filtered) filtered out"
+                + (s.filteredByWhere > 0 ? " (\(s.filteredByWhere) by --where)" : "")
                 + " + \(s.rejected) rejected; \(s.jsonBytes) bytes of JSON from \(s.inputBytes) bytes read")
         if s.escapedKeys > 0 {
             lines.append("records: \(s.escapedKeys) with a top-level key written with escapes (edited records; read decoded)")

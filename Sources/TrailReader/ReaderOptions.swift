@@ -16,6 +16,8 @@ public struct ReaderOptions: Sendable {
     public var maxDepth: Int = 512
     /// Worker threads reading files in parallel.
     public var threads: Int = 1
+    /// `--where`: only events that satisfy every condition (after the account, region and time filters).
+    public var conditions: [FieldMatch] = []
     /// The gzip decoder: ISA-L where this build has it, else zlib.
     public var inflater: InflaterKind = .preferred
 
@@ -42,6 +44,6 @@ public struct ReaderOptions: Sendable {
     }
 
     public var hasEventFilter: Bool {
-        !accounts.isEmpty || !regions.isEmpty || since != nil || until != nil
+        !accounts.isEmpty || !regions.isEmpty || since != nil || until != nil || !conditions.isEmpty
     }
 }

@@ -12,6 +12,8 @@ public struct OneShotScan {
         public var evaluated: Int
         /// Files and records read, skipped and set aside, with their diagnostics.
         public var summary: RunSummary
+        /// The credential lineage the scan mapped (which key minted which session).
+        public var lineage = LineageMap()
     }
 
     let rules: RuleSet
@@ -39,6 +41,6 @@ public struct OneShotScan {
         let minLevel = minLevel
         return Outcome(
             findings: result.findings.filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel },
-            evaluated: result.evaluated, summary: summary)
+            evaluated: result.evaluated, summary: summary, lineage: result.lineage)
     }
 }

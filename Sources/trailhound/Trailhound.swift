@@ -1,10 +1,14 @@
 import ArgumentParser
+import TrailReader
 
 struct Trailhound: ParsableCommand {
+    /// The version findings carry (`productVersion`); `--version` adds how this binary was built.
+    static let productVersion = "0.1.0"
+
     static let configuration = CommandConfiguration(
         commandName: "trailhound",
         abstract: "Find compromised AWS IAM credentials in CloudTrail logs, and how to contain them.",
-        version: "0.1.0",
-        subcommands: [Scan.self, Events.self, TraceCommand.self, Contain.self, Rules.self]
+        version: "trailhound \(productVersion)\n\(InflaterKind.summary)",
+        subcommands: [Scan.self, Events.self, TraceCommand.self, Contain.self, Rules.self, Schema.self, Report.self]
     )
 }

@@ -19,13 +19,13 @@ import Testing
         return Analysis.run(files, rules: rules, using: ParallelReader(options: options)) { _ in }.findings
     }
 
-    /// What the writer wrote before: each finding through `JSONEncoder`, one per line.
+    /// What the writer wrote before: each finding (with its schema version) through `JSONEncoder`, one per line.
     static func encoded(_ findings: [Finding]) -> [UInt8] {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var out: [UInt8] = []
         for f in findings {
-            out += Array(try! e.encode(f))
+            out += Array(try! e.encode(VersionedFinding(finding: f)))
             out.append(0x0A)
         }
         return out

@@ -108,3 +108,52 @@ import Testing
         #expect(plain.take().isEmpty)
     }
 }
+
+/// The trace table's folding: the same API and outcome recurring within the gap is one run, other calls between.
+@Suite struct CallRunTests {
+    func call(_ time: String, _ name: String, error: String? = nil, key: String = "AKIAEXAMPLE000000001", ip: String = "203.0.113.7")
+        -> CredentialTrace.Call
+    {
+        CredentialTrace.Call(
+            eventTime: time, account: "111122223333", region: "us-east-1", eventSource: "iam.amazonaws.com",
+            eventName: name, errorCode: error, accessKeyId: key, principal: nil, sourceIPAddress: ip, userAgent: nil,
+            eventID: nil, readOnly: nil, file: "f", recordIndex: 0)
+    }
+
+    @Test func interleavedRepeatsFoldWithinTheGap() {
+        let calls = [
+            call("2026-11-20T10:00:00Z", "ListUsers"),
+            call("2026-11-20T10:00:01Z", "ListRoles"),
+            call("2026-11-20T10:00:02Z", "ListUsers", key: "ASIAEXAMPLE000000002"),
+            call("2026-11-20T10:00:03Z", "ListUsers", error: "AccessDenied"),
+            call("2026-11-20T10:04:59Z", "ListUsers"),
+            call("2026-11-20T10:20:00Z", "ListUsers"),  // more than 5 minutes after the last: a new run
+            call("not a time", "ListUsers"),
+        ]
+        let runs = CallRun.collapse(calls)
+        #expect(runs.map(\.count) == [3, 1, 1, 1, 1])
+        #expect(runs.map { $0.first.eventName } == ["ListUsers", "ListRoles", "ListUsers", "ListUsers", "ListUsers"])
+        #expect(runs[0].last.eventTime == "2026-11-20T10:04:59Z")
+        #expect(runs[0].accessKeyIds == ["AKIAEXAMPLE000000001", "ASIAEXAMPLE000000002"])
+        #expect(runs[2].first.errorCode == "AccessDenied")
+        #expect(CallRun.collapse(calls, gap: -1).count == calls.count)
+        #expect(CallRun.collapse(calls).reduce(0) { $0 + $1.count } == calls.count)
+    }
+
+    @Test func writesAreJudgedByReadOnlyThenByVerb() {
+        func c(_ name: String, readOnly: Bool?) -> CredentialTrace.Call {
+            CredentialTrace.Call(
+                eventTime: "2026-11-20T10:00:00Z", account: nil, region: nil, eventSource: nil, eventName: name,
+                errorCode: nil, accessKeyId: nil, principal: nil, sourceIPAddress: nil, userAgent: nil, eventID: nil,
+                readOnly: readOnly, file: "f", recordIndex: 0)
+        }
+        #expect(!c("ListUsers", readOnly: nil).isWrite)
+        #expect(!c("DescribeInstances", readOnly: nil).isWrite)
+        #expect(c("CreateUser", readOnly: nil).isWrite)
+        #expect(c("Getaway", readOnly: nil).isWrite)  // not the verb Get
+        #expect(c("ConsoleLogin", readOnly: false).isWrite)
+        #expect(!c("CreateUser", readOnly: true).isWrite)  // the record says so
+        #expect(c("AssumeRole", readOnly: true).isWrite)  // minting is kept
+        #expect(c("GetSessionToken", readOnly: true).isWrite)
+    }
+}

@@ -134,6 +134,15 @@ import Testing
             #expect(m("errorCode!=*"))
             #expect(!m("missing.field=*"))
             #expect(m("note=caf\u{e9}*"))
+            // Nothing after the operator: absent, null, "" and [] are the empty value.
+            #expect(m("errorCode="))  // null
+            #expect(!m("errorCode!="))
+            #expect(m("missing.field="))
+            #expect(!m("missing.field!="))
+            #expect(!m("eventName="))
+            #expect(m("eventName!="))
+            #expect(!m("requestParameters.policyArns="))  // a non-empty array has a value
+            #expect(m("requestParameters.policyArns!="))
             #expect(throws: FieldMatch.ParseError.self) { try FieldMatch(parsing: "eventName") }
         }
     }

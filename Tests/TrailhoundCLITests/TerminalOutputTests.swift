@@ -94,6 +94,8 @@ import Testing
             ("trace arn", ["trace", "arn:aws:iam::111122223333:user/jack\(Self.hostile)", logs.path]),
             ("rules list", ["rules", "list", "--rules", rules.path]),
             ("rules check", ["rules", "check", "--rules", rules.path, "--no-bundled-rules"]),
+            // The HTML goes to a file (its safety: TrailReportTests, scripts/report-check); stderr is for people.
+            ("report", ["report", logs.path, "-o", rules.appendingPathComponent("report.html").path, "--rules", rules.path]),
         ]
         for (what, arguments) in runs {
             let r = try CLI.run(arguments)
@@ -135,7 +137,9 @@ import Testing
             "Sources/trailhound/Subcommands/Rules.swift",  // rules list / check
             "Sources/trailhound/Subcommands/Scan.swift",  // scan: summary, rule warnings (through SummaryWriter)
             "Sources/trailhound/Subcommands/TraceCommand.swift",  // trace: table and JSON
+            "Sources/trailhound/Subcommands/Report.swift",  // report: summary and rule warnings on stderr
             "Sources/trailhound/main.swift",  // argument errors: the user's own words
+            "Sources/trailhound/Subcommands/Schema.swift",  // the findings schema: a constant, no log value
             // A shell script of values bound by the containment catalog (ContainCommandTests); its comments drop C0
             // controls and DEL (Playbook.comment), not yet the bidi and format characters TerminalText escapes.
             "Sources/trailhound/Subcommands/Contain.swift",

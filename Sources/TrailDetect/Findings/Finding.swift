@@ -123,6 +123,11 @@ public struct Finding: Codable, Sendable, Equatable {
     public var credentials: [Credential]? = nil
 }
 
+extension Finding.Actor {
+    /// An actor that says nothing yet (the report fills one in from an event).
+    public static var blank: Finding.Actor { Finding.Actor() }
+}
+
 extension Finding.Target {
     /// What the evidence's requests named, as containment template values: `policyArn`, `policyName`, `groupName`,
     /// `trailName` and the resources (`trustAnchorId`, `secretId`, …).

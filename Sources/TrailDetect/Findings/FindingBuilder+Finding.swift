@@ -18,13 +18,10 @@ extension FindingBuilder {
                 }
                 // The IAM user at the root of the chain, when the events did not say (an issuance read after them, in
                 // another file or account: a role of this account assumed with another account's key).
-                if actor.originUserName == nil, let root = lineage.chain(of: key, account: account, at: last.0).last {
-                    let parts = root.parentPrincipal.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-                    if parts.count == 6, parts[5].hasPrefix("user/"), let user = parts[5].split(separator: "/").last {
-                        actor.originUserName = String(user)
-                        if TemplateValueKind.accountId.accepts(String(parts[4])), String(parts[4]) != account {
-                            actor.originAccount = String(parts[4])
-                        }
+                if actor.originUserName == nil, let user = lineage.originUser(of: key, account: account, at: last.0) {
+                    actor.originUserName = user.name
+                    if TemplateValueKind.accountId.accepts(user.account), user.account != account {
+                        actor.originAccount = user.account
                     }
                 }
             }

@@ -95,6 +95,15 @@ public struct LineageMap: Sendable {
         return last.parentKey ?? last.parentPrincipal
     }
 
+    /// The IAM user at the root of `key`'s chain (the user whose key minted it, through any depth), with that user's
+    /// account (from its ARN); nil when the chain does not end at an IAM user.
+    public func originUser(of key: String, account: String, at time: Int64) -> (name: String, account: String)? {
+        guard let root = chain(of: key, account: account, at: time).last else { return nil }
+        let parts = root.parentPrincipal.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[5].hasPrefix("user/"), let user = parts[5].split(separator: "/").last else { return nil }
+        return (String(user), String(parts[4]))
+    }
+
     /// Every credential minted from `key`, directly or through others, breadth first.
     public func descendants(of key: String, account: String, limit: Int = 10_000) -> [CredentialIssuance] {
         var out: [CredentialIssuance] = []

@@ -2,8 +2,8 @@ import Foundation
 
 extension RuleSet {
     /// A rule set of one rule given as YAML text (no containment catalog, default policy facts).
-    public static func compile(yaml: String, file: String) throws -> RuleSet {
-        let (rules, errors) = link(try RuleParser.parseAll(yaml, file: file))
+    public static func compile(yaml: String, file: String, config: SigmaConfig = SigmaConfig()) throws -> RuleSet {
+        let (rules, errors) = link(try SigmaConfig.$current.withValue(config) { try RuleParser.parseAll(yaml, file: file) })
         if let e = errors.first { throw e }
         return RuleSet(rules: rules, catalog: PolicyCatalog(), containment: [:])
     }
@@ -26,48 +26,76 @@ extension RuleSet {
         return isRules(local) ? local : nil
     }
 
-    /// Loads the bundled rules (with their containment catalog and policy facts) and any extra folders of Sigma
-    /// rules. Problems are in the report; only rules that compiled are in the set.
-    public static func load(bundled: URL, extra: [URL] = [], includeBundledRules: Bool = true) -> (RuleSet, RuleLoadReport) {
+    /// Loads the bundled rules (with their containment catalog and policy facts) from a folder, and any extra
+    /// folders of Sigma rules. Problems are in the report; only rules that compiled are in the set.
+    public static func load(
+        bundled: URL, extra: [URL] = [], includeBundledRules: Bool = true, config: SigmaConfig = SigmaConfig()
+    ) -> (RuleSet, RuleLoadReport) {
+        let (files, errors) = RuleFile.read(folder: bundled)
+        var (set, report) = load(bundled: files, extra: extra, includeBundledRules: includeBundledRules, config: config)
+        report.errors = errors + report.errors
+        return (set, report)
+    }
+
+    /// Loads a rules tree given as files (the copy embedded in the binary, or one read from a folder) and any extra
+    /// folders of Sigma rules: `containment/` is the containment catalog, `policies/managed.yml` the policy facts,
+    /// every other YAML file a rule. Problems are in the report, each naming its file (and line where known).
+    /// `config` gives the `expand` modifier's placeholders.
+    public static func load(
+        bundled: [RuleFile], extra: [URL] = [], includeBundledRules: Bool = true, config: SigmaConfig = SigmaConfig()
+    ) -> (RuleSet, RuleLoadReport) {
         var report = RuleLoadReport()
         var catalog = PolicyCatalog()
-        do { catalog = try PolicyCatalog.load(from: bundled) } catch let e as DetectError { report.errors.append(e) } catch {}
+        if let policies = bundled.first(where: { $0.path == "policies/managed.yml" }) {
+            do { catalog = try PolicyCatalog(yaml: policies.text, file: policies.name) } catch let e as DetectError {
+                report.errors.append(e)
+            } catch {}
+        } else {
+            report.errors.append(DetectError(.io, file: "policies/managed.yml", "the policy catalog is missing"))
+        }
         var actions: [String: ContainmentAction] = [:]
-        for url in yamlFiles(in: bundled.appendingPathComponent("containment")) {
+        for file in bundled where file.part == "containment" {
             do {
-                let action = try ContainmentAction(yaml: try String(contentsOf: url, encoding: .utf8), file: relative(url))
+                let action = try ContainmentAction(yaml: file.text, file: file.name)
                 if actions[action.id] != nil {
-                    report.errors.append(DetectError(.containment, file: relative(url), "duplicate id '\(action.id)'"))
+                    report.errors.append(DetectError(.containment, file: file.name, "duplicate id '\(action.id)'"))
                 }
                 actions[action.id] = action
             } catch let e as DetectError {
                 report.errors.append(e)
             } catch {
-                report.errors.append(DetectError(.io, file: relative(url), "\(error)"))
+                report.errors.append(DetectError(.io, file: file.name, "\(error)"))
             }
         }
-        var files: [URL] = []
+        var files: [RuleFile] = []
         if includeBundledRules {
-            files += yamlFiles(in: bundled).filter {
-                let parts = $0.path.dropFirst(bundled.path.count).split(separator: "/")
-                return parts.first != "containment" && parts.first != "policies"
-            }
+            files += bundled.filter { $0.part != "containment" && $0.part != "policies" }
         }
         for folder in extra {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), !isDir.boolValue {
-                files.append(folder)
+                do {
+                    files.append(RuleFile(
+                        path: folder.lastPathComponent, name: relative(folder), text: try String(contentsOf: folder, encoding: .utf8)))
+                } catch {
+                    report.files += 1
+                    report.errors.append(DetectError(.io, file: relative(folder), "\(error)"))
+                }
             } else {
-                files += yamlFiles(in: folder)
+                let (read, errors) = RuleFile.read(folder: folder)
+                files += read
+                report.files += errors.count
+                report.errors += errors
             }
         }
         var rules: [SigmaRule] = []
         var ids = Set<String>()
-        for url in files {
+        for file in files {
             report.files += 1
-            let name = relative(url)
+            let name = file.name
             do {
-                for rule in try RuleParser.parseAll(try String(contentsOf: url, encoding: .utf8), file: name) {
+                let parsed = try SigmaConfig.$current.withValue(config) { try RuleParser.parseAll(file.text, file: name) }
+                for rule in parsed {
                     guard ids.insert(rule.id).inserted else {
                         report.errors.append(DetectError(.rule, file: name, "duplicate rule id '\(rule.id)'"))
                         continue

@@ -78,7 +78,7 @@ enum RuleParser {
         }
         let tests = try map["tests"].map { try parseTests($0, file: file) } ?? RuleTests()
 
-        let fields = selections.flatMap { $0.flatMap { $0.map(\.field) } }
+        let fields = selections.flatMap { $0.flatMap { $0.filter { if case .keywords = $0.kind { false } else { true } }.map(\.field) } }
         let eventNames = literals("eventName", condition: condition, selections: selections)
         let eventSources = literals("eventSource", condition: condition, selections: selections)
         var findings = true

@@ -45,6 +45,12 @@ public struct SigmaRule: Sendable {
     /// True when the rule's findings are decided per event (not by a window, absence or correlation).
     public var isPerEvent: Bool { windows.isEmpty && absence == nil && correlation == nil }
 
+    /// The trailhound extensions beyond plain Sigma that decide when the rule's matches count: `state`, `absence`,
+    /// `correlation` (a Sigma correlation rule, which has no detection of its own).
+    public var extensionNames: [String] {
+        (windows.isEmpty ? [] : ["state"]) + (absence == nil ? [] : ["absence"]) + (correlation == nil ? [] : ["correlation"])
+    }
+
     /// True when the event in `context` matches the detection.
     public func matches(_ context: EventContext) -> Bool { detection.matches(context) }
 

@@ -24,7 +24,7 @@ final class TestProgram: @unchecked Sendable {
         var member: UInt8
     }
 
-    enum Kind: UInt8 { case values, absent, present, original }
+    enum Kind: UInt8 { case values, absentOrNull, absent, present, original }
 
     struct Test {
         var kind: Kind
@@ -85,8 +85,10 @@ final class TestProgram: @unchecked Sendable {
                 t.stepCount = Int32(path.components.count)
             }
             switch test.kind {
+            case _ where test.negated: t.kind = .original
             case .absent: t.kind = .absent
             case .present: t.kind = .present
+            case .absentOrNull: t.kind = .absentOrNull
             case .values(let list, let all, let orNull):
                 t.kind = .values
                 t.all = all
@@ -101,7 +103,7 @@ final class TestProgram: @unchecked Sendable {
                     }
                 }
                 t.matcherCount = Int32(list.count)
-            case .fieldref:
+            case .fieldref, .keywords:
                 t.kind = .original
             }
             tests.append(t)
@@ -129,19 +131,21 @@ final class TestProgram: @unchecked Sendable {
     func matches(_ t: Int, _ context: EventContext) -> Bool {
         let test = tests[t]
         switch test.kind {
-        case .absent:
+        case .absentOrNull:
             return !anyValue(test, context) { _ in true }
+        case .absent:
+            return !exists(test, context)
         case .present:
-            return anyValue(test, context) { _ in true }
+            return exists(test, context)
         case .values:
             if test.orNull && !anyValue(test, context, { _ in true }) { return true }
             let first = Int(test.firstMatcher)
             let end = first + Int(test.matcherCount)
             if test.all {
-                for m in first..<end where !anyValue(test, context, { match(m, $0) }) { return false }
+                for m in first..<end where !anyValue(test, context, scalars: true, { match(m, $0) }) { return false }
                 return true
             }
-            return anyValue(test, context) { bytes in
+            return anyValue(test, context, scalars: true) { bytes in
                 for m in first..<end where match(m, bytes) { return true }
                 return false
             }
@@ -163,11 +167,38 @@ final class TestProgram: @unchecked Sendable {
 
     /// As `EventContext.anyValue`, on the flat form of the test's field.
     @inline(__always)
-    func anyValue(_ test: Test, _ context: EventContext, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+    func anyValue(
+        _ test: Test, _ context: EventContext, scalars: Bool = false, _ body: (UnsafeRawBufferPointer) -> Bool
+    ) -> Bool {
         if test.derived >= 0 {
             return context.anyDerived(Int(test.derived), section: Enrichment.Section(rawValue: Int(test.section))!, body)
         }
-        guard let event = context.event else { return false }
+        guard let top = top(test, context) else { return false }
+        let flat = FlatSteps(steps: steps, arena: arena.baseAddress!)
+        let (first, end) = (Int(test.firstStep), Int(test.firstStep + test.stepCount))
+        if steps[first].member == TopMember.userIdentity.rawValue, test.stepCount > 1, top.kind == .object {
+            // userIdentity's members come from the context's per-event cache (see MemberCache), as visit would find them.
+            let key = steps[first + 1]
+            let raw = UnsafeRawBufferPointer(start: arena.baseAddress! + Int(key.start), count: Int(key.count))
+            guard let next = context.identityMembers.member(of: top, raw) else { return false }
+            return EventContext.visit(next, flat, first + 2, end, scalars: scalars, body)
+        }
+        return EventContext.visit(top, flat, first + 1, end, scalars: scalars, body)
+    }
+
+    /// As `EventContext.exists`, on the flat form of the test's field.
+    @inline(__always)
+    func exists(_ test: Test, _ context: EventContext) -> Bool {
+        if test.derived >= 0 { return anyValue(test, context) { _ in true } }
+        guard let top = top(test, context) else { return false }
+        return EventContext.reach(
+            top, FlatSteps(steps: steps, arena: arena.baseAddress!), Int(test.firstStep) + 1, Int(test.firstStep + test.stepCount))
+    }
+
+    /// The top-level member the test's path starts with.
+    @inline(__always)
+    func top(_ test: Test, _ context: EventContext) -> JSONValue? {
+        guard let event = context.event else { return nil }
         let step = steps[Int(test.firstStep)]
         let top: JSONValue?
         if let m = TopMember(rawValue: step.member) {
@@ -175,17 +206,7 @@ final class TestProgram: @unchecked Sendable {
         } else {
             top = event.member(UnsafeRawBufferPointer(start: arena.baseAddress! + Int(step.start), count: Int(step.count)))
         }
-        guard let top else { return false }
-        let flat = FlatSteps(steps: steps, arena: arena.baseAddress!)
-        let (first, end) = (Int(test.firstStep), Int(test.firstStep + test.stepCount))
-        if step.member == TopMember.userIdentity.rawValue, test.stepCount > 1, top.kind == .object {
-            // userIdentity's members come from the context's per-event cache (see MemberCache), as visit would find them.
-            let key = steps[first + 1]
-            let raw = UnsafeRawBufferPointer(start: arena.baseAddress! + Int(key.start), count: Int(key.count))
-            guard let next = context.identityMembers.member(of: top, raw) else { return false }
-            return EventContext.visit(next, flat, first + 2, end, body)
-        }
-        return EventContext.visit(top, flat, first + 1, end, body)
+        return top
     }
 
     /// The flat steps as `EventContext.visit` walks them.

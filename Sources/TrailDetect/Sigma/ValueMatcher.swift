@@ -11,9 +11,76 @@ enum ValueMatcher: Sendable {
     case regex(RegexBox)
     case cidr(CIDRBlock)
     case compare(Comparison, Double)
+    /// A part of a timestamp (`hour`, `day`, …: Sigma's time modifiers) equal to the number.
+    case timePart(TimePart, Int)
 
     enum Comparison: String, Sendable {
         case lt, lte, gt, gte
+    }
+
+    /// The parts of a UTC timestamp Sigma's time modifiers take: `week` is the ISO 8601 week (1–53).
+    enum TimePart: String, Sendable, CaseIterable {
+        case minute, hour, day, week, month, year
+
+        func value(of seconds: Int64) -> Int {
+            var t = time_t(seconds)
+            var parts = tm()
+            gmtime_r(&t, &parts)
+            switch self {
+            case .minute: return Int(parts.tm_min)
+            case .hour: return Int(parts.tm_hour)
+            case .day: return Int(parts.tm_mday)
+            case .month: return Int(parts.tm_mon) + 1
+            case .year: return Int(parts.tm_year) + 1900
+            case .week:
+                // ISO 8601: weeks start on Monday; week 1 holds the year's first Thursday.
+                let weekday = (Int(parts.tm_wday) + 6) % 7  // Monday 0
+                let yday = Int(parts.tm_yday)
+                let week = (yday - weekday + 10) / 7
+                if week < 1 {
+                    // The last week of the previous year.
+                    return TimePart.week.value(of: seconds - Int64(yday + 1) * 86_400)
+                }
+                let year = Int(parts.tm_year) + 1900
+                let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+                let daysInYear = leap ? 366 : 365
+                // Week 53 exists only when the year ends on Thursday (or Friday in a leap year): else it is week 1.
+                if week == 53 && (yday - weekday) > daysInYear - 4 { return 1 }
+                return week
+            }
+        }
+    }
+
+    /// A decimal number as Sigma's `gt`/`lt`/`gte`/`lte` compare it: an optional sign, digits with an optional
+    /// fraction, an optional exponent. Not hexadecimal, not `inf` or `nan` (which `Double(_:)` would take).
+    static func decimal(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        var k = 0
+        let n = bytes.count
+        if k < n && (bytes[k] == 0x2D || bytes[k] == 0x2B) { k += 1 }
+        var digits = 0
+        while k < n && bytes[k] >= 0x30 && bytes[k] <= 0x39 { k += 1; digits += 1 }
+        if k < n && bytes[k] == 0x2E {
+            k += 1
+            var fraction = 0
+            while k < n && bytes[k] >= 0x30 && bytes[k] <= 0x39 { k += 1; fraction += 1 }
+            guard fraction > 0 else { return nil }
+            digits += fraction
+        }
+        guard digits > 0 else { return nil }
+        if k < n && (bytes[k] == 0x65 || bytes[k] == 0x45) {
+            k += 1
+            if k < n && (bytes[k] == 0x2D || bytes[k] == 0x2B) { k += 1 }
+            var exponent = 0
+            while k < n && bytes[k] >= 0x30 && bytes[k] <= 0x39 { k += 1; exponent += 1 }
+            guard exponent > 0 else { return nil }
+        }
+        guard k == n, let v = Double(String(decoding: bytes, as: UTF8.self)), v.isFinite else { return nil }
+        return v
+    }
+
+    static func decimal(_ text: String) -> Double? {
+        var text = text
+        return text.withUTF8 { decimal(UnsafeRawBufferPointer($0)) }
     }
 
     func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -25,13 +92,16 @@ enum ValueMatcher: Sendable {
         case .cidr(let block):
             return block.contains(String(decoding: bytes, as: UTF8.self))
         case .compare(let op, let limit):
-            guard let v = Double(String(decoding: bytes, as: UTF8.self)) else { return false }
+            guard let v = Self.decimal(bytes) else { return false }
             switch op {
             case .lt: return v < limit
             case .lte: return v <= limit
             case .gt: return v > limit
             case .gte: return v >= limit
             }
+        case .timePart(let part, let expected):
+            guard let seconds = Timestamp.parse(bytes) else { return false }
+            return part.value(of: seconds) == expected
         }
     }
 }
@@ -188,40 +258,62 @@ struct CIDRBlock: Sendable {
 }
 
 /// One `field|modifiers: values` item of a selection.
+///
+/// Values are compared with a field's scalars (strings decoded, numbers and booleans as written): an object is never
+/// equal to a string or pattern (its text would depend on how the log was formatted), though it is present.
 struct FieldTest: Sendable {
     enum Kind: Sendable {
         /// Any (or, with `all`, every) matcher matches some value; `orNull` also accepts an absent or null field.
         case values([ValueMatcher], all: Bool, orNull: Bool)
-        /// `field: null`, or `field|exists: false`.
+        /// `field: null`, or `field|exists: false`: no value, not even a JSON null.
         case absent
-        /// `field|exists: true`.
+        /// `field|exists: true`: the field is in the event, whatever its value (a JSON null included, as the Sigma
+        /// specification has it).
         case present
-        /// `field|fieldref: other`, optionally with `contains`/`startswith`/`endswith`.
-        case fieldref(RuleField, leadingStar: Bool, trailingStar: Bool, cased: Bool)
+        /// `field: null`: absent, or a JSON null.
+        case absentOrNull
+        /// `field|fieldref: other` (or a list of fields, any of which may match), optionally with
+        /// `contains`/`startswith`/`endswith`.
+        case fieldref([RuleField], leadingStar: Bool, trailingStar: Bool, cased: Bool)
+        /// A keyword detection: any scalar anywhere in the event matches one of the matchers.
+        case keywords([ValueMatcher])
     }
 
     let field: RuleField
     let kind: Kind
+    /// `neq`: the item holds when it would not.
+    var negated = false
 
-    func matches(_ context: EventContext) -> Bool {
+    /// The placeholder field of keyword detections (they read every field).
+    static let anyField = RuleField.json(FieldPath("*")!)
+
+    func matches(_ context: EventContext) -> Bool { negated != matchesPlain(context) }
+
+    private func matchesPlain(_ context: EventContext) -> Bool {
         switch kind {
         case .absent:
-            return !context.isPresent(field)
+            return !context.exists(field)
         case .present:
-            return context.isPresent(field)
+            return context.exists(field)
+        case .absentOrNull:
+            return !context.isPresent(field)
         case .values(let matchers, let all, let orNull):
             if orNull && !context.isPresent(field) { return true }
             if all {
-                return matchers.allSatisfy { m in context.anyValue(field) { m.matches($0) } }
+                return matchers.allSatisfy { m in context.anyValue(field, scalars: true) { m.matches($0) } }
             }
-            return context.anyValue(field) { bytes in matchers.contains { $0.matches(bytes) } }
-        case .fieldref(let other, let leading, let trailing, let cased):
-            let patterns = context.strings(other).map {
-                WildcardPattern(tokens: Array($0.utf8).map { .byte(cased ? $0 : ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0)) }, cased: cased)
-                    .anchored(leadingStar: leading, trailingStar: trailing)
+            return context.anyValue(field, scalars: true) { bytes in matchers.contains { $0.matches(bytes) } }
+        case .fieldref(let others, let leading, let trailing, let cased):
+            let patterns = others.flatMap { other in
+                context.scalarStrings(other).map {
+                    WildcardPattern(tokens: Array($0.utf8).map { .byte(cased ? $0 : ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0)) }, cased: cased)
+                        .anchored(leadingStar: leading, trailingStar: trailing)
+                }
             }
             guard !patterns.isEmpty else { return false }
-            return context.anyValue(field) { bytes in patterns.contains { $0.matches(bytes) } }
+            return context.anyValue(field, scalars: true) { bytes in patterns.contains { $0.matches(bytes) } }
+        case .keywords(let matchers):
+            return context.anyScalar { bytes in matchers.contains { $0.matches(bytes) } }
         }
     }
 }

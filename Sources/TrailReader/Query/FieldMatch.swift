@@ -1,11 +1,15 @@
 /// A `--where` condition: `FIELD=PATTERN` or `FIELD!=PATTERN`, where the pattern may use `*` (any run) and `?`
 /// (any one byte), `\*` `\?` `\\` for the characters themselves. Matching ignores ASCII case. A string is
 /// compared decoded; a number or boolean by its text; an array matches when any element does. An absent or
-/// null field never matches `=` and always matches `!=`.
+/// null field never matches `=` and always matches `!=`, except with nothing after the operator: `FIELD=` holds when
+/// the field is absent, null or empty (`errorCode=`: calls that succeeded), `FIELD!=` when it has a value
+/// (`errorCode!=`: calls that failed).
 public struct FieldMatch: Sendable, CustomStringConvertible {
     public let path: FieldPath
     public let negated: Bool
     let pattern: WildcardPattern
+    /// Nothing after the operator: absent, null, `""` and `[]` are the empty value.
+    let empty: Bool
     public let description: String
 
     public enum ParseError: Error, CustomStringConvertible {
@@ -27,7 +31,9 @@ public struct FieldMatch: Sendable, CustomStringConvertible {
         let field = String(text[..<fieldEnd])
         guard let path = FieldPath(field) else { throw ParseError.badField(field) }
         self.path = path
-        pattern = WildcardPattern(String(text[text.index(after: eq)...]))
+        let value = String(text[text.index(after: eq)...])
+        pattern = WildcardPattern(value)
+        empty = value.isEmpty
         description = text
     }
 
@@ -35,9 +41,26 @@ public struct FieldMatch: Sendable, CustomStringConvertible {
     public func matches(_ event: Event, scratch: inout [UInt8]) -> Bool {
         var hit = false
         if let value = event.value(at: path) {
-            hit = matches(value, scratch: &scratch)
+            hit = empty ? isEmpty(value) : matches(value, scratch: &scratch)
+        } else {
+            hit = empty
         }
         return hit != negated
+    }
+
+    func isEmpty(_ value: JSONValue) -> Bool {
+        switch value.kind {
+        case .null: return true
+        case .array:
+            var any = false
+            value.forEachElement { _ in
+                any = true
+                return false
+            }
+            return !any
+        case .string: return value.bytes.count <= 2
+        default: return false
+        }
     }
 
     func matches(_ value: JSONValue, scratch: inout [UInt8]) -> Bool {

@@ -1,4 +1,4 @@
-/// A wildcard pattern over bytes: `*` any run, `?` any one byte; `\*`, `\?`, `\\` stand for themselves and any other
+/// A wildcard pattern over UTF-8 text: `*` any run, `?` any one character (a whole UTF-8 sequence); `\*`, `\?`, `\\` stand for themselves and any other
 /// backslash is literal (Sigma's escaping). Matching ignores ASCII case unless `cased`. Patterns without wildcards, or
 /// with them only at the ends, are matched by direct comparison; others by a linear backtracking matcher that is
 /// never exponential.
@@ -131,6 +131,16 @@ public struct WildcardPattern: Sendable, Hashable {
     }
 
 
+    /// The length of the UTF-8 sequence that starts at `i` (1 for a stray continuation or invalid byte), within `s`.
+    @inline(__always)
+    static func sequenceLength(_ s: UnsafeRawBufferPointer, _ i: Int) -> Int {
+        let b = s[i]
+        let n = b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+        var k = 1
+        while k < n && i + k < s.count && s[i + k] & 0xC0 == 0x80 { k += 1 }
+        return k
+    }
+
     func general(_ s: UnsafeRawBufferPointer) -> Bool {
         var si = 0
         var ti = 0
@@ -145,7 +155,7 @@ public struct WildcardPattern: Sendable, Hashable {
                     ti += 1
                     continue
                 case .any:
-                    si += 1
+                    si += Self.sequenceLength(s, si)
                     ti += 1
                     continue
                 case .byte(let b) where b == Self.fold(s[si], cased):
@@ -158,7 +168,7 @@ public struct WildcardPattern: Sendable, Hashable {
             }
             guard starToken >= 0 else { return false }
             ti = starToken + 1
-            starString += 1
+            starString += Self.sequenceLength(s, starString)
             si = starString
         }
         while ti < tokens.count && tokens[ti] == .star { ti += 1 }

@@ -59,9 +59,16 @@ extension FileReader {
                 message: "a top-level key is written with escapes (as CloudTrail never writes them: the record was "
                     + "edited); read as the name it decodes to, as jq reads it")
         }
-        if options.hasEventFilter && !passesFilters(event) {
-            report.filtered += 1
-            return
+        if options.hasEventFilter {
+            if !passesFilters(event) {
+                report.filtered += 1
+                return
+            }
+            if !options.conditions.isEmpty && !options.conditions.allSatisfy({ $0.matches(event, scratch: &whereScratch) }) {
+                report.filtered += 1
+                report.filteredByWhere += 1
+                return
+            }
         }
         report.delivered += 1
         body(event)

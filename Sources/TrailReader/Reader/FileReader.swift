@@ -30,6 +30,8 @@ public final class FileReader {
     var scanner: RecordScanner
     var embeddedScanner: RecordScanner
     var embedded: [UInt8] = []
+    /// Scratch bytes for `--where` conditions.
+    var whereScratch: [UInt8] = []
     var buffer: UnsafeMutableRawPointer
     var capacity: Int
     let input: UnsafeMutablePointer<UInt8>

@@ -17,6 +17,8 @@ public struct FileReport: Sendable {
     public var delivered = 0
     /// Records excluded by `--account`, `--region`, `--since` or `--until`.
     public var filtered = 0
+    /// Of those, records excluded by `--where` (they passed the other filters).
+    public var filteredByWhere = 0
     /// Values in a record position that are not CloudTrail events, or could not be read (too large,
     /// broken JSON Lines lines).
     public var rejected = 0

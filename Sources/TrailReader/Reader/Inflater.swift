@@ -7,6 +7,10 @@
 
 import CZlib
 
+#if TRAILHOUND_ISAL
+    import CISAL
+#endif
+
 /// A streaming gzip decoder: zlib, or ISA-L where it is built in.
 protocol GzipInflater: AnyObject {
     /// Starts a new gzip member (or file).
@@ -31,6 +35,25 @@ public enum InflaterKind: String, Sendable, CaseIterable {
         #else
             return [.zlib]
         #endif
+    }
+
+    /// The library's name and version: zlib's as the loaded library reports it, ISA-L's from the headers built against.
+    public var version: String {
+        switch self {
+        case .zlib: return "zlib " + String(cString: zlibVersion())
+        case .isal:
+            #if TRAILHOUND_ISAL
+                return "ISA-L " + String(cString: cisal_version())
+            #else
+                return "ISA-L (not in this build)"
+            #endif
+        }
+    }
+
+    /// One line for `--version`: the default inflater and the others this build has.
+    public static var summary: String {
+        let others = available.filter { $0 != preferred }.map(\.version)
+        return "gzip inflater: \(preferred.version)" + (others.isEmpty ? " (ISA-L not found at build time)" : "; also \(others.joined(separator: ", ")) (--inflater)")
     }
 
     func make() -> GzipInflater {

@@ -10,6 +10,8 @@ public struct RunSummary: Sendable {
     public var records = 0
     public var delivered = 0
     public var filtered = 0
+    /// Of those, records excluded by `--where`.
+    public var filteredByWhere = 0
     public var rejected = 0
     /// Events whose `eventTime` is not a time (see `FileReport.untimed`).
     public var untimed = 0
@@ -41,6 +43,7 @@ public struct RunSummary: Sendable {
         records += report.records
         delivered += report.delivered
         filtered += report.filtered
+        filteredByWhere += report.filteredByWhere
         rejected += report.rejected
         untimed += report.untimed
         escapedKeys += report.escapedKeys

@@ -154,20 +154,13 @@ struct Contain: ParsableCommand {
 
     /// Every finding of a one-shot scan of `logs` (input problems are reported, and the playbook still printed).
     static func findings(logs: [String], rules: RuleSet, stderr: ByteSink) throws -> [Finding] {
-        let outcome = OneShotScan(rules: rules, options: ReaderOptions()).run(paths: logs)
-        SummaryWriter.report(outcome.summary, quiet: true, extra: [], to: stderr)
-        return outcome.findings
+        let loaded = LoadedFindings.scan(logs, rules: rules)
+        SummaryWriter.report(loaded.summary, quiet: true, extra: [], to: stderr)
+        return loaded.findings
     }
 
     /// Every finding a state file holds, with the lineage it keeps.
     static func findings(state: String, rules: RuleSet) throws -> [Finding] {
-        // Looking a finding up never creates a state file.
-        guard FileManager.default.fileExists(atPath: state) else {
-            throw ValidationError("no state file \(state)")
-        }
-        let store = try StateStore(path: state, lockWait: 10)
-        var lineage = LineageMap()
-        for i in try store.issuances() { lineage.add(i) }
-        return try store.records().compactMap { FindingBuilder(record: $0, rules: rules)?.finding(rules, lineage: lineage) }
+        try LoadedFindings.state(state, rules: rules).findings
     }
 }

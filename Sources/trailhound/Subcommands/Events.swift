@@ -20,70 +20,83 @@ struct Events: ParsableCommand {
     @Argument(help: ArgumentHelp("Files or folders to read; - for standard input.", valueName: "path"))
     var paths: [String]
 
-    @Option(help: "Output format: jsonl (one event per line), table or csv.")
-    var format: EventWriter.Format = .jsonl
+    @Option(help: "Output format: jsonl (one event per line), table (sorted by eventTime) or csv (default: table on a terminal, jsonl otherwise).")
+    var format: EventWriter.Format?
 
-    @Option(name: .customLong("where"), help: ArgumentHelp("Keep events where FIELD=VALUE (or FIELD!=VALUE); * and ? are wildcards, case is ignored. Repeatable: all must hold.", valueName: "field=value"))
-    var conditions: [String] = []
+    @OptionGroup var filter: WhereFlag
 
     @Option(help: ArgumentHelp("Only these fields, comma-separated dotted paths (e.g. eventTime,eventName,userIdentity.arn).", valueName: "fields"))
     var fields: String?
+
+    @OptionGroup var time: TimeZoneFlag
 
     @Flag(name: .shortAndLong, help: "Print problems but not the summary on stderr.")
     var quiet = false
 
     @OptionGroup var reader: ReaderFlags
 
+    /// What one file gave: JSON Lines or CSV text in file order, or table rows with their times (sorted at the end).
+    struct Chunk: Sendable {
+        var bytes: [UInt8] = []
+        var rows: [EventWriter.TimedRow] = []
+        var written = 0
+    }
+
     func run() throws {
-        let options = try reader.readerOptions()
-        let matches = try conditions.map { text in
-            do { return try FieldMatch(parsing: text) } catch { throw ValidationError("--where \(error)") }
-        }
+        var options = try reader.readerOptions()
+        options.conditions = try filter.matches()
         let projection = try (fields ?? "").split(separator: ",").map { name in
             guard let path = FieldPath(String(name)) else { throw ValidationError("--fields: '\(name)' is not a field path") }
             return path
         }
         let discovery = Discovery(options: options).discover(paths)
         var summary = RunSummary(discovery: discovery)
-        let writer = EventWriter(format: format, fields: projection)
+        let chosen = format ?? (isatty(1) == 1 ? .table : .jsonl)
+        let writer = EventWriter(format: chosen, fields: projection, time: try time.tableTime())
         let stdout = ByteSink(fd: 1)
         var header: [UInt8] = []
         writer.header(into: &header)
         stdout.write(header)
         var written = 0
+        var rows: [EventWriter.TimedRow] = []
         ParallelReader(options: options).run(
             discovery.files,
             process: { file, fileReader, emit in
-                var out: [UInt8] = []
-                out.reserveCapacity(1 << 16)
-                var scratch: [UInt8] = []
-                var count = 0
+                var chunk = Chunk()
+                chunk.bytes.reserveCapacity(1 << 16)
                 let report = fileReader.read(file) { event in
-                    for match in matches where !match.matches(event, scratch: &scratch) { return }
-                    writer.write(event, into: &out)
-                    count += 1
-                    if out.count >= 1 << 16 {
-                        emit((out, count), out.count)
-                        out = []
-                        out.reserveCapacity(1 << 16)
-                        count = 0
+                    if chosen == .table {
+                        chunk.rows.append(writer.timedRow(event))
+                    } else {
+                        writer.write(event, into: &chunk.bytes)
+                    }
+                    chunk.written += 1
+                    if chunk.bytes.count >= 1 << 16 {
+                        emit(chunk, chunk.bytes.count)
+                        chunk = Chunk()
+                        chunk.bytes.reserveCapacity(1 << 16)
                     }
                 }
-                if !out.isEmpty || count > 0 { emit((out, count), out.count) }
+                if chunk.written > 0 { emit(chunk, chunk.bytes.count + chunk.rows.count * 160) }
                 return report
             },
             consume: { _, item in
                 switch item {
-                case .output(let (bytes, count)):
-                    stdout.write(bytes)
-                    written += count
+                case .output(let chunk):
+                    stdout.write(chunk.bytes)
+                    rows += chunk.rows
+                    written += chunk.written
                 case .done(let report):
                     summary.add(report)
                 }
             })
+        // A table is sorted by time (stable: files in the order of their names, records in file order); the
+        // streaming formats keep that reading order.
+        for row in EventWriter.sorted(rows) { stdout.write(row.bytes) }
         stdout.flush()
         let stderr = ByteSink(fd: 2)
-        SummaryWriter.report(summary, quiet: quiet, extra: ["events: \(written) written"], to: stderr)
+        let whereNote = options.conditions.isEmpty ? "" : " (\(summary.filteredByWhere) dropped by --where)"
+        SummaryWriter.report(summary, quiet: quiet, extra: ["events: \(written) written\(whereNote)"], to: stderr)
         // Output cut short (a full disk, a closed pipe) is an error of the run, not of the command line: no usage.
         if let code = stdout.failed {
             stderr.write("trailhound: cannot write the events to standard output: \(String(cString: strerror(code)))\n")

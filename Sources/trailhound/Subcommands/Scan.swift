@@ -28,7 +28,7 @@ struct Scan: ParsableCommand {
     @Option(help: "Output: jsonl, json, table, csv, ocsf or asff (default: table on a terminal, jsonl otherwise).")
     var format: FindingWriter.Format?
 
-    @Option(help: ArgumentHelp("Write the findings to this file, replaced atomically (exit 2 if it cannot be).", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the findings to this file, replaced atomically (exit 2 if it cannot be).", valueName: "file"))
     var output: String?
 
     @Option(help: "Only findings at or above this level: informational, low, medium, high, critical.")
@@ -56,6 +56,9 @@ struct Scan: ParsableCommand {
 
     @OptionGroup var rules: RuleFlags
     @OptionGroup var reader: ReaderFlags
+    /// `scan --where`: detection sees only the events kept (rules, lineage and correlations alike).
+    @OptionGroup var filter: WhereFlag
+    @OptionGroup var time: TimeZoneFlag
 
     func run() throws {
         // A closed pipe or a file-size limit makes write() fail (EPIPE, EFBIG), reported with exit 2, instead of a
@@ -64,7 +67,8 @@ struct Scan: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         let stderr = ByteSink(fd: 2)
         defer { stderr.flush() }
-        let options = try reader.readerOptions()
+        var options = try reader.readerOptions()
+        options.conditions = try filter.matches()
         let (ruleSet, ruleReport) = try rules.load { stderr.write($0) }
         if paths.contains(InputFile.stdinPath) {
             // A scan may read its input twice (states, correlations' evidence): a pipe is kept in a temporary file.
@@ -77,7 +81,7 @@ struct Scan: ParsableCommand {
         let discovery = Discovery(options: options).discover(state == nil ? paths : IncrementalScan.canonicalRoots(paths))
         var summary = RunSummary(discovery: discovery)
         let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
-        let writer = FindingWriter(format: chosen, productVersion: Trailhound.configuration.version)
+        let writer = FindingWriter(format: chosen, productVersion: Trailhound.productVersion, time: try time.tableTime())
         let all: [Finding]
         let failing: [Finding]
         let written: Bool
