@@ -95,6 +95,7 @@ let package = Package(
         .testTarget(name: "TrailReaderTests", dependencies: ["TrailReader", "CZlib"]),
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "TrailRules", "CZlib"]),
         .testTarget(name: "TrailScanTests", dependencies: ["TrailScan", "TrailState", "TrailDetect", "TrailReader"]),
+        .testTarget(name: "TrailOutputTests", dependencies: ["TrailOutput", "TrailReader", "TrailDetect"]),
         .testTarget(name: "HardeningTests", dependencies: ["TrailFuzzing", "TrailReader", "TrailDetect", "TrailOutput"]),
         .testTarget(
             name: "TrailReportTests",

@@ -1,23 +1,29 @@
 import Foundation
 import TrailDetect
 
-/// Writes findings: JSON Lines (one finding per line, for pipelines), a JSON array, a table for people, CSV, or one
-/// OCSF Detection Finding or ASFF finding per line.
+/// Writes findings: JSON Lines (one finding per line, for pipelines), a JSON array, the triage view (one line per
+/// finding, by identity) or the full table for people, CSV, or one OCSF Detection Finding or ASFF finding per line.
 public struct FindingWriter: Sendable {
     public enum Format: String, Sendable, CaseIterable {
-        case jsonl, json, table, csv, ocsf, asff
+        case jsonl, json, table, triage, csv, ocsf, asff
     }
 
     public let format: Format
     /// trailhound's version, named as the product in OCSF's metadata.
     public let productVersion: String
-    /// The zone of times in the table (`--tz`); every JSON format stays UTC.
+    /// The zone of times in the table and the triage view (`--tz`); every JSON format stays UTC.
     public var time: TableTime
+    /// Colour for the triage view (the other formats have none).
+    public let style: TerminalStyle
 
-    public init(format: Format, productVersion: String = "0.0.0", time: TableTime = .utc) {
+    public init(
+        format: Format, productVersion: String = "0.0.0", time: TableTime = .utc,
+        style: TerminalStyle = TerminalStyle(color: false)
+    ) {
         self.format = format
         self.productVersion = productVersion
         self.time = time
+        self.style = style
     }
 
     static func encoder(pretty: Bool) -> JSONEncoder {
@@ -29,7 +35,7 @@ public struct FindingWriter: Sendable {
     public func render(_ findings: [Finding]) -> [UInt8] {
         var bytes = renderRaw(findings)
         // Log values in JSON stay data on a terminal too (the table and CSV keep their own rules).
-        if format != .table && format != .csv { TerminalText.inertJSON(&bytes) }
+        if ![.table, .triage, .csv].contains(format) { TerminalText.inertJSON(&bytes) }
         return bytes
     }
 
@@ -41,6 +47,8 @@ public struct FindingWriter: Sendable {
             return Array(((try? Self.encoder(pretty: true).encode(findings.map(VersionedFinding.init))) ?? Data("[]".utf8)) + Data("\n".utf8))
         case .table:
             return Array(Self.table(findings, time: time).utf8)
+        case .triage:
+            return Array(TriageView.render(findings, style: style, time: time).utf8)
         case .ocsf:
             return Self.lines(findings.map { OCSFFinding.json($0, productVersion: productVersion) })
         case .asff:

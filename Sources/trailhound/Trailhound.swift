@@ -9,6 +9,9 @@ struct Trailhound: ParsableCommand {
         commandName: "trailhound",
         abstract: "Find compromised AWS IAM credentials in CloudTrail logs, and how to contain them.",
         version: "trailhound \(productVersion)\n\(InflaterKind.summary)",
-        subcommands: [Scan.self, Events.self, TraceCommand.self, Contain.self, Rules.self, Schema.self, Report.self]
+        subcommands: [
+            Scan.self, Show.self, SummaryCommand.self, Events.self, TraceCommand.self, Contain.self, Report.self,
+            Rules.self, Schema.self,
+        ]
     )
 }

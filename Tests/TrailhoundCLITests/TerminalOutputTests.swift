@@ -85,8 +85,14 @@ import Testing
             try? FileManager.default.removeItem(at: logs)
             try? FileManager.default.removeItem(at: rules)
         }
+        let scanned = try CLI.run(["scan", logs.path, "--format", "jsonl"])
+        let ids = scanned.lines.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"] as? String }
+        let id = try #require(ids.first)
         let runs: [(String, [String])] = [
             ("scan table", ["scan", logs.path, "--format", "table", "--rules", rules.path]),
+            ("scan triage", ["scan", logs.path, "--format", "triage", "--rules", rules.path]),
+            ("show", ["show", id, logs.path]),
+            ("summary", ["summary", logs.path]),
             ("scan -q", ["scan", logs.path, "-q", "--format", "table", "--rules", rules.path]),
             ("events table", ["events", logs.path, "--format", "table"]),
             ("events fields table", ["events", logs.path, "--format", "table", "--fields", "userAgent,userIdentity.arn,eventName"]),
@@ -105,6 +111,14 @@ import Testing
             // The values are shown, escaped, not dropped.
             #expect((out + r.stderr).contains("\\u{202e}"), "\(what): \(out.prefix(300)) \(r.stderr.prefix(300))")
         }
+        // In colour, the only escape sequences are trailhound's own colours: without them, the text is inert.
+        for arguments in [["scan", logs.path, "--format", "triage"], ["show", id, logs.path], ["summary", logs.path]] {
+            let r = try CLI.run(arguments + ["--color", "always"])
+            let out = String(decoding: r.stdout, as: UTF8.self)
+            #expect(out.contains("\u{1B}["), "\(arguments[0]): no colour")
+            Self.expectInert(out.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression), "\(arguments[0]) in colour")
+            #expect(out.contains("\\u{202e}"))
+        }
         // JSON for programs is inert too (as JSON escapes, the same values for a parser).
         let json: [(String, [String])] = [
             ("events", ["events", logs.path]),
@@ -113,6 +127,8 @@ import Testing
             ("scan ocsf", ["scan", logs.path, "--format", "ocsf"]),
             ("scan asff", ["scan", logs.path, "--format", "asff"]),
             ("trace json", ["trace", "AKIAHOSTILEEXAMPLE01", logs.path, "--format", "json"]),
+            ("show json", ["show", id, logs.path, "--format", "json"]),
+            ("summary json", ["summary", logs.path, "--format", "json"]),
         ]
         for (what, arguments) in json {
             let r = try CLI.run(arguments)
@@ -138,6 +154,8 @@ import Testing
             "Sources/trailhound/Subcommands/Scan.swift",  // scan: summary, rule warnings (through SummaryWriter)
             "Sources/trailhound/Subcommands/TraceCommand.swift",  // trace: table and JSON
             "Sources/trailhound/Subcommands/Report.swift",  // report: summary and rule warnings on stderr
+            "Sources/trailhound/Subcommands/Show.swift",  // show: text (plain and in colour) and JSON
+            "Sources/trailhound/Subcommands/SummaryCommand.swift",  // summary: table (plain and in colour) and JSON
             "Sources/trailhound/main.swift",  // argument errors: the user's own words
             "Sources/trailhound/Subcommands/Schema.swift",  // the findings schema: a constant, no log value
             // A shell script of values bound by the containment catalog (ContainCommandTests); its comments drop C0

@@ -56,3 +56,37 @@ public enum Triage {
         }
     }
 }
+
+extension TriageGroup {
+    /// Every access key the group's findings involve (the actors' keys, the keys their sessions were minted from,
+    /// the credentials to contain): long-term keys first, then temporary ones, each set sorted.
+    public var accessKeyIds: [String] {
+        var keys: Set<String> = []
+        for f in findings {
+            keys.formUnion(f.actor.accessKeyIds)
+            keys.formUnion(f.actor.originAccessKeyIds)
+            for c in f.credentials ?? [] { keys.insert(c.accessKeyId) }
+        }
+        return keys.sorted { a, b in
+            let (la, lb) = (a.hasPrefix("AKIA"), b.hasPrefix("AKIA"))
+            return la != lb ? la : a < b
+        }
+    }
+}
+
+extension Triage {
+    /// The shortest prefix of each id, at least `minimum` characters, that no other id in `ids` shares: the id a
+    /// person reads in the triage view and passes to `show` or `contain --finding` (as git abbreviates hashes).
+    public static func shortIds(_ ids: [String], minimum: Int = 8) -> [String: String] {
+        let sorted = Array(Set(ids)).sorted()
+        func common(_ a: String, _ b: String) -> Int { zip(a, b).prefix { $0 == $1 }.count }
+        var out: [String: String] = [:]
+        for (k, id) in sorted.enumerated() {
+            var needed = minimum
+            if k > 0 { needed = max(needed, common(id, sorted[k - 1]) + 1) }
+            if k + 1 < sorted.count { needed = max(needed, common(id, sorted[k + 1]) + 1) }
+            out[id] = String(id.prefix(needed))
+        }
+        return out
+    }
+}

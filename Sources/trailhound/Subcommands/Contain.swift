@@ -40,7 +40,7 @@ struct Contain: ParsableCommand {
 
     func validate() throws {
         if let id = findingId {
-            guard id.count >= 8 else { throw ValidationError("a finding id needs at least 8 characters: '\(id)'") }
+            guard id.count >= FindingLookup.minimumPrefix else { throw ValidationError("\(FindingLookup.Failure.tooShort(id))") }
             guard [user, role, federatedUser, identityCenterUser].allSatisfy({ $0 == nil }), !root else {
                 throw ValidationError("give a finding id or an identity, not both")
             }
@@ -83,22 +83,7 @@ struct Contain: ParsableCommand {
             ?? Int64(Date().timeIntervalSince1970)
         let cutoffText = Timestamp.format(cutoffTime)
         if let id = findingId {
-            let findings: [Finding]
-            do {
-                findings = try state.map { try Self.findings(state: $0, rules: ruleSet) } ?? Self.findings(logs: inputs, rules: ruleSet, stderr: stderr)
-            } catch {
-                stderr.write("trailhound: \(TerminalText.sanitize("\(error)"))\n")
-                throw ExitCode(2)
-            }
-            let matches = findings.filter { $0.id == id || $0.id.hasPrefix(id) }
-            guard matches.count == 1, let finding = matches.first else {
-                let source = state.map { "state file \($0)" } ?? "the logs given"
-                stderr.write(
-                    matches.isEmpty
-                        ? "trailhound: no finding \(TerminalText.sanitize(id)) in \(TerminalText.sanitize(source))\n"
-                        : "trailhound: \(matches.count) findings start with \(TerminalText.sanitize(id)): \(matches.map(\.id).joined(separator: ", "))\n")
-                throw ExitCode(2)
-            }
+            let (finding, findings) = try FindingSource.lookup(id, logs: inputs, state: state, rules: ruleSet, stderr: stderr)
             let incident = IncidentPlaybook(
                 root: RootIdentity(of: finding), findings: findings, catalog: ruleSet.containment, cutoff: cutoffText)
             let out = ByteSink(fd: 1)
@@ -150,17 +135,5 @@ struct Contain: ParsableCommand {
             stderr.write("trailhound: cannot write the playbook to standard output\n")
             throw ExitCode(2)
         }
-    }
-
-    /// Every finding of a one-shot scan of `logs` (input problems are reported, and the playbook still printed).
-    static func findings(logs: [String], rules: RuleSet, stderr: ByteSink) throws -> [Finding] {
-        let loaded = LoadedFindings.scan(logs, rules: rules)
-        SummaryWriter.report(loaded.summary, quiet: true, extra: [], to: stderr)
-        return loaded.findings
-    }
-
-    /// Every finding a state file holds, with the lineage it keeps.
-    static func findings(state: String, rules: RuleSet) throws -> [Finding] {
-        try LoadedFindings.state(state, rules: rules).findings
     }
 }

@@ -14,8 +14,10 @@ struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Scan CloudTrail logs with the rules and print findings with their containment.",
         discussion: """
-            Findings go to stdout (a table on a terminal, JSON Lines otherwise); the reading summary and rule \
-            problems to stderr. Exit status: 2 when some input or a rule could not be read, the findings could not \
+            Findings go to stdout: on a terminal, the triage view (one line per finding, grouped by the identity \
+            behind it, worst first; `trailhound show ID` prints one in full); JSON Lines otherwise. `--format table` \
+            prints every finding in full (evidence, credentials, containment commands). The reading summary and rule \
+            problems go to stderr. Exit status: 2 when some input or a rule could not be read, the findings could not \
             be written (with --state they wait for the next run), the state file could not be used, or the command \
             line is wrong (findings are still written); else 1 when --fail-on is given and a finding written is at or \
             above that level; else 0.
@@ -25,7 +27,7 @@ struct Scan: ParsableCommand {
     @Argument(help: ArgumentHelp("Files or folders to read; - for standard input.", valueName: "path"))
     var paths: [String]
 
-    @Option(help: "Output: jsonl, json, table, csv, ocsf or asff (default: table on a terminal, jsonl otherwise).")
+    @Option(help: "Output: triage, table (every finding in full), jsonl, json, csv, ocsf or asff (default: triage on a terminal, jsonl otherwise).")
     var format: FindingWriter.Format?
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the findings to this file, replaced atomically (exit 2 if it cannot be).", valueName: "file"))
@@ -54,6 +56,7 @@ struct Scan: ParsableCommand {
     @Option(help: ArgumentHelp("With --state: seconds to wait for another run that holds the state file (default 0: exit 2 at once).", valueName: "seconds"))
     var lockWait: Double = 0
 
+    @OptionGroup var color: ColorFlag
     @OptionGroup var rules: RuleFlags
     @OptionGroup var reader: ReaderFlags
     /// `scan --where`: detection sees only the events kept (rules, lineage and correlations alike).
@@ -80,8 +83,10 @@ struct Scan: ParsableCommand {
         // With a state file, the same folder named another way (`logs/`, `./logs`, a link) is the same folder.
         let discovery = Discovery(options: options).discover(state == nil ? paths : IncrementalScan.canonicalRoots(paths))
         var summary = RunSummary(discovery: discovery)
-        let chosen = format ?? (output == nil && isatty(1) == 1 ? .table : .jsonl)
-        let writer = FindingWriter(format: chosen, productVersion: Trailhound.productVersion, time: try time.tableTime())
+        let chosen = format ?? (output == nil && isatty(1) == 1 ? .triage : .jsonl)
+        let writer = FindingWriter(
+            format: chosen, productVersion: Trailhound.productVersion, time: try time.tableTime(),
+            style: color.style(toFile: output != nil))
         let all: [Finding]
         let failing: [Finding]
         let written: Bool
