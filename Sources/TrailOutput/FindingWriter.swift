@@ -42,7 +42,7 @@ public struct FindingWriter: Sendable {
     func renderRaw(_ findings: [Finding]) -> [UInt8] {
         switch format {
         case .jsonl:
-            return Self.lines(findings.map(VersionedFinding.init))
+            return Self.jsonLines(findings)
         case .json:
             return Array(((try? Self.encoder(pretty: true).encode(findings.map(VersionedFinding.init))) ?? Data("[]".utf8)) + Data("\n".utf8))
         case .table:
@@ -91,6 +91,16 @@ public struct FindingWriter: Sendable {
             errors.write("trailhound: \(error)\n")
             return false
         }
+    }
+
+    /// One finding per line, by the hand-written writer (`FindingJSON`: the encoder's bytes, without the encoder).
+    static func jsonLines(_ findings: [Finding]) -> [UInt8] {
+        var w = JSONBuilder()
+        for f in findings {
+            FindingJSON.line(f, into: &w)
+            w.out.append(0x0A)
+        }
+        return w.out
     }
 
     /// One JSON value per line.

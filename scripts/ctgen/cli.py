@@ -1,4 +1,4 @@
-"""The command line: `fixtures OUTDIR` and `corpus OUTDIR [options]`."""
+"""The command line: `fixtures OUTDIR`, `corpus OUTDIR [options]` and `mix OUTDIR [options]`."""
 
 import argparse
 import os
@@ -9,6 +9,7 @@ from .corpus import cmd_corpus
 from .formats import write_formats
 from .logs import write_logs
 from .malformed import write_malformed
+from .mix import MIXES, cmd_mix
 from .scenarios import write_scenarios
 from .spark_corpus import cmd_spark
 
@@ -41,10 +42,25 @@ def main(argv=None):
     s = sub.add_parser("spark", help="write the scale-out test's multi-account incident (and a little noise)")
     s.add_argument("outdir")
     s.add_argument("--noise-mb", type=float, default=3.0)
+    m = sub.add_parser("mix", help="write a benchmark mix with knobs (STS share, identities, findings, file sizes)")
+    m.add_argument("outdir")
+    m.add_argument("--mix", choices=sorted(MIXES), default="typical", help="named knobs; the flags below override")
+    m.add_argument("--events", type=int, default=100_000)
+    m.add_argument("--seed", type=int, default=1)
+    m.add_argument("--sts-share", type=float, help="share of AssumeRole/GetSessionToken/GetFederationToken calls")
+    m.add_argument("--identities", type=int, help="IAM users and roles, over all accounts")
+    m.add_argument("--findings-per-10k", type=float, help="planted incidents per 10,000 events")
+    m.add_argument("--records-per-file", type=int, help="mean records per file (sizes vary 0.2x to 3x)")
+    m.add_argument("--accounts", type=int)
+    m.add_argument("--regions", type=int)
     a = p.parse_args(argv)
     if a.cmd == "fixtures":
         cmd_fixtures(a.outdir)
     elif a.cmd == "spark":
         cmd_spark(a.outdir, a.noise_mb)
+    elif a.cmd == "mix":
+        cmd_mix(a.outdir, a.mix, a.events, a.seed, dict(
+            sts_share=a.sts_share, identities=a.identities, findings_per_10k=a.findings_per_10k,
+            records_per_file=a.records_per_file, accounts=a.accounts, regions=a.regions))
     else:
         cmd_corpus(a.outdir, a.seed, a.size_mb, a.single_file, max(1, a.jobs))

@@ -8,6 +8,8 @@ public final class EventContext {
     public let lineage: LineageMap?
     public private(set) var event: Event?
     var partial = Enrichment()
+    /// The members of the event's `userIdentity`, read once per event (unindexed rules read them on every event).
+    let identityMembers = MemberCache()
 
     public init(catalog: PolicyCatalog, lineage: LineageMap? = nil) {
         self.catalog = catalog
@@ -17,6 +19,7 @@ public final class EventContext {
     /// Points the context at a new event. The event is valid only while the reader's callback runs.
     public func reset(_ event: Event) {
         self.event = event
+        identityMembers.reset()
         if partial.done != 0 { partial.clear() }
     }
 
@@ -46,7 +49,13 @@ public final class EventContext {
             guard let event else { return false }
             let first = path.components[0]
             guard let top = event.member(first) else { return false }
-            return Self.visit(top, ComponentSteps(components: path.components), 1, path.components.count, scalars: scalars, body)
+            let steps = ComponentSteps(components: path.components)
+            if first.member == .userIdentity, path.components.count > 1, top.kind == .object {
+                let next = path.components[1].bytes.withUnsafeBytes { identityMembers.member(of: top, $0) }
+                guard let next else { return false }
+                return Self.visit(next, steps, 2, path.components.count, scalars: scalars, body)
+            }
+            return Self.visit(top, steps, 1, path.components.count, scalars: scalars, body)
         }
     }
 

@@ -174,9 +174,16 @@ final class TestProgram: @unchecked Sendable {
             return context.anyDerived(Int(test.derived), section: Enrichment.Section(rawValue: Int(test.section))!, body)
         }
         guard let top = top(test, context) else { return false }
-        return EventContext.visit(
-            top, FlatSteps(steps: steps, arena: arena.baseAddress!), Int(test.firstStep) + 1, Int(test.firstStep + test.stepCount),
-            scalars: scalars, body)
+        let flat = FlatSteps(steps: steps, arena: arena.baseAddress!)
+        let (first, end) = (Int(test.firstStep), Int(test.firstStep + test.stepCount))
+        if steps[first].member == TopMember.userIdentity.rawValue, test.stepCount > 1, top.kind == .object {
+            // userIdentity's members come from the context's per-event cache (see MemberCache), as visit would find them.
+            let key = steps[first + 1]
+            let raw = UnsafeRawBufferPointer(start: arena.baseAddress! + Int(key.start), count: Int(key.count))
+            guard let next = context.identityMembers.member(of: top, raw) else { return false }
+            return EventContext.visit(next, flat, first + 2, end, scalars: scalars, body)
+        }
+        return EventContext.visit(top, flat, first + 1, end, scalars: scalars, body)
     }
 
     /// As `EventContext.exists`, on the flat form of the test's field.

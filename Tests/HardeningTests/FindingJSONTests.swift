@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+@testable import TrailDetect
+@testable import TrailOutput
+@testable import TrailReader
+
+/// The hand-written JSON Lines writer (`FindingJSON`) writes the very bytes Foundation's `JSONEncoder` wrote
+/// (sorted keys, slashes unescaped, `nil` left out): on every finding of the demo logs, the Invictus and Stratus
+/// captures, and on findings whose every string holds each ASCII control, quotes, backslashes, slashes and
+/// characters outside ASCII.
+@Suite struct FindingJSONTests {
+    static let rules = RuleSet.load(bundled: repository.appendingPathComponent("rules")).0
+    static let corpus = repository.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+
+    static func scan(_ folder: URL) -> [Finding] {
+        let options = ReaderOptions()
+        let files = Discovery(options: options).discover([folder.path]).files
+        return Analysis.run(files, rules: rules, using: ParallelReader(options: options)) { _ in }.findings
+    }
+
+    /// What the writer wrote before: each finding (with its schema version) through `JSONEncoder`, one per line.
+    static func encoded(_ findings: [Finding]) -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var out: [UInt8] = []
+        for f in findings {
+            out += Array(try! e.encode(VersionedFinding(finding: f)))
+            out.append(0x0A)
+        }
+        return out
+    }
+
+    static func expectSame(_ findings: [Finding], _ what: String) {
+        let mine = FindingWriter.jsonLines(findings)
+        let theirs = encoded(findings)
+        if mine != theirs {
+            let a = String(decoding: mine, as: UTF8.self).split(separator: "\n")
+            let b = String(decoding: theirs, as: UTF8.self).split(separator: "\n")
+            let k = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+            Issue.record("\(what): line \(k + 1) differs:\n\(k < a.count ? a[k] : "-")\n\(k < b.count ? b[k] : "-")")
+        }
+    }
+
+    @Test func demoFindingsAreByteIdentical() {
+        let findings = Self.scan(repository.appendingPathComponent("Fixtures/logs"))
+        #expect(findings.count > 10)
+        #expect(findings.contains { $0.credentials != nil } && findings.contains { $0.state != nil })
+        Self.expectSame(findings, "demo")
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: corpus.path), "needs ../shared/corpus"))
+    func corpusFindingsAreByteIdentical() {
+        for capture in ["invictus-ir-aws_dataset", "stratus-red-team"] {
+            let findings = Self.scan(Self.corpus.appendingPathComponent(capture))
+            #expect(findings.count > 10, "\(capture)")
+            Self.expectSame(findings, capture)
+        }
+    }
+
+    @Test func hostileStringsAreEscapedAsTheEncoderDoes() {
+        let controls = String((0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) })
+        let nasty = controls + #"a"b\c/d</script>"# + "\u{7F}é€😀\u{2028}\u{FEFF}"
+        let evidence = Finding.Evidence(
+            eventID: nasty, eventTime: nil, eventSource: "iam.amazonaws.com", eventName: nasty, errorCode: nasty, file: nasty,
+            recordIndex: -3)
+        var actor = Finding.Actor(type: nasty, arn: nasty, userName: "", accessKeyIds: [nasty, ""], sourceIPAddresses: [])
+        actor.originAccount = nasty
+        var target = Finding.Target(userName: nasty, accessKeyIds: [])
+        target.createdKeys = [.init(userName: nasty, accessKeyId: "AKIA")]
+        target.resources = ["secretId": [nasty], "Zeta": [], "parameterName": ["a", "b"], "é": ["x"], "a": []]
+        let action = RenderedContainment(
+            id: nasty, title: nasty, why: nasty,
+            steps: [.init(title: nasty, why: nasty, commands: [nasty], document: .init(file: nasty, content: nasty))],
+            references: [], subject: nasty)
+        var f = Finding(
+            id: nasty, rule: .init(id: nasty, title: nasty, level: "high", tactics: [], techniques: [nasty], file: nasty),
+            title: nasty, firstSeen: nasty, lastSeen: "", count: Int.max, account: nil, regions: [nasty], actor: actor,
+            target: target, evidence: [evidence, evidence], evidenceNotListed: 0, containment: [action, action])
+        f.state = .init(kind: nasty, key: nil, openedByRule: nasty, opened: evidence, openedBy: actor, closed: nil, until: nasty, measure: nasty)
+        f.credentials = [.init(accessKeyId: nasty, kind: "temporary", mintedBy: nasty, principal: nil, issuedAt: nasty, eventID: nasty)]
+        Self.expectSame([f], "hostile")
+        var empty = f
+        empty.state = nil
+        empty.credentials = []
+        Self.expectSame([empty, f], "hostile, no state")
+    }
+}
