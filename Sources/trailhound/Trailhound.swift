@@ -11,7 +11,7 @@ struct Trailhound: ParsableCommand {
         version: "trailhound \(productVersion)\n\(InflaterKind.summary)",
         subcommands: [
             Scan.self, Show.self, SummaryCommand.self, Events.self, TraceCommand.self, Contain.self, Report.self,
-            Rules.self, Schema.self,
+            Rules.self, Schema.self, Stage.self,
         ]
     )
 }

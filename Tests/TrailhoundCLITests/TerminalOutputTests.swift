@@ -158,6 +158,7 @@ import Testing
             "Sources/trailhound/Subcommands/SummaryCommand.swift",  // summary: table (plain and in colour) and JSON
             "Sources/trailhound/main.swift",  // argument errors: the user's own words
             "Sources/trailhound/Subcommands/Schema.swift",  // the findings schema: a constant, no log value
+            "Sources/trailhound/Subcommands/Stage.swift",  // stage: findings as JSON, errors (StageCommandTests)
             // A shell script of values bound by the containment catalog (ContainCommandTests); its comments drop C0
             // controls and DEL (Playbook.comment), not yet the bidi and format characters TerminalText escapes.
             "Sources/trailhound/Subcommands/Contain.swift",

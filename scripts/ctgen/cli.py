@@ -11,6 +11,7 @@ from .logs import write_logs
 from .malformed import write_malformed
 from .mix import MIXES, cmd_mix
 from .scenarios import write_scenarios
+from .spark_corpus import cmd_spark
 
 
 def cmd_fixtures(outdir):
@@ -38,6 +39,9 @@ def main(argv=None):
     c.add_argument("--size-mb", type=float, default=500, help="uncompressed size in MB (10^6 bytes)")
     c.add_argument("--single-file", action="store_true", help="write one file of --size-mb instead")
     c.add_argument("--jobs", type=int, default=2, help="worker processes (output does not depend on it)")
+    s = sub.add_parser("spark", help="write the scale-out test's multi-account incident (and a little noise)")
+    s.add_argument("outdir")
+    s.add_argument("--noise-mb", type=float, default=3.0)
     m = sub.add_parser("mix", help="write a benchmark mix with knobs (STS share, identities, findings, file sizes)")
     m.add_argument("outdir")
     m.add_argument("--mix", choices=sorted(MIXES), default="typical", help="named knobs; the flags below override")
@@ -52,6 +56,8 @@ def main(argv=None):
     a = p.parse_args(argv)
     if a.cmd == "fixtures":
         cmd_fixtures(a.outdir)
+    elif a.cmd == "spark":
+        cmd_spark(a.outdir, a.noise_mb)
     elif a.cmd == "mix":
         cmd_mix(a.outdir, a.mix, a.events, a.seed, dict(
             sts_share=a.sts_share, identities=a.identities, findings_per_10k=a.findings_per_10k,

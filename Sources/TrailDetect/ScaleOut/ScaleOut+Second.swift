@@ -1,0 +1,93 @@
+import Foundation
+import TrailReader
+
+extension ScaleOut {
+    /// Stage 3: with the context, the second pass over this partition's files whose fingerprint (from its stage 1
+    /// `local` part) may meet an open window, and the evidence of correlation outcomes its files hold. Gives
+    /// partials of phase 2 (evidence) and 3 (second pass), each tagged with its file.
+    public static func second(
+        _ files: [InputFile], context: [ExchangeLine], local: [ExchangeLine], rules: RuleSet, using parallel: ParallelReader
+    ) -> [ExchangeLine] {
+        let shared = Shared(context, rules: rules)
+        let lineage = shared.lineage
+        var out: [ExchangeLine] = []
+        func emit(_ builders: [FindingBuilder], phase: Int, file: String) {
+            for (n, b) in builders.enumerated() {
+                var l = ExchangeLine(kind: .builder)
+                l.builder = ExchangeLine.Partial(phase: phase, file: file, seq: n, record: b.record(rules))
+                out.append(l)
+            }
+        }
+        // Correlation evidence held by these files.
+        let outcomes = context.compactMap(\.outcome)
+        let here = Set(files.map(\.path))
+        var gathering: [String: [Int32: [Int]]] = [:]
+        for (n, o) in outcomes.enumerated() {
+            for e in o.evidence where here.contains(e.file) {
+                gathering[e.file, default: [:]][Int32(truncatingIfNeeded: e.record), default: []].append(n)
+            }
+        }
+        let wanted = gathering
+        let evidenceFiles = files.filter { wanted[$0.path] != nil }
+        if !evidenceFiles.isEmpty {
+            parallel.run(
+                evidenceFiles,
+                state: { Detector(rules: rules, lineage: lineage, pass: .all) },
+                process: { file, fileReader, detector, emitOutput in
+                    let records = wanted[file.path]!
+                    var builders: [Int: FindingBuilder] = [:]
+                    var firstSeen: [Int] = []
+                    let last = Int(records.keys.max() ?? 0)
+                    let report = fileReader.read(file, through: last) { event in
+                        guard let hits = records[Int32(truncatingIfNeeded: event.index)] else { return }
+                        detector.context.reset(event)
+                        for n in hits {
+                            if builders[n] == nil {
+                                let o = outcomes[n]
+                                guard let rule = rules.index(ofRule: o.ruleId) else { continue }
+                                var b = FindingBuilder(id: o.id, ruleIndex: rule, title: Detector.title(rules.rules[rule], detector.context))
+                                b.state = Finding.State(
+                                    kind: "correlation", key: o.group.joined(separator: " "), openedByRule: nil, opened: nil,
+                                    closed: nil, until: nil, measure: o.measure)
+                                builders[n] = b
+                                firstSeen.append(n)
+                            }
+                            builders[n]!.add(detector.context, file: file.path)
+                        }
+                    }
+                    emitOutput(firstSeen.map { builders[$0]! }, 0)
+                    return report
+                },
+                consume: { index, item in
+                    if case .output(let partial) = item { emit(partial, phase: 2, file: evidenceFiles[index].path) }
+                })
+        }
+        // The second pass.
+        guard rules.needsSecondPass else { return out }
+        var keys: [String: FileKeys] = [:]
+        for f in local.compactMap(\.file) {
+            if let text = f.keys, let bytes = Data(base64Encoded: text), let minTime = f.minTime, let maxTime = f.maxTime,
+                let k = FileKeys(bytes: Array(bytes), minTime: minTime, maxTime: maxTime)
+            {
+                keys[f.path] = k
+            }
+        }
+        let windows = shared.windows(rules)
+        let readsAll = rules.secondPassReadsAll
+        let selection = SecondPassSelection(windows: windows, lineage: lineage)
+        let chosen = files.filter { f in readsAll || (keys[f.path].map { selection.needs($0) } ?? false) }
+        guard !chosen.isEmpty else { return out }
+        parallel.run(
+            chosen,
+            state: { Detector(rules: rules, lineage: lineage, windows: windows, pass: .second) },
+            process: { file, fileReader, detector, emitOutput in
+                let fileReport = fileReader.read(file) { event in detector.process(event, file: file.path) }
+                emitOutput(detector.take(), 0)
+                return fileReport
+            },
+            consume: { index, item in
+                if case .output(let partial) = item { emit(partial, phase: 3, file: chosen[index].path) }
+            })
+        return out
+    }
+}

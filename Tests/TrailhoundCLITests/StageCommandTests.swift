@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// `trailhound stage`: the four stages as files in and out give the findings of `scan` over the same files, and a
+/// bad exchange file is an error naming the file and line.
+struct StageCommandTests {
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-stage-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The demo's log files, split in two partitions by day folder.
+    static func partitions() -> [[String]] {
+        let root = CLI.fixtures.appendingPathComponent("logs").path
+        let all = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".json.gz") }.map { root + "/" + $0 }.sorted()
+        func day(_ p: String) -> String { p.range(of: #"/\d{4}/\d{2}/\d{2}/"#, options: .regularExpression).map { String(p[$0]) } ?? "" }
+        let first = all.map(day).min() ?? ""
+        return [all.filter { day($0) == first }, all.filter { day($0) != first }]
+    }
+
+    @Test func theStagesGiveTheFindingsOfAScanByteForByte() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let parts = Self.partitions()
+        #expect(parts.allSatisfy { !$0.isEmpty })
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        for (n, files) in parts.enumerated() {
+            try files.joined(separator: "\n").write(toFile: path("files-\(n)"), atomically: true, encoding: .utf8)
+            let map = try CLI.run([
+                "stage", "map", "--files-from", path("files-\(n)"), "--global", path("global-\(n)"), "--local", path("local-\(n)"),
+                "--summary", path("summary-\(n)"),
+            ])
+            #expect(map.status == 0, "\(map.stderr)")
+        }
+        let context = try CLI.run(["stage", "context", "--out", path("context"), path("global-0"), path("global-1")])
+        #expect(context.status == 0, "\(context.stderr)")
+        for n in parts.indices {
+            let second = try CLI.run([
+                "stage", "second", "--context", path("context"), "--local", path("local-\(n)"), "--out", path("partials-\(n)"),
+                "--files-from", path("files-\(n)"),
+            ])
+            #expect(second.status == 0, "\(second.stderr)")
+        }
+        let reduce = try CLI.run([
+            "stage", "reduce", "--context", path("context"), path("local-0"), path("local-1"), path("partials-0"), path("partials-1"),
+        ])
+        let scan = try CLI.run(["scan", "--format", "jsonl", CLI.fixtures.appendingPathComponent("logs").path])
+        #expect(reduce.status == 0, "\(reduce.stderr)")
+        #expect(!scan.lines.isEmpty)
+        #expect(reduce.stdout == scan.stdout)
+        let summaries = try (0..<2).map { n in
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("summary-\(n)")))) as! [String: Any]
+        }
+        // Every file listed is read or set aside (the digests), as a scan accounts for them.
+        let read = summaries.map { $0["files"] as! Int }.reduce(0, +)
+        let aside = summaries.map { ($0["setAside"] as! [String: Int]).values.reduce(0, +) }.reduce(0, +)
+        #expect(aside > 0)
+        #expect(read + aside == parts.map(\.count).reduce(0, +))
+    }
+
+    @Test func aBadExchangeFileIsAnErrorNamingItsLine() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("global-0").path
+        try "{\"header\":{\"format\":\"trailhound-exchange\",\"stage\":\"map-global\",\"version\":1},\"kind\":\"header\"}\n{\"kind\":\"nonsense\"}\n"
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        let run = try CLI.run(["stage", "context", "--out", dir.appendingPathComponent("context").path, bad])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("\(bad):2"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("context").path))
+    }
+
+    /// Hostile values in logs, file names and rules reach the terminal only escaped, from every stage.
+    @Test func everyStageKeepsHostileTextInert() throws {
+        let logs = try TerminalOutputTests.logs()
+        let rules = try TerminalOutputTests.rules()
+        let dir = try Self.temporaryFolder()
+        defer {
+            for url in [logs, rules, dir] { try? FileManager.default.removeItem(at: url) }
+        }
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        let files = try FileManager.default.contentsOfDirectory(atPath: logs.path).map { logs.path + "/" + $0 }
+        try files.joined(separator: "\n").write(toFile: path("files"), atomically: true, encoding: .utf8)
+        let r = ["--rules", rules.path]
+        let runs: [(String, [String])] = [
+            ("map", ["stage", "map", "--files-from", path("files"), "--global", path("g"), "--local", path("l"), "--summary", path("s")] + r),
+            ("context", ["stage", "context", "--out", path("c"), path("g")] + r),
+            ("second", ["stage", "second", "--context", path("c"), "--local", path("l"), "--out", path("p"), "--files-from", path("files")] + r),
+            ("reduce", ["stage", "reduce", "--context", path("c"), path("l"), path("p")] + r),
+            ("reduce ocsf", ["stage", "reduce", "--context", path("c"), "--format", "ocsf", path("l"), path("p")] + r),
+            ("bad exchange file", ["stage", "context", "--out", path("c2"), path("l")] + r),
+        ]
+        for (what, arguments) in runs {
+            let run = try CLI.run(arguments)
+            TerminalOutputTests.expectInert(String(decoding: run.stdout, as: UTF8.self), "stage \(what): stdout")
+            TerminalOutputTests.expectInert(run.stderr, "stage \(what): stderr")
+            #expect(run.status == (what == "bad exchange file" ? 2 : 0), "stage \(what): \(run.stderr)")
+            if what.hasPrefix("reduce") { #expect(String(decoding: run.stdout, as: UTF8.self).contains("\\u202e"), "\(what)") }
+        }
+    }
+}
