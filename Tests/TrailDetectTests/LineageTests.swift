@@ -140,6 +140,50 @@ import Testing
         #expect(CallRun.collapse(calls).reduce(0) { $0 + $1.count } == calls.count)
     }
 
+    /// The trace's default view: calls per credential and service, denied counted, first and last time, writes
+    /// named in the order first called with their counts; nothing lost.
+    @Test func activityCountsEveryCallAndNamesWrites() {
+        func at(_ time: String, _ source: String, _ name: String, error: String? = nil, key: String? = "AKIAEXAMPLE000000001")
+            -> CredentialTrace.Call
+        {
+            CredentialTrace.Call(
+                eventTime: time, account: "111122223333", region: "us-east-1", eventSource: source, eventName: name,
+                errorCode: error, accessKeyId: key, principal: nil, sourceIPAddress: "203.0.113.7", userAgent: nil,
+                eventID: nil, readOnly: nil, file: "f", recordIndex: 0)
+        }
+        let calls = [
+            at("2026-11-20T10:00:00Z", "iam.amazonaws.com", "ListUsers"),
+            at("2026-11-20T10:00:01Z", "iam.amazonaws.com", "CreateUser"),
+            at("2026-11-20T10:00:02Z", "iam.amazonaws.com", "AttachUserPolicy", error: "AccessDenied"),
+            at("2026-11-20T10:00:03Z", "iam.amazonaws.com", "CreateUser"),
+            at("2026-11-20T10:00:04Z", "s3.amazonaws.com", "ListBuckets"),
+            at("2026-11-20T10:05:00Z", "sts.amazonaws.com", "GetFederationToken"),
+            at("2026-11-20T10:06:00Z", "s3.amazonaws.com", "PutBucketPolicy\u{1B}[31m", key: "ASIAEXAMPLE000000002"),
+            at("2026-11-20T10:07:00Z", "signin.amazonaws.com", "ConsoleLogin", key: nil),
+        ]
+        let activity = CredentialActivity(calls) { $0 == "AccessDenied" }
+        #expect(activity.credentials.map(\.accessKeyId) == ["AKIAEXAMPLE000000001", "-", "ASIAEXAMPLE000000002"])
+        #expect(activity.credentials.reduce(0) { $0 + $1.calls } == calls.count)
+        let first = activity.credentials[0]
+        #expect(first.calls == 6)
+        #expect(first.denied == 1)
+        #expect(first.firstTime == "2026-11-20T10:00:00Z")
+        #expect(first.lastTime == "2026-11-20T10:05:00Z")
+        #expect(first.services.map(\.eventSource) == ["iam.amazonaws.com", "s3.amazonaws.com", "sts.amazonaws.com"])
+        let iam = first.services[0]
+        #expect(iam.calls == 4)
+        #expect(iam.reads == 1)
+        #expect(iam.denied == 1)
+        #expect(iam.writes.map(\.name) == ["CreateUser", "AttachUserPolicy"])
+        #expect(iam.writes.map(\.calls) == [2, 1])
+        #expect(iam.writes.map(\.denied) == [0, 1])
+        #expect(first.services[1].writes.isEmpty)
+        #expect(first.services[2].writes.map(\.name) == ["GetFederationToken"], "minting counts as a write")
+        // Values stay as they are here (the table escapes them).
+        #expect(activity.writeAPIs.contains("s3.amazonaws.com:PutBucketPolicy\u{1B}[31m"))
+        #expect(activity.writeAPIs.count == 5)
+    }
+
     @Test func writesAreJudgedByReadOnlyThenByVerb() {
         func c(_ name: String, readOnly: Bool?) -> CredentialTrace.Call {
             CredentialTrace.Call(

@@ -97,6 +97,7 @@ import Testing
             ("events table", ["events", logs.path, "--format", "table"]),
             ("events fields table", ["events", logs.path, "--format", "table", "--fields", "userAgent,userIdentity.arn,eventName"]),
             ("trace key", ["trace", "AKIAHOSTILEEXAMPLE01", logs.path]),
+            ("trace key calls", ["trace", "AKIAHOSTILEEXAMPLE01", logs.path, "--calls"]),
             ("trace arn", ["trace", "arn:aws:iam::111122223333:user/jack\(Self.hostile)", logs.path]),
             ("rules list", ["rules", "list", "--rules", rules.path]),
             ("rules check", ["rules", "check", "--rules", rules.path, "--no-bundled-rules"]),

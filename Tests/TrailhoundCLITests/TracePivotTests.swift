@@ -101,7 +101,7 @@ import Testing
         let arn = "arn:aws:iam::111122223333:user/build-bot"
         let json = try object(try CLI.run(["trace", arn, "Fixtures/logs", "--format", "json"]))
         let calls = try #require(json["timeline"] as? [[String: Any]])
-        let folded = try CLI.run(["trace", arn, "Fixtures/logs"])
+        let folded = try CLI.run(["trace", arn, "Fixtures/logs", "--calls"])
         let unfolded = try CLI.run(["trace", arn, "Fixtures/logs", "--no-collapse"])
         let timelineLines = { (r: CLI.Result) in r.lines.filter { $0.hasPrefix("  20") } }
         #expect(timelineLines(unfolded).count == calls.count)
@@ -113,5 +113,105 @@ import Testing
             return sum + (Int(line[r].dropFirst().prefix { $0.isNumber }) ?? 0)
         }
         #expect(total == calls.count)
+        // The default view has no timeline, and says how to get it.
+        let summary = try CLI.run(["trace", arn, "Fixtures/logs"])
+        #expect(timelineLines(summary).isEmpty)
+        #expect(summary.lines.contains { $0.contains("--calls lists it") })
+    }
+
+    /// The default view's "writes:" lists, as service:API (the ×N and denied counts stripped), and the calls counted
+    /// on the service lines.
+    func namedWrites(_ table: CLI.Result) -> (writes: Set<String>, calls: Int) {
+        var writes: Set<String> = []
+        var calls = 0
+        var service = ""
+        var inActivity = false
+        for line in table.lines {
+            if line.hasPrefix("Activity by credential") { inActivity = true; continue }
+            if line.hasPrefix("Not shown") { break }
+            guard inActivity else { continue }
+            var items: Substring = ""
+            let parts = line.split(separator: " ")
+            if line.hasPrefix("      ") {
+                items = Substring(line)  // the writes, continued
+            } else if line.hasPrefix("    ") || (line.hasPrefix("  ") && parts.count > 2 && Int(parts[2]) != nil) {
+                // A service of a credential, or a credential that used one service (its key first).
+                let at = line.hasPrefix("    ") ? 0 : 1
+                service = String(parts[at])
+                calls += Int(parts[at + 1]) ?? 0
+                if let r = line.range(of: "  writes: ") { items = line[r.upperBound...] }
+            } else {
+                continue
+            }
+            for item in items.split(separator: ",") {
+                let name = item.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) ?? ""
+                writes.insert("\(service):\(name)")
+            }
+        }
+        return (writes, calls)
+    }
+
+    /// The write APIs of a JSON timeline, as the trace judges them: readOnly false, or minting, or (without readOnly)
+    /// a name that does not start with a read verb.
+    func writeAPIs(_ timeline: [[String: Any]]) -> Set<String> {
+        let minting: Set = ["GetFederationToken", "GetSessionToken", "AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "GetSigninToken"]
+        let verbs = ["Get", "List", "Describe", "Head", "Lookup", "Search", "BatchGet", "Select", "Query", "Scan", "View", "Validate"]
+        return Set(timeline.compactMap { call -> String? in
+            let name = call["eventName"] as? String ?? "?"
+            let source = (call["eventSource"] as? String ?? "?").replacingOccurrences(of: ".amazonaws.com", with: "")
+            let write: Bool
+            if minting.contains(name) {
+                write = true
+            } else if let readOnly = call["readOnly"] as? Bool {
+                write = !readOnly
+            } else {
+                write = !verbs.contains { v in
+                    name.hasPrefix(v) && name.count > v.count && name.dropFirst(v.count).first!.isUppercase
+                }
+            }
+            return write ? "\(source):\(name)" : nil
+        })
+    }
+
+    /// The default view on the demo incident: every call counted under a service, every write API named, nothing
+    /// else named as a write; with --writes-only too.
+    @Test func theDefaultViewNamesEveryWrite() throws {
+        let (key, _) = try keyAndMinted()
+        for extra in [[], ["--writes-only"]] {
+            let json = try object(try CLI.run(["trace", key, "Fixtures/logs", "--format", "json"] + extra))
+            let timeline = try #require(json["timeline"] as? [[String: Any]])
+            let table = try CLI.run(["trace", key, "Fixtures/logs"] + extra)
+            #expect(table.status == 0, "\(table.stderr)")
+            let (named, calls) = namedWrites(table)
+            #expect(!named.isEmpty)
+            #expect(named == writeAPIs(timeline), "\(extra)")
+            #expect(calls == timeline.count, "\(extra)")
+        }
+    }
+
+    static let invictus = TriageCommandTests.invictus
+
+    /// The incident: the leaked Stratus Red Team key made 2,151 calls (208 API/outcome pairs) in 35 minutes;
+    /// the default view fits a screen and still names every write API the full timeline has.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: invictus.path), "needs ../shared/corpus"))
+    func theInvictusTraceFitsAScreen() throws {
+        let key = "AKIATFQR7NSC8Q4X20BJ"
+        let json = try object(try CLI.run(["trace", key, Self.invictus.path, "--format", "json", "-q"]))
+        let timeline = try #require(json["timeline"] as? [[String: Any]])
+        #expect(timeline.count > 1000)
+        let table = try CLI.run(["trace", key, Self.invictus.path, "-q"])
+        #expect(table.status == 0, "\(table.stderr)")
+        let lineCount = table.stdout.filter { $0 == UInt8(ascii: "\n") }.count
+        #expect(lineCount <= 60, "\(lineCount) lines")
+        let (named, calls) = namedWrites(table)
+        let writes = writeAPIs(timeline)
+        #expect(writes.count > 20)
+        #expect(named == writes, "missing \(writes.subtracting(named).sorted()), extra \(named.subtracting(writes).sorted())")
+        #expect(calls == timeline.count)
+        // The full timeline is still there, one flag away.
+        let full = try CLI.run(["trace", key, Self.invictus.path, "-q", "--calls"])
+        #expect(full.lines.count > 300)
+        let everyCall = try CLI.run(["trace", key, Self.invictus.path, "-q", "--no-collapse"])
+        #expect(everyCall.lines.filter { $0.hasPrefix("  20") }.count == timeline.count)
     }
 }

@@ -9,7 +9,7 @@ struct TraceCommand: ParsableCommand {
         commandName: "trace",
         abstract: "What minted a credential, what it minted, and every call made with it or with what it minted.",
         usage: """
-            trailhound trace <key-or-arn> <path> ... [--writes-only] [--ip <address>] [--user-agent <text>]
+            trailhound trace <key-or-arn> <path> ... [--calls | --no-collapse] [--writes-only] [--ip <address>] [--user-agent <text>]
             trailhound trace --ip <address> <path> ...
             trailhound trace --user-agent <text> <path> ...
             """,
@@ -25,8 +25,11 @@ struct TraceCommand: ParsableCommand {
             key behind it. --writes-only keeps the calls that change something (records' readOnly: false, or, \
             without it, names that do not start with Get, List, Describe, Head, ...) and those that mint credentials.
 
-            On a table, calls with the same service, API and outcome, each within 5 minutes of the one before, are \
-            one line (at the first) with ×N and the last time, so a tool's enumeration or polling reads as one step \
+            On a table, the trace shows the lineage, a summary, then per credential and per service the calls, \
+            how many were denied, the first and last time, and every write API by name (reads are counted): it \
+            fits a screen for a real incident, and says what it leaves out. --calls shows the timeline instead: \
+            calls with the same service, API and outcome, each within 5 minutes of the one before, are one line (at \
+            the first) with ×N and the last time, so a tool's enumeration or polling reads as one step \
             (--no-collapse lists every call); --format json always lists every call.
             """
     )
@@ -45,7 +48,10 @@ struct TraceCommand: ParsableCommand {
     @Flag(help: "Only calls that change something, or mint credentials (not Get*, List*, Describe*, ...).")
     var writesOnly = false
 
-    @Flag(help: "On a table, one line per call: do not fold calls repeated within 5 minutes into one line.")
+    @Flag(help: "On a table, the timeline of calls (repeated calls folded) instead of the activity per credential and service.")
+    var calls = false
+
+    @Flag(help: "On a table, the timeline with one line per call: do not fold calls repeated within 5 minutes (implies --calls).")
     var noCollapse = false
 
     @Option(help: "Output: table or json.")
@@ -192,7 +198,7 @@ struct TraceCommand: ParsableCommand {
             TerminalText.inertJSON(&bytes)
             stdout.write(bytes)
         case .table:
-            stdout.write(Self.table(output, collapse: !noCollapse, time: try time.tableTime()))
+            stdout.write(Self.table(output, calls: self.calls || noCollapse, collapse: !noCollapse, time: try time.tableTime()))
         }
         stdout.flush()
         let stderr = ByteSink(fd: 2)
