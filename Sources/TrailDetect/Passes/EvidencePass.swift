@@ -29,28 +29,13 @@ extension AnalysisRun {
             chosen,
             state: { Detector(rules: rules, lineage: lineage, pass: .all) },
             process: { file, fileReader, detector, emit in
-                let records = perFile[index[file.path]!]
-                var builders: [Int: FindingBuilder] = [:]
-                var firstSeen: [Int] = []
-                // Only up to the last record wanted.
-                let last = Int(records.keys.max() ?? 0)
-                let report = fileReader.read(file, through: last) { event in
-                    guard let hits = records[Int32(truncatingIfNeeded: event.index)] else { return }
-                    detector.context.reset(event)
-                    for n in hits {
-                        if builders[n] == nil {
-                            let o = outcomes[n]
-                            var b = FindingBuilder(id: o.id, ruleIndex: o.rule, title: Detector.title(rules.rules[o.rule], detector.context))
-                            b.state = Finding.State(
-                                kind: "correlation", key: o.group.joined(separator: " "), openedByRule: nil, opened: nil,
-                                closed: nil, until: nil, measure: o.measure)
-                            builders[n] = b
-                            firstSeen.append(n)
-                        }
-                        builders[n]!.add(detector.context, file: file.path)
-                    }
+                let (builders, report) = evidenceBuilders(
+                    file, records: perFile[index[file.path]!], reader: fileReader, detector: detector, rules: rules
+                ) { n in
+                    let o = outcomes[n]
+                    return (o.id, o.rule, o.group, o.measure)
                 }
-                emit(firstSeen.map { builders[$0]! }, 0)
+                emit(builders, 0)
                 return report
             },
             consume: { _, item in
@@ -64,5 +49,35 @@ extension AnalysisRun {
             return b
         }
         return (found, chosen.count)
+    }
+
+    /// Reads `file` up to the last record wanted and builds the correlation findings its records are evidence of:
+    /// `records` maps a record to the outcomes (by number) it is evidence of, and `outcome(n)` names outcome n (nil:
+    /// left out). The builders come in the order their first record was met. One scan's evidence pass and a scale-out
+    /// task's (`ScaleOut.second`) both read evidence through it.
+    static func evidenceBuilders(
+        _ file: InputFile, records: [Int32: [Int]], reader fileReader: FileReader, detector: Detector, rules: RuleSet,
+        outcome: (Int) -> (id: String, rule: Int, group: [String], measure: String)?
+    ) -> ([FindingBuilder], FileReport) {
+        var builders: [Int: FindingBuilder] = [:]
+        var firstSeen: [Int] = []
+        let last = Int(records.keys.max() ?? 0)
+        let report = fileReader.read(file, through: last) { event in
+            guard let hits = records[Int32(truncatingIfNeeded: event.index)] else { return }
+            detector.context.reset(event)
+            for n in hits {
+                if builders[n] == nil {
+                    guard let o = outcome(n) else { continue }
+                    var b = FindingBuilder(id: o.id, ruleIndex: o.rule, title: Detector.title(rules.rules[o.rule], detector.context))
+                    b.state = Finding.State(
+                        kind: "correlation", key: o.group.joined(separator: " "), openedByRule: nil, opened: nil,
+                        closed: nil, until: nil, measure: o.measure)
+                    builders[n] = b
+                    firstSeen.append(n)
+                }
+                builders[n]!.add(detector.context, file: file.path)
+            }
+        }
+        return (firstSeen.map { builders[$0]! }, report)
     }
 }

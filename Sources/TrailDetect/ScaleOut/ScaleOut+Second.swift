@@ -34,28 +34,13 @@ extension ScaleOut {
                 evidenceFiles,
                 state: { Detector(rules: rules, lineage: lineage, pass: .all) },
                 process: { file, fileReader, detector, emitOutput in
-                    let records = wanted[file.path]!
-                    var builders: [Int: FindingBuilder] = [:]
-                    var firstSeen: [Int] = []
-                    let last = Int(records.keys.max() ?? 0)
-                    let report = fileReader.read(file, through: last) { event in
-                        guard let hits = records[Int32(truncatingIfNeeded: event.index)] else { return }
-                        detector.context.reset(event)
-                        for n in hits {
-                            if builders[n] == nil {
-                                let o = outcomes[n]
-                                guard let rule = rules.index(ofRule: o.ruleId) else { continue }
-                                var b = FindingBuilder(id: o.id, ruleIndex: rule, title: Detector.title(rules.rules[rule], detector.context))
-                                b.state = Finding.State(
-                                    kind: "correlation", key: o.group.joined(separator: " "), openedByRule: nil, opened: nil,
-                                    closed: nil, until: nil, measure: o.measure)
-                                builders[n] = b
-                                firstSeen.append(n)
-                            }
-                            builders[n]!.add(detector.context, file: file.path)
-                        }
+                    let (builders, report) = AnalysisRun.evidenceBuilders(
+                        file, records: wanted[file.path]!, reader: fileReader, detector: detector, rules: rules
+                    ) { n in
+                        let o = outcomes[n]
+                        return rules.index(ofRule: o.ruleId).map { (o.id, $0, o.group, o.measure) }
                     }
-                    emitOutput(firstSeen.map { builders[$0]! }, 0)
+                    emitOutput(builders, 0)
                     return report
                 },
                 consume: { index, item in
