@@ -8,8 +8,10 @@ detection, and how many events lineage attributed to a long-term key.
 """
 import gzip
 import json
-import os
 import sys
+
+# The same walk over the log tree as the reader benchmark's peer (one copy of it).
+from cloudtrail_peer import files
 
 ADMIN = {"arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/IAMFullAccess"}
 CONTAINED = ("arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantine", "arn:aws:iam::aws:policy/AWSDenyAll")
@@ -71,17 +73,6 @@ def detect(event, who, name):
                 and (event.get("responseElements") or {}).get("ConsoleLogin") == "Success"):
             hits.append("console-no-mfa")
     return hits
-
-
-def files(paths):
-    for path in paths:
-        if os.path.isdir(path):
-            for folder, _, names in os.walk(path):
-                for n in sorted(names):
-                    if n.endswith(".json.gz") and "CloudTrail-Digest" not in n:
-                        yield os.path.join(folder, n)
-        else:
-            yield path
 
 
 def main():
