@@ -24,17 +24,34 @@ struct ScaleOutTests {
         try Exchange.decode(try Exchange.encode(lines, stage: stage), path: stage, stages: [stage])
     }
 
-    /// The findings of the four stages over `parts` (lists of paths), reduced in `reduceParts` partitions.
-    static func scaledOut(_ parts: [[String]], reduceParts: Int = 1) throws -> [Finding] {
+    /// The findings of the four stages over `parts` (lists of paths), reduced in `reduceParts` partitions. With
+    /// `correlateParts`, the correlation matches are split from the global parts, routed by group to that many
+    /// `correlate` partitions (each given its lines in `order`), and only their outcomes reach the context.
+    static func scaledOut(
+        _ parts: [[String]], reduceParts: Int = 1, correlateParts: Int? = nil, reversed: Bool = false
+    ) throws -> [Finding] {
         var globals: [ExchangeLine] = []
         var locals: [[ExchangeLine]] = []
+        var shuffled: [[ExchangeLine]] = Array(repeating: [], count: correlateParts ?? 0)
         for part in parts {
             let (files, _) = ScaleOut.inputFiles(part)
             let (g, l) = ScaleOut.map(files, rules: rules, using: reader) { _ in }
-            globals += try roundTrip(g, "map-global")
+            if let k = correlateParts {
+                let (rest, signals) = ScaleOut.splitSignals(g)
+                globals += try roundTrip(rest, "map-global")
+                for line in try roundTrip(signals, "signals") {
+                    shuffled[ScaleOut.correlatePartition(ofGroup: line.signal?.group ?? line.group!.group, count: k)].append(line)
+                }
+            } else {
+                globals += try roundTrip(g, "map-global")
+            }
             locals.append(try roundTrip(l, "map-local"))
         }
-        let context = try roundTrip(ScaleOut.context(globals, rules: rules), "context")
+        var outcomes: [ExchangeLine] = []
+        for lines in shuffled.reversed() {
+            outcomes += try roundTrip(ScaleOut.correlate(reversed ? lines.reversed() : lines, rules: rules), "outcomes")
+        }
+        let context = try roundTrip(ScaleOut.context(globals, outcomes: outcomes, rules: rules), "context")
         var partials: [ExchangeLine] = []
         for (n, part) in parts.enumerated() {
             let (files, _) = ScaleOut.inputFiles(part)
@@ -70,6 +87,11 @@ struct ScaleOutTests {
         #expect(byDay.count > 10)
         let parts = byDay.keys.sorted().map { byDay[$0]!.map(\.path) }
         #expect(try Self.json(Self.scaledOut(parts)) == expected)
+        // Correlation matches shuffled by group to 1, 2 or 5 correlate partitions (lines in any order): only their
+        // outcomes reach the context, and the findings stay byte-identical.
+        for k in [1, 2, 5] {
+            #expect(try Self.json(Self.scaledOut(parts, correlateParts: k, reversed: k == 5)) == expected, "\(k) correlate partitions")
+        }
         // Several reduce partitions: the same findings, each partition in one machine's order.
         let reduced = try Self.json(Self.scaledOut(parts, reduceParts: 3))
         #expect(reduced.sorted() == expected.sorted())

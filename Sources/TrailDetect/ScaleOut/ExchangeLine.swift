@@ -29,7 +29,7 @@ public struct ExchangeLine: Codable, Sendable {
     public struct Header: Codable, Sendable {
         public var format: String
         public var version: Int
-        /// `map-global`, `map-local`, `context`, `partials`.
+        /// `map-global`, `map-local`, `signals`, `outcomes`, `context`, `partials`.
         public var stage: String
     }
 

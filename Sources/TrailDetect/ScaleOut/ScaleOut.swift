@@ -146,8 +146,9 @@ public enum ScaleOut {
     }
 
     /// Stage 2: from every partition's global part, the context: issuances and trigger events (in discovery order),
-    /// the latest time, the correlation outcomes and the absence findings (partials of phase 1).
-    public static func context(_ globals: [ExchangeLine], rules: RuleSet) -> [ExchangeLine] {
+    /// the latest time, the correlation outcomes and the absence findings (partials of phase 1). `outcomes`: those
+    /// decided apart by `correlate` (when the map's matches were shuffled by group instead of sent here).
+    public static func context(_ globals: [ExchangeLine], outcomes: [ExchangeLine] = [], rules: RuleSet) -> [ExchangeLine] {
         let shared = Shared(globals, rules: rules)
         var out: [ExchangeLine] = globals.filter { $0.issuance != nil || $0.trigger != nil }
         out.sort { a, b in
@@ -167,30 +168,10 @@ public enum ScaleOut {
             l.builder = ExchangeLine.Partial(phase: 1, file: nil, seq: n, record: b.record(rules))
             out.append(l)
         }
-        // Correlation matches indexed by file in discovery order, and fed in that order (as one machine gathers them).
-        let signalLines = globals.compactMap(\.signal)
-        let files = Set(signalLines.map(\.file)).sorted(by: precedes)
-        let fileIndex = Dictionary(uniqueKeysWithValues: files.enumerated().map { ($0.element, Int32($0.offset)) })
-        var signals: [(Int32, Int, Signal)] = signalLines.compactMap { s in
-            guard let c = rules.index(ofRule: s.correlationId), let b = rules.index(ofRule: s.baseId) else { return nil }
-            let file = fileIndex[s.file]!
-            return (
-                file, s.seq,
-                Signal(
-                    correlation: Int32(c), base: Int32(b), group: s.group, value: s.value, time: s.time, event: s.event,
-                    file: file, record: Int32(truncatingIfNeeded: s.record))
-            )
-        }
-        signals.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        var groupValues: [UInt64: [String]] = [:]
-        for g in globals.compactMap(\.group) where groupValues[g.group] == nil { groupValues[g.group] = g.values }
-        var ordered = signals.map(\.2)
-        for o in Correlator.evaluate(&ordered, groupValues: groupValues, rules: rules) {
-            var l = ExchangeLine(kind: .outcome)
-            l.outcome = ExchangeLine.Outcome(
-                id: o.id, ruleId: rules.rules[o.rule].id, group: o.group, measure: o.measure,
-                evidence: o.evidence.map { ExchangeLine.EvidenceRef(file: files[Int($0.file)], record: Int($0.record)) },
-                count: o.count, first: o.first, last: o.last)
+        // Correlation outcomes: decided here from the globals' matches, and those decided apart (`correlate`), by id.
+        var seen = Set<String>()
+        for l in (correlate(globals, rules: rules) + outcomes.filter { $0.outcome != nil }).sorted(by: { $0.outcome!.id < $1.outcome!.id })
+        where seen.insert(l.outcome!.id).inserted {
             out.append(l)
         }
         return out

@@ -9,13 +9,13 @@ struct Stage: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The stages of a scan split over many machines (the Spark job in scripts/spark runs them).",
         discussion: """
-            map (per partition of files) -> context (once) -> second (per partition, with the context) -> reduce \
-            (per partition of finding ids). Files in and out are the exchange format (JSON Lines, versioned; see the \
+            map (per partition of files) -> correlate (per partition of correlation groups, with `map --signals`) \
+            -> context (once) -> second (per partition, with the context) -> reduce (per partition of finding ids). Files in and out are the exchange format (JSON Lines, versioned; see the \
             README's "Scale out"). Together they give exactly the findings of one `trailhound scan` over all the files. \
             Exit status 2 when an input, a rule or an output could not be used (unreadable logs are counted in the map's \
             summary, as a scan counts them, and are not an error of the stage).
             """,
-        subcommands: [StageMap.self, StageContext.self, StageSecond.self, StageReduce.self])
+        subcommands: [StageMap.self, StageCorrelate.self, StageContext.self, StageSecond.self, StageReduce.self])
 }
 
 /// Files named on the command line and in `--files-from`.
@@ -85,6 +85,11 @@ struct StageMap: ParsableCommand {
     var local: String
     @Option(help: ArgumentHelp("The partition's reading summary (JSON: files, records, bad files named).", valueName: "file"))
     var summary: String?
+    @Option(
+        help: ArgumentHelp(
+            "Write the correlation matches and group values here (for `stage correlate`) instead of in the global part.",
+            valueName: "file"))
+    var signals: String?
     @OptionGroup var files: StageFiles
     @OptionGroup var rules: RuleFlags
     @OptionGroup var reader: ReaderFlags
@@ -101,7 +106,13 @@ struct StageMap: ParsableCommand {
                     bad.append(["path": r.path, "status": r.status.rawValue, "problems": r.diagnostics.map { "\($0)" }])
                 }
             }
-            try StageIO.write(try Exchange.encode(parts.global, stage: "map-global"), to: global)
+            if let signals {
+                let (rest, matches) = ScaleOut.splitSignals(parts.global)
+                try StageIO.write(try Exchange.encode(rest, stage: "map-global"), to: global)
+                try StageIO.write(try Exchange.encode(matches, stage: "signals"), to: signals)
+            } else {
+                try StageIO.write(try Exchange.encode(parts.global, stage: "map-global"), to: global)
+            }
             try StageIO.write(try Exchange.encode(parts.local, stage: "map-local"), to: local)
             if let path = self.summary {
                 let object: [String: Any] = [
@@ -127,6 +138,8 @@ struct StageContext: ParsableCommand {
     var globals: [String] = []
     @Option(help: ArgumentHelp("Read the global parts' paths from this file, one per line.", valueName: "file"))
     var globalsFrom: String?
+    @Option(help: ArgumentHelp("Correlation outcomes written by `stage correlate` (repeatable).", valueName: "file"))
+    var outcomes: [String] = []
     @OptionGroup var rules: RuleFlags
 
     func run() throws {
@@ -138,7 +151,34 @@ struct StageContext: ParsableCommand {
             }
             var lines: [ExchangeLine] = []
             for p in paths { lines += try StageIO.read(p, stages: ["map-global"]) }
-            try StageIO.write(try Exchange.encode(ScaleOut.context(lines, rules: set), stage: "context"), to: out)
+            var decided: [ExchangeLine] = []
+            for p in outcomes { decided += try StageIO.read(p, stages: ["outcomes"]) }
+            try StageIO.write(
+                try Exchange.encode(ScaleOut.context(lines, outcomes: decided, rules: set), stage: "context"), to: out)
+        }
+    }
+}
+
+struct StageCorrelate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "correlate",
+        abstract: "Decides the correlation groups of the matches given (`map --signals` parts, shuffled by group).",
+        discussion: """
+            Every match of a group must be in the inputs (the job sends a line to partition group mod N). Writes \
+            the outcomes of the groups that reach their condition, sorted by id, for `stage context --outcomes`.
+            """)
+
+    @Option(help: ArgumentHelp("The outcomes to write.", valueName: "file"))
+    var out: String
+    @Argument(help: ArgumentHelp("Correlation matches: `signals` files (from `stage map --signals`).", valueName: "signals"))
+    var signals: [String] = []
+    @OptionGroup var rules: RuleFlags
+
+    func run() throws {
+        try StageIO.run(rules) { set in
+            var lines: [ExchangeLine] = []
+            for p in signals { lines += try StageIO.read(p, stages: ["signals"]) }
+            try StageIO.write(try Exchange.encode(ScaleOut.correlate(lines, rules: set), stage: "outcomes"), to: out)
         }
     }
 }
