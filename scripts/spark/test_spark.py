@@ -85,6 +85,27 @@ def compare(label, expected, summary_expected, out, total, ordered):
     check(total["findings"] == len(expected), f"{label}: summary counts {total['findings']} findings")
 
 
+def check_listing(sc, roots):
+    """Spark's file index lists what the driver's walk lists (no file content read), and the packing is
+    deterministic and keeps the cap (a task exceeds it by at most its last file)."""
+    from pyspark.sql import SparkSession
+    spark = SparkSession(sc)
+    uris = trailhound_job.check_roots(sc, roots)
+    driver = trailhound_job.list_files(sc, uris)
+    listed = sorted((r[0], r[1]) for r in trailhound_job.listing(spark, uris, "spark").collect())
+    check(listed == driver, f"Spark's parallel listing gives the driver's listing ({len(listed)} files)")
+    cap = 65536
+    a, slots = trailhound_job.assign(trailhound_job.listing(spark, uris, "spark"), cap)
+    b, again = trailhound_job.assign(trailhound_job.listing(spark, uris, "spark"), cap)
+    same = sorted(map(tuple, a.select("path", "slot").collect())) == sorted(map(tuple, b.select("path", "slot").collect()))
+    check(same and slots == again, f"packing by bytes is deterministic ({len(slots)} tasks of at most {cap} bytes + a file)")
+    biggest = max(size for _, size in driver)
+    check(len(slots) > 1 and all(size <= cap + biggest for _, _, size in slots) and sum(n for _, n, _ in slots) == len(driver),
+          "every file is in one task, no task holds more than the cap and one file")
+    a.unpersist()
+    b.unpersist()
+
+
 def job_args(binary, out, roots, *extra):
     return trailhound_job.parse_args(["--binary", binary, "--output", out, *extra, *roots])
 
@@ -109,8 +130,11 @@ def main():
 
     os.environ["TRAILHOUND_FAULT_LOG"] = os.path.join(work, "faults.log")
     # local[2, 2]: two executor threads, a failed task retried once (as a cluster would).
+    # A parallel-listing threshold of 2: every folder with more than two sub-folders is listed by a Spark job on the
+    # executors, as an organisation trail's AWSLogs/ (hundreds of accounts) is with the default 32.
     sc = SparkContext(conf=SparkConf().setMaster("local[2,2]").setAppName("trailhound-test")
-                      .set("spark.ui.enabled", "false").set("spark.ui.showConsoleProgress", "false"))
+                      .set("spark.ui.enabled", "false").set("spark.ui.showConsoleProgress", "false")
+                      .set("spark.sql.sources.parallelPartitionDiscovery.threshold", "2"))
     sc.setLogLevel("ERROR")
     started = time.time()
     try:
@@ -127,6 +151,7 @@ def main():
               "a finding's actor comes from another account through a role chain")
         check(summary["failed"] + summary["partial"] >= 1 and summary["setAside"] >= 1,
               "the corpus has a corrupt file and a set-aside file")
+        check_listing(sc, generated)
         runs = [("generated, 2 partitions", ["--partitions", "2"], True)]
         if not a.quick:
             runs += [
@@ -136,16 +161,23 @@ def main():
                 ("generated, packed by 64 KB, shuffled, 3 reduce partitions",
                  ["--max-task-bytes", "65536", "--shuffle-seed", "5", "--reduce-partitions", "3"], False),
             ]
-            runs.append(("generated, 3 partitions, a map, a second and a reduce task each fail once",
-                         ["--partitions", "3", "--fail-once", "map:1,second:2,reduce:0"], True))
+            runs += [
+                ("generated, 4 partitions, 1 correlate partition, driver listing",
+                 ["--partitions", "4", "--correlate-partitions", "1", "--listing", "driver"], True),
+                ("generated, file:// URIs, packed by 256 KB, 5 correlate partitions",
+                 ["--max-task-bytes", "262144", "--correlate-partitions", "5"], True),
+            ]
+            runs.append(("generated, 3 partitions, a map, a correlate, a second and a reduce task each fail once",
+                         ["--partitions", "3", "--fail-once", "map:1,correlate:1,second:2,reduce:0"], True))
         for label, extra, ordered in runs:
             out = os.path.join(work, "out-" + re.sub(r"\W+", "-", label))
-            total = trailhound_job.run(sc, job_args(binary, out, generated, *extra))
+            roots = ["file://" + r for r in generated] if "file://" in label else generated
+            total = trailhound_job.run(sc, job_args(binary, out, roots, *extra))
             compare(label, expected, summary, out, total, ordered)
             if "fail once" in label:
                 with open(os.environ["TRAILHOUND_FAULT_LOG"]) as f:
                     injected = sorted(f.read().split())
-                check(injected == ["map:1", "reduce:0", "second:2"],
+                check(injected == ["correlate:1", "map:1", "reduce:0", "second:2"],
                       f"{label}: the faults were injected ({injected}) and the retries changed nothing")
         if not a.quick:
             # OCSF on request: the same Detection Findings as one machine's --format ocsf.

@@ -1,16 +1,19 @@
 """trailhound on Spark: the same findings as one `trailhound scan`, computed by a map/reduce over many executors.
 
-Started by spark-submit (or scripts/spark-scan for a local run). The driver lists the log files through Spark's
-Hadoop FileSystem (local paths, s3a://, hdfs://), packs them into tasks (by account, region and day from the path,
-capped in bytes), and runs four stages, each a `trailhound stage` subprocess on the executor:
+Started by spark-submit (or scripts/spark-scan for a local run). Spark's file index lists the log files (local
+paths, s3a://, hdfs://; in parallel on the executors for wide trees), a Spark computation packs them into tasks (by
+account, region and day from the path, capped in bytes; only per-task counts reach the driver), and five stages run,
+each a `trailhound stage` subprocess on the executor:
 
-  1. map      per task: the first pass over its files -> a global part (issuances, trigger events, correlation
-              matches: small) and a local part (partial findings, key fingerprints), plus a reading summary.
-  2. context  once, on the driver, over the global parts (collected: they are small) -> lineage, windows, absence
-              findings and correlation outcomes, broadcast to every executor.
-  3. second   per task again, with the context: the second pass and the correlation evidence its files hold.
-  4. reduce   partials shuffled by finding id (first 8 hex digits mod R) -> merged and rendered, one part file per
-              reduce partition.
+  1. map        per task: the first pass over its files -> a global part (issuances, trigger events: small), the
+                correlation matches with their group values, and a local part (partial findings, key fingerprints),
+                plus a reading summary.
+  2. correlate  matches shuffled by correlation group (group hash mod C) -> the outcomes of the groups that fire.
+  3. context    once, on the driver, over the global parts and the outcomes (collected: they are small) -> lineage,
+                windows, absence findings and outcomes, broadcast to every executor.
+  4. second     per task again, with the context: the second pass and the correlation evidence its files hold.
+  5. reduce     partials shuffled by finding id (first 8 hex digits mod R) -> merged and rendered, one part file per
+                reduce partition.
 
 This program only lists, packs, ships the binary and moves bytes; every decision is trailhound's. A trailhound that
 exits non-zero fails its task with its stderr in the error (and Spark retries it); outputs are written whole under
@@ -20,7 +23,6 @@ deterministic names, so a retried or speculative task changes nothing.
 import argparse
 import json
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -28,10 +30,12 @@ import sys
 import tempfile
 import time
 
-EXCHANGE_HEADER = json.dumps(
-    {"header": {"format": "trailhound-exchange", "stage": "partials", "version": 1}, "kind": "header"},
-    sort_keys=True,
-)
+def exchange_header(stage):
+    return json.dumps({"header": {"format": "trailhound-exchange", "stage": stage, "version": 1}, "kind": "header"},
+                      sort_keys=True).encode()
+
+
+EXCHANGE_HEADER = exchange_header("partials").decode()
 # account, region, YYYY/MM/DD of the S3 layout (AWSLogs/[o-org/]<account>/CloudTrail/<region>/YYYY/MM/DD/).
 LAYOUT = re.compile(r"AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})/CloudTrail/([a-z0-9-]+)/(\d{4})/(\d{2})/(\d{2})/")
 STAGING = "/tmp/trailhound-spark"
@@ -50,6 +54,11 @@ def parse_args(argv=None):
     p.add_argument("--rules", action="append", default=[], help="extra Sigma rules folder to ship (repeatable)")
     p.add_argument("--max-task-bytes", type=int, default=256 << 20, help="cap on log bytes per task")
     p.add_argument("--partitions", type=int, help="exactly this many map tasks (by bytes), instead of the cap")
+    p.add_argument("--correlate-partitions", type=int,
+                   help="correlate tasks, correlation matches shuffled to them by group (default: as many as map tasks)")
+    p.add_argument("--listing", choices=["spark", "driver"], default="spark",
+                   help="spark: Spark's file index, listing in parallel on the executors (default); driver: the "
+                   "driver walks the tree through the Hadoop FileSystem (slow; keeps names starting with _ or .)")
     p.add_argument("--reduce-partitions", type=int, default=1,
                    help="reduce tasks (1: one part file, ordered exactly as `trailhound scan` orders findings)")
     p.add_argument("--format", choices=["jsonl", "ocsf"], default="jsonl")
@@ -96,36 +105,73 @@ def local_path(uri):
     return f"{STAGING}/{scheme}/{rest}"
 
 
-def pack(files, max_bytes, partitions=None, seed=None):
-    """Tasks of files: grouped by account, region and day (from the path), packed by bytes. With `partitions`,
-    exactly that many tasks by cumulative bytes; with `seed`, the file order is shuffled first."""
-    def key(f):
-        m = LAYOUT.search(f[0])
-        return (m.groups() if m else ("", "", "", "", "")) + (f[0],)
-    files = sorted(files, key=key)
-    if seed is not None:
-        random.Random(seed).shuffle(files)
-    tasks = []
+def check_roots(sc, roots):
+    """The roots as URIs; a root that does not exist ends the job with its name (one Hadoop call per root)."""
+    jvm = sc._jvm
+    conf = sc._jsc.hadoopConfiguration()
+    uris = []
+    for root in roots:
+        uri = uri_of(root)
+        path = jvm.org.apache.hadoop.fs.Path(uri)
+        if not path.getFileSystem(conf).exists(path):
+            raise SystemExit(f"spark-scan: {root}: no such file or folder")
+        uris.append(uri)
+    return uris
+
+
+def listing(spark, uris, how):
+    """(path, length) of every file under the roots, as a DataFrame. `spark`: Spark's file index (the `binaryFile`
+    source without its `content` column, so no file is opened): it lists folders in parallel on the executors once a
+    folder holds more than spark.sql.sources.parallelPartitionDiscovery.threshold sub-folders (default 32), the same
+    code for file:, s3a:// and hdfs://. Like every Spark file source it skips names starting with `_` or `.`
+    (`--listing driver` keeps them). `driver`: the driver's recursive Hadoop listing (kept for comparison)."""
+    from pyspark.sql import types as T
+    if how == "driver":
+        schema = T.StructType([T.StructField("path", T.StringType()), T.StructField("length", T.LongType())])
+        return spark.createDataFrame(list_files(spark.sparkContext, uris), schema)
+    return (spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(uris)
+            .select("path", "length"))
+
+
+def assign(files, max_bytes, partitions=None, seed=None):
+    """Packs the listed files into tasks, as a Spark computation (the file list never comes to the driver):
+    files ordered by account, region and delivery day from the path, then path (with `seed`: by a hash of the seed
+    and the path, i.e. shuffled); each file's starting offset in that order (bytes of the files before it, a file
+    counting at least 1) gives its slot: offset // max_bytes, or with `partitions` offset * partitions // total.
+    Deterministic: the same listing gives the same slots, so a retry or a rerun builds the same tasks. Returns the
+    DataFrame (path, slot, length), persisted, and the small per-task summaries [(slot, files, bytes)] (collected,
+    in slot order: the only listing data the driver holds)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    path = F.col("path")
+    if seed is None:
+        keys = [F.regexp_extract(path, LAYOUT.pattern, 1), F.regexp_extract(path, LAYOUT.pattern, 2),
+                F.concat_ws("/", *(F.regexp_extract(path, LAYOUT.pattern, k) for k in (3, 4, 5)))]
+    else:
+        keys = [F.sha2(F.concat(F.lit(f"{seed}:"), path), 256), F.lit(""), path]
+    files = files.select("path", "length", F.greatest(F.col("length"), F.lit(1)).alias("w"),
+                         *(k.alias(f"k{i}") for i, k in enumerate(keys)))
+    group = ["k0", "k1", "k2"]
+    before = Window.unboundedPreceding, -1
+    # Per group (account, region, day) its bytes, and its offset among the groups: one row per group, far fewer than
+    # files (a single-partition window over the groups, on an executor).
+    groups = files.groupBy(*group).agg(F.sum("w").alias("gw"))
+    groups = groups.select(*group, F.coalesce(F.sum("gw").over(Window.orderBy(*group).rowsBetween(*before)),
+                                              F.lit(0)).alias("gstart"), "gw")
+    within = F.coalesce(F.sum("w").over(Window.partitionBy(*group).orderBy("path").rowsBetween(*before)), F.lit(0))
+    files = files.select("path", "length", "w", *group, within.alias("fstart")).join(groups, group)
+    start = F.col("gstart") + F.col("fstart")
     if partitions:
-        total = sum(max(s, 1) for _, s in files) or 1
-        tasks = [[] for _ in range(partitions)]
-        before = 0
-        for f in files:
-            tasks[min(partitions - 1, before * partitions // total)].append(f[0])
-            before += max(f[1], 1)
-        return [t for t in tasks if t]
-    current, size, group = [], 0, None
-    for f in files:
-        g = key(f)[:5]
-        if current and (size + f[1] > max_bytes):
-            tasks.append(current)
-            current, size = [], 0
-        current.append(f[0])
-        size += f[1]
-        group = g
-    if current:
-        tasks.append(current)
-    return tasks
+        total = groups.agg(F.sum("gw")).first()[0] or 1
+        slot = F.least(F.floor(start * partitions / F.lit(total)), F.lit(partitions - 1))
+    else:
+        slot = F.floor(start / F.lit(max_bytes))
+    from pyspark import StorageLevel
+    assigned = files.select("path", slot.cast("long").alias("slot"), "length").persist(StorageLevel.MEMORY_AND_DISK)
+    summaries = [(r[0], r[1], r[2]) for r in
+                 assigned.groupBy("slot").agg(F.count("path"), F.sum("length")).orderBy("slot").collect()]
+    return assigned, summaries
 
 
 def write_text(sc, uri, text):
@@ -215,11 +261,35 @@ def stage_files(entries, workdir):
 def run_map(tool, index, entries):
     with tempfile.TemporaryDirectory(prefix="trailhound-map-") as work:
         files = stage_files(entries, work)
-        g, l, s = (os.path.join(work, n) for n in ("global.jsonl", "local.jsonl", "summary.json"))
-        tool.run("map", "--files-from", files, "--global", g, "--local", l, "--summary", s)
-        result = (index, open(g, "rb").read(), open(l, "rb").read(), open(s, "rb").read())
+        g, l, s, c = (os.path.join(work, n) for n in ("global.jsonl", "local.jsonl", "summary.json", "signals.jsonl"))
+        tool.run("map", "--files-from", files, "--global", g, "--local", l, "--summary", s, "--signals", c)
+        result = (index, open(g, "rb").read(), open(l, "rb").read(), open(s, "rb").read(), open(c, "rb").read())
     tool.maybe_fail("map")
     return result
+
+
+def signal_lines(blob, parts):
+    """(correlate partition, line) of each correlation match and group value of a map's `signals` part: the group
+    hash modulo `parts`, as `ScaleOut.correlatePartition` computes it."""
+    for line in blob.split(b"\n")[1:]:
+        if line:
+            o = json.loads(line)
+            yield (o["signal"] if "signal" in o else o["group"])["group"] % parts, line
+
+
+def run_correlate(tool, lines):
+    """Decides the correlation groups of one partition: its outcome lines (only groups that fire)."""
+    outcomes = []
+    lines = sorted(set(lines))  # a group's values come once per file that matched: once is enough
+    if lines:
+        with tempfile.TemporaryDirectory(prefix="trailhound-correlate-") as work:
+            i, o = os.path.join(work, "signals.jsonl"), os.path.join(work, "outcomes.jsonl")
+            with open(i, "wb") as f:
+                f.write(exchange_header("signals") + b"\n" + b"\n".join(lines) + b"\n")
+            tool.run("correlate", "--out", o, i, threads=False)
+            outcomes = [line for line in open(o, "rb").read().split(b"\n")[1:] if line]
+    tool.maybe_fail("correlate")
+    return outcomes
 
 
 def run_second(tool, context, index, entries, local):
@@ -311,29 +381,47 @@ def run(sc, args):
             sc.addFile(os.path.abspath(d), recursive=True)
     tool = Tool(args.binary, args.rules_home, args.rules, args.threads, fail_once)
 
-    listed = list_files(sc, args.logs)
-    tasks = pack(listed, args.max_task_bytes, args.partitions, args.shuffle_seed)
-    n = max(1, len(tasks))
-    remote = [uri for t in tasks for uri in t if not uri.startswith("file:")]
-    if remote:
-        # Files on s3a/hdfs are read on the executors (binaryFiles) and moved to the task that owns them.
-        owner = {uri: i for i, t in enumerate(tasks) for uri in t}
-        content = sc.binaryFiles(",".join(remote)).map(lambda kv: (owner[kv[0]], (kv[0], bytes(kv[1]))))
-        local = sc.parallelize([(i, (uri, None)) for i, t in enumerate(tasks) for uri in t if uri.startswith("file:")])
-        inputs = content.union(local).partitionBy(n, lambda k: k).mapPartitionsWithIndex(
-            lambda i, it: [(i, sorted(v for _, v in it))])
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession(sc)
+    uris = check_roots(sc, args.logs)
+    listed = listing(spark, uris, args.listing)
+    assigned, slots = assign(listed, args.max_task_bytes, args.partitions, args.shuffle_seed)
+    tasks = [{"files": f, "bytes": b} for _, f, b in slots]
+    n = max(1, len(slots))
+    index = {slot: i for i, (slot, _, _) in enumerate(slots)}
+    if any(not u.startswith("file:") for u in uris):
+        # Files on s3a/hdfs are read on the executors (binaryFile content) and moved to the task that owns them.
+        content = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(
+            [u for u in uris if not u.startswith("file:")]).select("path", "content")
+        entries = assigned.select("path", "slot").join(content, "path", "left").rdd.map(
+            lambda r: (index[r[1]], (r[0], None if r[0].startswith("file:") else bytes(r[2]))))
     else:
-        inputs = sc.parallelize(list(enumerate([[(uri, None) for uri in t] for t in tasks])), n)
+        entries = assigned.select("path", "slot").rdd.map(lambda r: (index[r[1]], (r[0], None)))
+
+    def task(i, it):
+        files = sorted(v for _, v in it)
+        return [(i, files)] if files else []
+    inputs = entries.partitionBy(n, lambda k: k).mapPartitionsWithIndex(task)
     inputs = inputs.persist(StorageLevel.MEMORY_AND_DISK)
 
     # Stage 1: map.
     mapped = inputs.map(lambda t: run_map(tool, t[0], t[1])).persist(StorageLevel.MEMORY_AND_DISK)
     stage_seconds = {"list": round(time.time() - started, 3)}
     mark = time.time()
-    summaries = [json.loads(s) for _, _, _, s in mapped.map(lambda m: (None, None, None, m[3])).collect()]
+    collected = mapped.map(lambda m: (m[3], m[1])).collect()
+    summaries = [json.loads(s) for s, _ in collected]
+    globals_ = [g for _, g in collected]
+    del collected
     stage_seconds["map"] = round(time.time() - mark, 3)
     mark = time.time()
-    globals_ = mapped.map(lambda m: m[1]).collect()
+
+    # Correlation matches shuffled by group, each group decided where its matches meet; only outcomes come back.
+    c = max(1, args.correlate_partitions or n)
+    outcomes = mapped.flatMap(lambda m: signal_lines(m[4], c)).partitionBy(c, lambda k: k).mapPartitions(
+        lambda it: run_correlate(tool, [line for _, line in it])).collect()
+    stage_seconds["correlate"] = round(time.time() - mark, 3)
+    mark = time.time()
 
     # Stage 2: context, on the driver, broadcast.
     with tempfile.TemporaryDirectory(prefix="trailhound-context-") as work:
@@ -342,13 +430,16 @@ def run(sc, args):
             names.append(os.path.join(work, f"global-{i:05d}.jsonl"))
             with open(names[-1], "wb") as f:
                 f.write(g)
-        listing = os.path.join(work, "globals.txt")
-        with open(listing, "w") as f:
+        names_file = os.path.join(work, "globals.txt")
+        with open(names_file, "w") as f:
             f.write("\n".join(names) + "\n")
+        decided = os.path.join(work, "outcomes.jsonl")
+        with open(decided, "wb") as f:
+            f.write(exchange_header("outcomes") + b"\n" + b"".join(line + b"\n" for line in sorted(outcomes)))
         out = os.path.join(work, "context.jsonl")
         Tool(args.binary if not os.path.exists(args.binary) else os.path.abspath(args.binary),
              args.rules_home and os.path.abspath(args.rules_home), [os.path.abspath(r) for r in args.rules], 1,
-             "").run("context", "--out", out, "--globals-from", listing, threads=False)
+             "").run("context", "--out", out, "--globals-from", names_file, "--outcomes", decided, threads=False)
         context = open(out, "rb").read()
     del globals_
     ctx = sc.broadcast(context)
@@ -386,7 +477,7 @@ def run(sc, args):
         total["bad"] += s["bad"]
     total["bad"].sort(key=lambda b: b["path"])
     count = sc.textFile(out_dir).count()
-    total.update({"stageSeconds": stage_seconds, "findings": count, "tasks": len(tasks), "reducePartitions": r, "listed": len(listed),
+    total.update({"stageSeconds": stage_seconds, "findings": count, "tasks": len(tasks), "reducePartitions": r, "listed": sum(t["files"] for t in tasks),
                   "seconds": round(time.time() - started, 3), "format": fmt})
     write_text(sc, args.output.rstrip("/") + "/summary.json", json.dumps(total, indent=2, sort_keys=True) + "\n")
     if args.single_file and args.output.startswith("file:"):
@@ -399,6 +490,7 @@ def run(sc, args):
         os.replace(out.name, out.name[: -len(".part")])
     mapped.unpersist()
     inputs.unpersist()
+    assigned.unpersist()
     ctx.destroy()
     return total
 
