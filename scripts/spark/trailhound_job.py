@@ -409,15 +409,16 @@ def run(sc, args):
     assigned, slots = assign(listed, args.max_task_bytes, args.partitions, args.shuffle_seed)
     tasks = [{"files": f, "bytes": b} for _, f, b in slots]
     n = max(1, len(slots))
-    index = {slot: i for i, (slot, _, _) in enumerate(slots)}
+    # Slot number -> task number (slots can skip numbers: a file bigger than the cap spans several).
+    index = sc.broadcast({slot: i for i, (slot, _, _) in enumerate(slots)})
     if any(not u.startswith("file:") for u in uris):
         # Files on s3a/hdfs are read on the executors (binaryFile content) and moved to the task that owns them.
         content = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(
             [u for u in uris if not u.startswith("file:")]).select("path", "content")
         entries = assigned.select("path", "slot").join(content, "path", "left").rdd.map(
-            lambda r: (index[r[1]], (r[0], None if r[0].startswith("file:") else bytes(r[2]))))
+            lambda r: (index.value[r[1]], (r[0], None if r[0].startswith("file:") else bytes(r[2]))))
     else:
-        entries = assigned.select("path", "slot").rdd.map(lambda r: (index[r[1]], (r[0], None)))
+        entries = assigned.select("path", "slot").rdd.map(lambda r: (index.value[r[1]], (r[0], None)))
 
     def task(i, it):
         files = sorted(v for _, v in it)
@@ -467,9 +468,8 @@ def run(sc, args):
     stage_seconds["context"] = round(time.time() - mark, 3)
     mark = time.time()
     # Stage 3: second pass and correlation evidence, each task with its own files and local part.
-    locals_ = mapped.map(lambda m: (m[0], m[2]))
-    second = inputs.join(locals_, n).map(
-        lambda kv: (kv[1][1], run_second(tool, ctx.value, kv[0], kv[1][0], kv[1][1])))
+    # A task's files and its map output are in the same partition of `inputs` and `mapped` (one-to-one, no shuffle).
+    second = inputs.zip(mapped).map(lambda p: (p[1][2], run_second(tool, ctx.value, p[0][0], p[0][1], p[1][2])))
 
     # Stage 4: partials shuffled by finding id, merged and rendered per reduce partition.
     r = max(1, args.reduce_partitions)
@@ -514,6 +514,7 @@ def run(sc, args):
     mapped.unpersist()
     inputs.unpersist()
     assigned.unpersist()
+    index.destroy()
     ctx.destroy()
     return total
 
