@@ -221,6 +221,8 @@ class Tool:
     def __init__(self, binary, rules_home, rules, threads, fail_once):
         self.binary, self.rules_home, self.rules = binary, rules_home, rules
         self.threads, self.fail_once = threads, fail_once
+        # Seconds spent in trailhound per stage (Spark accumulators; a retried task counts twice: a measure only).
+        self.clock = None
 
     @staticmethod
     def _resolve(name):
@@ -241,7 +243,10 @@ class Tool:
 
     def run(self, *args, threads=True):
         cmd = self.command(*args) + (["--threads", str(self.threads)] if threads else [])
+        started = time.time()
         done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if self.clock and args[0] in self.clock:
+            self.clock[args[0]].add(time.time() - started)
         if done.returncode != 0:
             raise TrailhoundFailed(
                 f"trailhound exited with status {done.returncode}: {' '.join(cmd[1:4])}...\n"
@@ -400,6 +405,7 @@ def run(sc, args):
         if os.path.isdir(d):
             sc.addFile(os.path.abspath(d), recursive=True)
     tool = Tool(args.binary, args.rules_home, args.rules, args.threads, fail_once)
+    tool.clock = {stage: sc.accumulator(0.0) for stage in ("map", "correlate", "second", "reduce")}
 
     from pyspark.sql import SparkSession
 
@@ -500,6 +506,8 @@ def run(sc, args):
     total["bad"].sort(key=lambda b: b["path"])
     count = findings.count()
     findings.unpersist()
+    total["trailhoundSeconds"] = {k: round(v.value, 3) for k, v in tool.clock.items()}
+    total["trailhoundSeconds"]["second+reduce"] = round(tool.clock["second"].value + tool.clock["reduce"].value, 3)
     total.update({"stageSeconds": stage_seconds, "findings": count, "tasks": len(tasks), "reducePartitions": r, "listed": sum(t["files"] for t in tasks),
                   "seconds": round(time.time() - started, 3), "format": fmt})
     write_text(sc, args.output.rstrip("/") + "/summary.json", json.dumps(total, indent=2, sort_keys=True) + "\n")
