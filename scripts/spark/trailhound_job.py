@@ -417,9 +417,14 @@ def run(sc, args):
     from pyspark.sql import SparkSession
 
     spark = SparkSession(sc)
+    stage_seconds = {"setup": round(time.time() - started, 3)}
+    mark = time.time()
     uris = check_roots(sc, args.logs)
     listed = listing(spark, uris, args.listing)
+    stage_seconds["list"] = round(time.time() - mark, 3)
+    mark = time.time()
     assigned, slots = assign(listed, args.max_task_bytes, args.partitions, args.shuffle_seed)
+    stage_seconds["pack"] = round(time.time() - mark, 3)
     tasks = [{"files": f, "bytes": b} for _, f, b in slots]
     n = max(1, len(slots))
     # Slot number -> task number (slots can skip numbers: a file bigger than the cap spans several).
@@ -441,7 +446,6 @@ def run(sc, args):
 
     # Stage 1: map.
     mapped = inputs.map(lambda t: run_map(tool, t[0], t[1])).persist(StorageLevel.MEMORY_AND_DISK)
-    stage_seconds = {"list": round(time.time() - started, 3)}
     mark = time.time()
     collected = mapped.map(lambda m: (m[3], m[1])).collect()
     summaries = [json.loads(s) for s, _ in collected]
