@@ -104,6 +104,23 @@ def check_listing(sc, roots):
           "every file is in one task, no task holds more than the cap and one file")
     a.unpersist()
     b.unpersist()
+    # No content is read while listing and packing: a 3 GB (sparse) file, which Spark could not read into one
+    # binaryFile row (more than 2 GB), lists and packs.
+    big = tempfile.mkdtemp(prefix="trailhound-spark-big-")
+    try:
+        name = os.path.join(big, "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24",
+                            "111122223333_CloudTrail_us-east-1_20261124T0100Z_big.json.gz")
+        os.makedirs(os.path.dirname(name))
+        with open(name, "wb") as f:
+            f.truncate(3 << 30)
+        try:
+            a, slots = trailhound_job.assign(trailhound_job.listing(spark, [trailhound_job.uri_of(big)], "spark"), cap)
+            a.unpersist()
+            check(slots == [(0, 1, 3 << 30)], f"a 3 GB file is listed and packed without reading it ({slots})")
+        except Exception as e:  # noqa: BLE001
+            check(False, f"a 3 GB file is listed and packed without reading it ({str(e)[:300]})")
+    finally:
+        shutil.rmtree(big, ignore_errors=True)
 
 
 def job_args(binary, out, roots, *extra):
