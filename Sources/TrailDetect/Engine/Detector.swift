@@ -36,8 +36,10 @@ public final class Detector {
     var identityKeys: [UInt64: [UInt64]] = [:]
     /// The hash of the current event's identity members, computed once per event when needed.
     var identityHash: UInt64?
-    /// Second pass: whether an identity (hashed with the rule) has a key of one of the rule's windows.
+    /// Second pass: whether an identity (hashed with the rule) has a key of one of the rule's windows. Kept across
+    /// files (at most `identityMayJoinLimit` entries, a few megabytes).
     var identityMayJoin: [UInt64: Bool] = [:]
+    static let identityMayJoinLimit = 1 << 16
     public private(set) var evaluated = 0
 
     static let defaultGroupBy: [RuleField] = [
@@ -313,7 +315,9 @@ public final class Detector {
         output = DetectorOutput()
         signalGroupsSeen = []
         fingerprinted.removeAll()
-        identityMayJoin = [:]
+        // `identityMayJoin` stays: the windows and lineage are fixed for the detector's life, so an identity's answer
+        // holds in every file (the same users and sessions recur all day). Bounded like `identityKeys`.
+        if identityMayJoin.count >= Self.identityMayJoinLimit { identityMayJoin.removeAll(keepingCapacity: true) }
         return out
     }
 }
