@@ -89,6 +89,9 @@ extension FindingBuilder {
 
     func finding(_ rules: RuleSet, actor: Finding.Actor, credentials: [Finding.Credential]) -> Finding {
         let rule = rules.rules[ruleIndex]
+        // The live credentials' template values are the same for every action aimed at the actor or origin: worked
+        // out once per finding, and only when such an action applies.
+        var liveValues: [String: [String]]?
         // A rule lists the actions for every kind of identity it may catch; the finding keeps those that fit its own.
         let actions = rule.containment.compactMap { ref -> RenderedContainment? in
             guard let action = rules.containment[ref.id] else { return nil }
@@ -96,7 +99,10 @@ extension FindingBuilder {
             if ref.subject == .opener && type == nil { return nil }
             guard action.appliesTo.isEmpty || type == nil || action.appliesTo.contains(type!) else { return nil }
             var values = variables(for: ref.subject, actor: actor)
-            if ref.subject == .actor || ref.subject == .origin { values.merge(Self.liveCredentialValues(credentials)) { a, _ in a } }
+            if ref.subject == .actor || ref.subject == .origin {
+                if liveValues == nil { liveValues = Self.liveCredentialValues(credentials) }
+                values.merge(liveValues!) { a, _ in a }
+            }
             guard ContainmentAction.known(action.onlyIfKnown, in: values) else { return nil }
             var rendered = action.render(values)
             if ref.subject == .opener { rendered.subject = ContainmentRef.Subject.opener.rawValue }
