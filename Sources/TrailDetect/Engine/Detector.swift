@@ -38,9 +38,10 @@ public final class Detector {
     var identityHash: UInt64?
     /// Second pass: `originLink` of the current event, computed once per event when needed.
     var originLinkIndex: Int?
-    /// Second pass: whether an identity (hashed with the rule) has a key of one of the rule's windows. Kept across
-    /// files (at most `identityMayJoinLimit` entries, a few megabytes).
-    var identityMayJoin: [UInt64: Bool] = [:]
+    /// Second pass: per identity and origin (hashed together), which identity-keyed `state:` rules it has a key of a
+    /// window of: bit `slot` of the low half says the answer is known, of the high half what it is (`RuleSet
+    /// .identityWindowSlot`). Kept across files, at most `identityMayJoinLimit` entries (a few megabytes).
+    var identityMayJoin: [UInt64: UInt64] = [:]
     static let identityMayJoinLimit = 1 << 16
     public private(set) var evaluated = 0
 
@@ -216,13 +217,14 @@ public final class Detector {
             if rules.isIdentityWindowRule[i] {
                 let event = context.event!
                 let link = UInt64(bitPattern: Int64(originLink(event) + 1))
-                let h = computeIdentityHash(event) ^ (UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15) ^ (link &* 0xC2B2_AE3D_27D4_EB4F)
+                let h = computeIdentityHash(event) ^ (link &* 0xC2B2_AE3D_27D4_EB4F)
+                let slot = rules.identityWindowSlot[i]
                 let may: Bool
-                if let known = identityMayJoin[h] {
-                    may = known
+                if slot < 32, let known = identityMayJoin[h], known & (1 << slot) != 0 {
+                    may = known & (1 << (slot + 32)) != 0
                 } else {
                     may = windows.mayJoin(rule: i, keys: rules.windowSpecs[i][0].keys.values(context))
-                    identityMayJoin[h] = may
+                    if slot < 32 { identityMayJoin[h, default: 0] |= (1 << slot) | (may ? 1 << (slot + 32) : 0) }
                 }
                 guard may else { return }
             }
