@@ -36,25 +36,32 @@ extension FindingBuilder {
     static func liveCredentials(roots: [String], account: String, after time: Int64, _ lineage: LineageMap) -> [Finding.Credential] {
         var out: [Finding.Credential] = []
         var seen = Set<String>()
-        var temporary: [CredentialIssuance] = []
+        // Positions in `lineage.all`, so that thousands of descendants are never copied.
+        var temporary: [Int] = []
         var starts: [String] = []
         for key in roots where seen.insert(key).inserted {
             if key.hasPrefix("AKIA") {
                 out.append(Finding.Credential(accessKeyId: key, kind: "long-term"))
                 starts.append(key)
-            } else if let own = lineage.issuance(of: key, account: account, at: time) ?? lineage.minted(key, account: account).last {
-                if own.expiresAt > time { temporary.append(own) }
+            } else if let own = lineage.issuanceIndex(of: key, account: account, at: time)
+                ?? lineage.mintedIndexes(key, account: account).last
+            {
+                if lineage.all[own].expiresAt > time { temporary.append(own) }
                 starts.append(key)
             }
         }
         for key in starts {
-            for child in lineage.descendants(of: key, account: account) where child.expiresAt > time {
+            for child in lineage.descendantIndexes(of: key, account: account) where lineage.all[child].expiresAt > time {
                 temporary.append(child)
             }
         }
+        let all = lineage.all
+        temporary.sort { (all[$0].issuedAt, all[$0].childKey) < (all[$1].issuedAt, all[$1].childKey) }
         var listed = Set<String>()
-        for i in temporary.sorted(by: { ($0.issuedAt, $0.childKey) < ($1.issuedAt, $1.childKey) })
-        where listed.insert(i.childKey + "/\(i.issuedAt)").inserted && out.count < 50 {
+        for n in temporary {
+            guard out.count < 50 else { break }
+            let i = all[n]
+            guard listed.insert(i.childKey + "/\(i.issuedAt)").inserted else { continue }
             out.append(
                 Finding.Credential(
                     accessKeyId: i.childKey, kind: "temporary", mintedBy: i.api, parentAccessKeyId: i.parentKey,
