@@ -33,6 +33,21 @@ public enum AtomicFile {
     }
 
     static func write(_ bytes: [UInt8], to path: String, system: System) throws(OutputError) {
+        try write(to: path, system: system) { (put: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) in try put(bytes) }
+    }
+
+    /// Replaces the file with what `produce` puts, chunk by chunk (so a large output is never all in memory): the
+    /// chunks go to the temporary file as they come, and the file is renamed over the target only once `produce`
+    /// has returned and everything is on disk.
+    public static func write(
+        to path: String, _ produce: (_ put: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) -> Void
+    ) throws(OutputError) {
+        try write(to: path, system: .live, produce)
+    }
+
+    static func write(
+        to path: String, system: System, _ produce: (_ put: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) -> Void
+    ) throws(OutputError) {
         func failure(_ what: String, _ code: Int32) -> OutputError {
             OutputError(path: path, reason: "\(what): \(String(cString: strerror(code)))")
         }
@@ -75,16 +90,19 @@ public enum AtomicFile {
             umask(mask)
             fchmod(fd, 0o666 & ~mask)
         }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { system.write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw failure("write failed (the old file is left as it was)", errno)
+        func put(_ bytes: [UInt8]) throws(OutputError) {
+            var written = 0
+            while written < bytes.count {
+                let n = bytes.withUnsafeBytes { system.write(fd, $0.baseAddress! + written, bytes.count - written) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw failure("write failed (the old file is left as it was)", errno)
+                }
+                if n == 0 { throw OutputError(path: path, reason: "write failed: no progress (the old file is left as it was)") }
+                written += n
             }
-            if n == 0 { throw OutputError(path: path, reason: "write failed: no progress (the old file is left as it was)") }
-            written += n
         }
+        try produce(put)
         guard system.fsync(fd) == 0 else { throw failure("fsync failed (the old file is left as it was)", errno) }
         closed = true
         guard close(fd) == 0 else { throw failure("close failed (the old file is left as it was)", errno) }

@@ -33,26 +33,59 @@ public struct FindingWriter: Sendable {
     }
 
     public func render(_ findings: [Finding]) -> [UInt8] {
-        var bytes = renderRaw(findings)
-        // Log values in JSON stay data on a terminal too (the table and CSV keep their own rules).
-        if ![.table, .triage, .csv].contains(format) { TerminalText.inertJSON(&bytes) }
-        return bytes
+        var out: [UInt8] = []
+        render(findings) { (chunk: [UInt8]) in out += chunk }
+        return out
     }
 
+    /// Renders the findings in chunks of whole lines (about `chunkBytes` each) for the line formats (JSON Lines,
+    /// OCSF, ASFF), so a large output is written as it is rendered and never held whole; the other formats come as
+    /// one chunk. The chunks joined are `render(findings)`.
+    public func render<E: Error>(_ findings: [Finding], _ emit: ([UInt8]) throws(E) -> Void) throws(E) {
+        // Log values in JSON stay data on a terminal too (the table and CSV keep their own rules).
+        let inert = ![.table, .triage, .csv].contains(format)
+        func put(_ bytes: inout [UInt8]) throws(E) {
+            if inert { TerminalText.inertJSON(&bytes) }
+            try emit(bytes)
+        }
+        switch format {
+        case .jsonl, .ocsf, .asff:
+            var w = JSONBuilder()
+            w.out.reserveCapacity(Self.chunkBytes + (1 << 16))
+            let encoder = format == .jsonl ? nil : Self.encoder(pretty: false)
+            for f in findings {
+                switch format {
+                case .ocsf: w.out += Array((try? encoder!.encode(OCSFFinding.json(f, productVersion: productVersion))) ?? Data())
+                case .asff: w.out += Array((try? encoder!.encode(ASFFFinding.json(f))) ?? Data())
+                default: FindingJSON.line(f, into: &w)
+                }
+                w.out.append(0x0A)
+                if w.out.count >= Self.chunkBytes {
+                    try put(&w.out)
+                    w.out.removeAll(keepingCapacity: true)
+                }
+            }
+            if !w.out.isEmpty { try put(&w.out) }
+        default:
+            var bytes = renderRaw(findings)
+            try put(&bytes)
+        }
+    }
+
+    /// The size of a chunk `render` hands over at a time.
+    static let chunkBytes = 1 << 20
+
+    /// The formats that are not rendered line by line (`render` does those).
     func renderRaw(_ findings: [Finding]) -> [UInt8] {
         switch format {
-        case .jsonl:
-            return Self.jsonLines(findings)
+        case .jsonl, .ocsf, .asff:
+            preconditionFailure("line formats are rendered by render(_:_:)")
         case .json:
             return Array(((try? Self.encoder(pretty: true).encode(findings.map(VersionedFinding.init))) ?? Data("[]".utf8)) + Data("\n".utf8))
         case .table:
             return Array(Self.table(findings, time: time).utf8)
         case .triage:
             return Array(TriageView.render(findings, style: style, time: time).utf8)
-        case .ocsf:
-            return Self.lines(findings.map { OCSFFinding.json($0, productVersion: productVersion) })
-        case .asff:
-            return Self.lines(findings.map(ASFFFinding.json))
         case .csv:
             var text = CSV.row([
                 "id", "level", "rule", "title", "firstSeen", "lastSeen", "count", "account", "regions", "actor",
@@ -73,10 +106,9 @@ public struct FindingWriter: Sendable {
     /// Writes the findings to stdout, or atomically to the file at `path`. False, with the reason on `errors`, when
     /// they could not be written.
     public func write(_ findings: [Finding], to path: String?, errors: ByteSink) -> Bool {
-        let bytes = render(findings)
         guard let path else {
             let stdout = ByteSink(fd: 1)
-            stdout.write(bytes)
+            render(findings) { (chunk: [UInt8]) in stdout.write(chunk) }
             stdout.flush()
             if let code = stdout.failed {
                 errors.write("trailhound: cannot write the findings to standard output: \(String(cString: strerror(code)))\n")
@@ -85,7 +117,9 @@ public struct FindingWriter: Sendable {
             return true
         }
         do {
-            try AtomicFile.write(bytes, to: path)
+            try AtomicFile.write(to: path) { (put: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) in
+                try render(findings, put)
+            }
             return true
         } catch {
             errors.write("trailhound: \(error)\n")
@@ -101,17 +135,6 @@ public struct FindingWriter: Sendable {
             w.out.append(0x0A)
         }
         return w.out
-    }
-
-    /// One JSON value per line.
-    static func lines<Value: Encodable>(_ values: [Value]) -> [UInt8] {
-        let e = encoder(pretty: false)
-        var out: [UInt8] = []
-        for v in values {
-            out += Array((try? e.encode(v)) ?? Data())
-            out.append(0x0A)
-        }
-        return out
     }
 
     static func table(_ findings: [Finding], time: TableTime = .utc) -> String {

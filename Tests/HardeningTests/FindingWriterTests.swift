@@ -144,6 +144,35 @@ import Testing
     }
 
     /// Every terminal line of the findings table is inert, whatever the finding's values hold.
+    /// The line formats are rendered in chunks of whole lines, each inert on a terminal, that join to what one
+    /// rendering gives (so `scan` never holds its whole output), and a file written chunk by chunk has every line.
+    @Test(arguments: [FindingWriter.Format.jsonl, .ocsf, .asff])
+    func lineFormatsComeInChunksOfWholeLines(_ format: FindingWriter.Format) throws {
+        let h = "\u{1B}]0;x\u{07}\u{202E}\u{2066}"
+        let findings = (0..<120).map { n in finding(everyValue: h + "\(n)", keys: 10, evidence: 60) }
+        let writer = FindingWriter(format: format)
+        var chunks: [[UInt8]] = []
+        writer.render(findings) { (chunk: [UInt8]) in chunks.append(chunk) }
+        #expect(chunks.count > 1)
+        for chunk in chunks {
+            #expect(chunk.last == 0x0A)
+            #expect(!String(decoding: chunk, as: UTF8.self).unicodeScalars.contains { [0x1B, 0x202E, 0x2066].contains($0.value) })
+        }
+        let whole = chunks.flatMap { $0 }
+        #expect(whole.split(separator: 0x0A).count == findings.count)
+        if format == .jsonl {
+            var expected = FindingWriter.jsonLines(findings)
+            TerminalText.inertJSON(&expected)
+            #expect(whole == expected)
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-chunks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("findings.out").path
+        #expect(writer.write(findings, to: path, errors: ByteSink(fd: 2)))
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == whole)
+    }
+
     @Test func findingTableIsInert() {
         let h = "\u{1B}]0;x\u{07}\u{9B}\u{202E}\u{2066}\u{200F}\u{2028}\u{FEFF}\u{E0041}\u{7F}\r\n"
         let table = String(decoding: FindingWriter(format: .table).render([finding(everyValue: h, keys: 2, evidence: 7)]), as: UTF8.self)

@@ -213,3 +213,14 @@ extension EnrichmentTests {
     #expect(Enrichment.lastSegment("arn:aws:iam::111122223333:user/jack", after: ":user/") == "jack")
     #expect(Enrichment.lastSegment("arn:aws:iam::111122223333:role/x", after: ":user/") == nil)
 }
+
+/// The policy parser's trim gives what Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)` gives.
+@Test func policyTextIsTrimmedAsFoundationTrimsIt() {
+    let cases = [
+        "", " ", "\n\t {\"Version\":\"2012-10-17\"} \r\n", "{}", "\u{00A0}\u{2028}{ \"a\": 1 }\u{3000}\u{0085}",
+        " \u{200B}{}\u{200B} ", "x", "  é  ", "\u{FEFF}{}",
+    ]
+    for text in cases {
+        #expect(PolicyDocument.trimmed(text) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.debugDescription)")
+    }
+}

@@ -67,6 +67,48 @@ import Testing
         #expect(closed.isEmpty)
     }
 
+    /// A window keyed by the origin user: a role session's events count once its issuance (by a user whose window
+    /// is open) is known, even when the same session (the same `userIdentity` bytes) was seen earlier, before its
+    /// issuance's time, when it had no origin. The second pass keeps a per-identity answer; it must not be the
+    /// earlier event's.
+    @Test func aSessionSeenBeforeItsIssuanceStillJoinsItsOriginsWindowAfterIt() throws {
+        let yaml = """
+            title: Opened
+            name: opened
+            logsource: {product: aws, service: cloudtrail}
+            detection:
+              sel: {eventName: AttachUserPolicy}
+              condition: sel
+            finding: false
+            ---
+            title: Origin inside
+            logsource: {product: aws, service: cloudtrail}
+            detection:
+              sel: {eventName: ListUsers}
+              condition: sel
+            state:
+              opened-by:
+                - {rule: opened, key: "{requestParameters.userName}"}
+              key: "{trailhound.origin.userName}"
+              lasts: 1h
+            """
+        func at(_ seconds: Int) -> String { Timestamp.format(Int64(1_795_000_000 + seconds)) }
+        let session = #"{"type":"AssumedRole","principalId":"AROAEXAMPLEROLE00001:s1","arn":"arn:aws:sts::111122223333:assumed-role/ops/s1","accountId":"111122223333","accessKeyId":"ASIAEXAMPLESESSION01","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROAEXAMPLEROLE00001","arn":"arn:aws:iam::111122223333:role/ops","accountId":"111122223333","userName":"ops"},"attributes":{"creationDate":"\#(at(100))","mfaAuthenticated":"false"}}}"#
+        func call(_ n: Int, _ seconds: Int) -> String {
+            #"{"eventVersion":"1.11","userIdentity":\#(session),"eventTime":"\#(at(seconds))","eventSource":"iam.amazonaws.com","eventName":"ListUsers","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.9","requestParameters":null,"responseElements":null,"eventID":"00000000-0000-4000-8000-\#(String(format: "%012d", n))","recipientAccountId":"111122223333"}"#
+        }
+        let assume = #"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE0001","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"},"eventTime":"\#(at(100))","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.9","requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/ops","roleSessionName":"s1"},"responseElements":{"credentials":{"accessKeyId":"ASIAEXAMPLESESSION01","sessionToken":"x","expiration":"Nov 18, 2026, 1:00:00 PM"},"assumedRoleUser":{"assumedRoleId":"AROAEXAMPLEROLE00001:s1","arn":"arn:aws:sts::111122223333:assumed-role/ops/s1"}},"eventID":"00000000-0000-4000-8000-000000000003","recipientAccountId":"111122223333"}"#
+        // `CorrelationTests.scan` writes the second half to the first file: both session calls, in this order, then
+        // (second file) the issuance and the window opening on alice.
+        let events = [
+            assume, Self.event(4, "AttachUserPolicy", at: 50, target: "alice"),
+            call(1, 20), call(2, 200),
+        ]
+        let findings = try CorrelationTests.scan(yaml, events)
+        #expect(findings.count == 1)
+        #expect(findings.first?.evidence.compactMap(\.eventID) == ["00000000-0000-4000-8000-000000000002"])
+    }
+
     @Test func absenceFiresOnlyOnceTheLogsCoverTheWait() throws {
         let yaml = Self.closedRule + "\n---\n" + """
             title: Never closed

@@ -36,8 +36,13 @@ public final class Detector {
     var identityKeys: [UInt64: [UInt64]] = [:]
     /// The hash of the current event's identity members, computed once per event when needed.
     var identityHash: UInt64?
-    /// Second pass: whether an identity (hashed with the rule) has a key of one of the rule's windows.
-    var identityMayJoin: [UInt64: Bool] = [:]
+    /// Second pass: `originLink` of the current event, computed once per event when needed.
+    var originLinkIndex: Int?
+    /// Second pass: per identity and origin (hashed together), which identity-keyed `state:` rules it has a key of a
+    /// window of: bit `slot` of the low half says the answer is known, of the high half what it is (`RuleSet
+    /// .identityWindowSlot`). Kept across files, at most `identityMayJoinLimit` entries (a few megabytes).
+    var identityMayJoin: [UInt64: UInt64] = [:]
+    static let identityMayJoinLimit = 1 << 16
     public private(set) var evaluated = 0
 
     static let defaultGroupBy: [RuleField] = [
@@ -83,6 +88,7 @@ public final class Detector {
             guard rules.late.mayMatch(event) else { return }
             context.reset(event)
             identityHash = nil
+            originLinkIndex = nil
             rules.late.candidates(event) { check($0, file) }
         case .all:
             let early = rules.early.mayMatch(event)
@@ -113,6 +119,23 @@ public final class Detector {
         return h
     }
 
+    /// Second pass: the position in the lineage of the issuance of the event's access key valid at the event's time
+    /// (-1 for none), which with the identity decides its origin (`Enrichment.computeOrigin` looks it up the same
+    /// way). Computed once per event.
+    func originLink(_ event: Event) -> Int {
+        if let known = originLinkIndex { return known }
+        var n = -1
+        if let lineage = context.lineage, let time = event.eventTime {
+            let identity = event.member(.userIdentity)
+            if let key = identity?.member("accessKeyId")?.scalarText, !key.isEmpty {
+                let account = event.member(.recipientAccountId)?.scalarText ?? identity?.member("accountId")?.scalarText ?? ""
+                n = lineage.issuanceIndex(of: key, account: account, at: time) ?? -1
+            }
+        }
+        originLinkIndex = n
+        return n
+    }
+
     /// First pass: adds the keys of every identity-keyed `state:` rule for the event's identity to the file's
     /// fingerprint, once per distinct identity in the file. The keys depend on the identity alone (and lineage is not
     /// known yet), so they are kept per identity across files: the same users and roles recur all day, and working
@@ -132,8 +155,9 @@ public final class Detector {
         identityKeys[identity] = hashes
     }
 
-    /// Identities whose keys `identityKeys` keeps at most (then it starts afresh): a few hundred kilobytes.
-    static let identityKeyLimit = 4096
+    /// Identities whose keys `identityKeys` keeps at most (then it starts afresh): a few megabytes. A busy day has
+    /// tens of thousands of identities (each role session is one): a smaller cache was emptied every few files.
+    static let identityKeyLimit = 1 << 16
 
     /// Adds `cred:<account>/<access key>` to the file's fingerprint: the key's origin, known only after the first
     /// pass, may be a credential a window names.
@@ -187,15 +211,20 @@ public final class Detector {
         if pass != .all, hasState {
             guard let windows, windows.hasWindows(rule: i) else { return }
             // A rule keyed by identity alone: whether this identity has a key of an open window is the same for all
-            // its events, so it is worked out once per identity and file, before any detection.
+            // its events with the same origin, so it is worked out once per identity and origin, before any
+            // detection. The origin is the chain from the issuance of the event's key valid at its time: the same
+            // session seen before it was issued (or after it expired) has none, and another answer.
             if rules.isIdentityWindowRule[i] {
-                let h = computeIdentityHash(context.event!) ^ (UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15)
+                let event = context.event!
+                let link = UInt64(bitPattern: Int64(originLink(event) + 1))
+                let h = computeIdentityHash(event) ^ (link &* 0xC2B2_AE3D_27D4_EB4F)
+                let slot = rules.identityWindowSlot[i]
                 let may: Bool
-                if let known = identityMayJoin[h] {
-                    may = known
+                if slot < 32, let known = identityMayJoin[h], known & (1 << slot) != 0 {
+                    may = known & (1 << (slot + 32)) != 0
                 } else {
                     may = windows.mayJoin(rule: i, keys: rules.windowSpecs[i][0].keys.values(context))
-                    identityMayJoin[h] = may
+                    if slot < 32 { identityMayJoin[h, default: 0] |= (1 << slot) | (may ? 1 << (slot + 32) : 0) }
                 }
                 guard may else { return }
             }
@@ -313,7 +342,9 @@ public final class Detector {
         output = DetectorOutput()
         signalGroupsSeen = []
         fingerprinted.removeAll()
-        identityMayJoin = [:]
+        // `identityMayJoin` stays: the windows and lineage are fixed for the detector's life, so an identity's answer
+        // holds in every file (the same users and sessions recur all day). Bounded like `identityKeys`.
+        if identityMayJoin.count >= Self.identityMayJoinLimit { identityMayJoin.removeAll(keepingCapacity: true) }
         return out
     }
 }

@@ -23,12 +23,23 @@ public struct PolicyDocument: Sendable, Equatable {
 
     /// Parses a document; nil when it is not a JSON policy.
     public init?(text: String) {
-        var text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = Self.trimmed(text)
         if text.hasPrefix("%7B") || text.hasPrefix("%7b"), let decoded = text.removingPercentEncoding { text = decoded }
         guard let data = text.data(using: .utf8),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return nil }
         self.init(object: object)
+    }
+
+    /// `text` without white space and newlines at either end (`trimmingCharacters(in: .whitespacesAndNewlines)`,
+    /// which copies the whole document through Foundation: it cost more than parsing it). Only the ends are looked at.
+    static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        let set = CharacterSet.whitespacesAndNewlines
+        guard let first = scalars.firstIndex(where: { !set.contains($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !set.contains($0) })!
+        if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return text }
+        return String(scalars[first...last])
     }
 
     public init(object: [String: Any]) {

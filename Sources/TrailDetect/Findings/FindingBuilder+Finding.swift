@@ -36,25 +36,32 @@ extension FindingBuilder {
     static func liveCredentials(roots: [String], account: String, after time: Int64, _ lineage: LineageMap) -> [Finding.Credential] {
         var out: [Finding.Credential] = []
         var seen = Set<String>()
-        var temporary: [CredentialIssuance] = []
+        // Positions in `lineage.all`, so that thousands of descendants are never copied.
+        var temporary: [Int] = []
         var starts: [String] = []
         for key in roots where seen.insert(key).inserted {
             if key.hasPrefix("AKIA") {
                 out.append(Finding.Credential(accessKeyId: key, kind: "long-term"))
                 starts.append(key)
-            } else if let own = lineage.issuance(of: key, account: account, at: time) ?? lineage.minted(key, account: account).last {
-                if own.expiresAt > time { temporary.append(own) }
+            } else if let own = lineage.issuanceIndex(of: key, account: account, at: time)
+                ?? lineage.mintedIndexes(key, account: account).last
+            {
+                if lineage.all[own].expiresAt > time { temporary.append(own) }
                 starts.append(key)
             }
         }
         for key in starts {
-            for child in lineage.descendants(of: key, account: account) where child.expiresAt > time {
+            for child in lineage.descendantIndexes(of: key, account: account) where lineage.all[child].expiresAt > time {
                 temporary.append(child)
             }
         }
+        let all = lineage.all
+        temporary.sort { (all[$0].issuedAt, all[$0].childKey) < (all[$1].issuedAt, all[$1].childKey) }
         var listed = Set<String>()
-        for i in temporary.sorted(by: { ($0.issuedAt, $0.childKey) < ($1.issuedAt, $1.childKey) })
-        where listed.insert(i.childKey + "/\(i.issuedAt)").inserted && out.count < 50 {
+        for n in temporary {
+            guard out.count < 50 else { break }
+            let i = all[n]
+            guard listed.insert(i.childKey + "/\(i.issuedAt)").inserted else { continue }
             out.append(
                 Finding.Credential(
                     accessKeyId: i.childKey, kind: "temporary", mintedBy: i.api, parentAccessKeyId: i.parentKey,
@@ -89,6 +96,9 @@ extension FindingBuilder {
 
     func finding(_ rules: RuleSet, actor: Finding.Actor, credentials: [Finding.Credential]) -> Finding {
         let rule = rules.rules[ruleIndex]
+        // The live credentials' template values are the same for every action aimed at the actor or origin: worked
+        // out once per finding, and only when such an action applies.
+        var liveValues: [String: [String]]?
         // A rule lists the actions for every kind of identity it may catch; the finding keeps those that fit its own.
         let actions = rule.containment.compactMap { ref -> RenderedContainment? in
             guard let action = rules.containment[ref.id] else { return nil }
@@ -96,7 +106,10 @@ extension FindingBuilder {
             if ref.subject == .opener && type == nil { return nil }
             guard action.appliesTo.isEmpty || type == nil || action.appliesTo.contains(type!) else { return nil }
             var values = variables(for: ref.subject, actor: actor)
-            if ref.subject == .actor || ref.subject == .origin { values.merge(Self.liveCredentialValues(credentials)) { a, _ in a } }
+            if ref.subject == .actor || ref.subject == .origin {
+                if liveValues == nil { liveValues = Self.liveCredentialValues(credentials) }
+                values.merge(liveValues!) { a, _ in a }
+            }
             guard ContainmentAction.known(action.onlyIfKnown, in: values) else { return nil }
             var rendered = action.render(values)
             if ref.subject == .opener { rendered.subject = ContainmentRef.Subject.opener.rawValue }

@@ -39,6 +39,11 @@ public struct LineageMap: Sendable {
         (childIndex[Self.hash(account, key)] ?? []).map { all[Int($0)] }.filter { $0.childKey == key && $0.account == account }
     }
 
+    /// `minted(_:account:)` as positions in `issuances`.
+    func mintedIndexes(_ key: String, account: String) -> [Int] {
+        (childIndex[Self.hash(account, key)] ?? []).map(Int.init).filter { all[$0].childKey == key && all[$0].account == account }
+    }
+
     /// The issuances `key` minted (as a parent) in `account`, in the order added.
     public func children(of key: String, account: String) -> [CredentialIssuance] {
         (parentIndex[Self.hash(account, key)] ?? []).map { all[Int($0)] }.filter { $0.parentKey == key && $0.account == account }
@@ -106,14 +111,25 @@ public struct LineageMap: Sendable {
 
     /// Every credential minted from `key`, directly or through others, breadth first.
     public func descendants(of key: String, account: String, limit: Int = 10_000) -> [CredentialIssuance] {
-        var out: [CredentialIssuance] = []
+        descendantIndexes(of: key, account: account, limit: limit).map { all[$0] }
+    }
+
+    /// `descendants(of:account:limit:)` as positions in `issuances`: walked through the index without copying an
+    /// issuance (a user who assumed roles all year has thousands, and each finding of theirs walks them).
+    func descendantIndexes(of key: String, account: String, limit: Int = 10_000) -> [Int] {
+        var out: [Int] = []
         var queue = [key]
+        var head = 0
         var seen: Set<String> = [key]
-        while let next = queue.first, out.count < limit {
-            queue.removeFirst()
-            for child in children(of: next, account: account) where seen.insert(child.childKey).inserted {
-                out.append(child)
-                queue.append(child.childKey)
+        while head < queue.count, out.count < limit {
+            let next = queue[head]
+            head += 1
+            for n in parentIndex[Self.hash(account, next)] ?? [] {
+                let i = Int(n)
+                guard all[i].parentKey == next, all[i].account == account, seen.insert(all[i].childKey).inserted else { continue }
+                out.append(i)
+                queue.append(all[i].childKey)
+                if out.count >= limit { break }
             }
         }
         return out

@@ -26,6 +26,9 @@ public final class RuleSet: Sendable {
     let identityTemplates: [KeyTemplate]
     /// `isIdentityWindowRule[i]`: rule i is one of `identityWindowRules`.
     let isIdentityWindowRule: [Bool]
+    /// `identityWindowSlot[i]`: rule i's position in `identityWindowRules` (`Int.max` for other rules); the second
+    /// pass keeps its per-identity answers for the first 32 as bits of one word.
+    let identityWindowSlot: [Int]
     /// True when some rule is an `absence:` rule (the first pass then tracks the latest event time).
     let hasAbsence: Bool
     /// For `state:` rules: the top-level members their key templates depend on (before lineage), so the first pass
@@ -134,6 +137,7 @@ public final class RuleSet: Sendable {
         var seenTemplates = Set<String>()
         identityTemplates = identityRules.flatMap { rules[$0].windows.flatMap(\.keys) }.filter { seenTemplates.insert($0.description).inserted }
         isIdentityWindowRule = rules.indices.map { identityRules.contains($0) }
+        identityWindowSlot = rules.indices.map { identityRules.firstIndex(of: $0) ?? Int.max }
         keyedWindowRules = RuleIndex(rules, only: windowRules.filter { !members[$0].isEmpty })
         detectionReadsOrigin = rules.map { rule in
             rule.detection.selections.contains { $0.contains { $0.contains { test in
