@@ -421,6 +421,8 @@ def run(sc, args):
     mark = time.time()
     uris = check_roots(sc, args.logs)
     listed = listing(spark, uris, args.listing)
+    if len(uris) > 1:
+        listed = listed.dropDuplicates(["path"])  # roots that overlap: each file once, as a scan reads it once
     stage_seconds["list"] = round(time.time() - mark, 3)
     mark = time.time()
     assigned, slots = assign(listed, args.max_task_bytes, args.partitions, args.shuffle_seed)
@@ -454,14 +456,15 @@ def run(sc, args):
     stage_seconds["map"] = round(time.time() - mark, 3)
     mark = time.time()
 
-    # Correlation matches shuffled by group, each group decided where its matches meet; only outcomes come back.
+    # Stage 2: correlation matches shuffled by group, each group decided where its matches meet; only the outcomes
+    # (groups that fire) come back.
     c = max(1, args.correlate_partitions or n)
     outcomes = mapped.flatMap(lambda m: signal_lines(m[4], c)).partitionBy(c, lambda k: k).mapPartitions(
         lambda it: run_correlate(tool, [line for _, line in it])).collect()
     stage_seconds["correlate"] = round(time.time() - mark, 3)
     mark = time.time()
 
-    # Stage 2: context, on the driver, broadcast.
+    # Stage 3: context, on the driver, broadcast.
     with tempfile.TemporaryDirectory(prefix="trailhound-context-") as work:
         names = []
         for i, g in enumerate(globals_):
@@ -484,11 +487,11 @@ def run(sc, args):
 
     stage_seconds["context"] = round(time.time() - mark, 3)
     mark = time.time()
-    # Stage 3: second pass and correlation evidence, each task with its own files and local part.
+    # Stage 4: second pass and correlation evidence, each task with its own files and local part.
     # A task's files and its map output are in the same partition of `inputs` and `mapped` (one-to-one, no shuffle).
     second = inputs.zip(mapped).map(lambda p: (p[1][2], run_second(tool, ctx.value, p[0][0], p[0][1], p[1][2])))
 
-    # Stage 4: partials shuffled by finding id, merged and rendered per reduce partition.
+    # Stage 5: partials shuffled by finding id, merged and rendered per reduce partition.
     r = max(1, args.reduce_partitions)
 
     def keyed(pair):
