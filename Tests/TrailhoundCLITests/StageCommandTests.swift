@@ -60,6 +60,70 @@ struct StageCommandTests {
         #expect(read + aside == parts.map(\.count).reduce(0, +))
     }
 
+    /// With `map --signals`, the correlation matches leave the global parts; routed by group (hash mod 2) to two
+    /// `stage correlate` runs, whose outcomes go to `stage context --outcomes`, they give the scan's findings.
+    @Test func correlateDecidesTheGroupsApartAndTheFindingsStayTheScans() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        let roots = ["access-denied-burst", "secrets-dumped"].map { CLI.fixtures.appendingPathComponent("scenarios/\($0)").path }
+        let files = roots.flatMap { root in
+            (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".json.gz") }
+                .map { root + "/" + $0 }
+        }.sorted()
+        let parts = [files.enumerated().filter { $0.offset % 2 == 0 }.map(\.element), files.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)]
+        #expect(parts.allSatisfy { !$0.isEmpty })
+        let header = #"{"header":{"format":"trailhound-exchange","stage":"signals","version":1},"kind":"header"}"#
+        var routed = [[header], [header]]
+        for (n, part) in parts.enumerated() {
+            try part.joined(separator: "\n").write(toFile: path("files-\(n)"), atomically: true, encoding: .utf8)
+            let map = try CLI.run([
+                "stage", "map", "--files-from", path("files-\(n)"), "--global", path("global-\(n)"), "--local", path("local-\(n)"),
+                "--signals", path("signals-\(n)"),
+            ])
+            #expect(map.status == 0, "\(map.stderr)")
+            #expect(!(try String(contentsOfFile: path("global-\(n)"), encoding: .utf8)).contains(#""kind":"signal""#))
+            for line in try String(contentsOfFile: path("signals-\(n)"), encoding: .utf8).split(separator: "\n").dropFirst() {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+                let member = (object["signal"] ?? object["group"]) as! [String: Any]
+                let group = (member["group"] as! NSNumber).uint64Value
+                routed[Int(group % 2)].append(String(line))
+            }
+        }
+        var outcomes = 0
+        for k in 0..<2 {
+            // The lines in reverse order: the outcome does not depend on the order they arrive in.
+            try ([routed[k][0]] + routed[k].dropFirst().reversed()).joined(separator: "\n")
+                .write(toFile: path("routed-\(k)"), atomically: true, encoding: .utf8)
+            let correlate = try CLI.run(["stage", "correlate", "--out", path("outcomes-\(k)"), path("routed-\(k)")])
+            #expect(correlate.status == 0, "\(correlate.stderr)")
+            outcomes += try String(contentsOfFile: path("outcomes-\(k)"), encoding: .utf8).split(separator: "\n").count - 1
+        }
+        #expect(outcomes >= 2)
+        let context = try CLI.run([
+            "stage", "context", "--out", path("context"), path("global-0"), path("global-1"), "--outcomes", path("outcomes-0"),
+            "--outcomes", path("outcomes-1"),
+        ])
+        #expect(context.status == 0, "\(context.stderr)")
+        for n in parts.indices {
+            let second = try CLI.run([
+                "stage", "second", "--context", path("context"), "--local", path("local-\(n)"), "--out", path("partials-\(n)"),
+                "--files-from", path("files-\(n)"),
+            ])
+            #expect(second.status == 0, "\(second.stderr)")
+        }
+        let reduce = try CLI.run([
+            "stage", "reduce", "--context", path("context"), path("local-0"), path("local-1"), path("partials-0"), path("partials-1"),
+        ])
+        let scan = try CLI.run(["scan", "--format", "jsonl"] + files)
+        #expect(reduce.status == 0, "\(reduce.stderr)")
+        #expect(String(decoding: scan.stdout, as: UTF8.self).contains("credential_access_denied_burst"))
+        #expect(reduce.stdout == scan.stdout)
+        // A correlate given another stage's file refuses it, naming the file.
+        let wrong = try CLI.run(["stage", "correlate", "--out", path("o"), path("global-0")])
+        #expect(wrong.status == 2 && wrong.stderr.contains(path("global-0")))
+    }
+
     @Test func aBadExchangeFileIsAnErrorNamingItsLine() throws {
         let dir = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
