@@ -371,10 +371,11 @@ def run_reduce(tool, context, part, parts, fmt, lines):
 def main(argv=None):
     from pyspark import SparkConf, SparkContext
 
+    args = parse_args(argv)  # before Spark starts: --help or a bad option costs no JVM
     sc = SparkContext.getOrCreate(SparkConf().setAppName("trailhound"))
     sc.setLogLevel("WARN")
     try:
-        total = run(sc, parse_args(argv))
+        total = run(sc, args)
     finally:
         sc.stop()
     for line in summary_lines(total):
