@@ -183,6 +183,8 @@ def main():
                  ["--partitions", "4", "--correlate-partitions", "1", "--listing", "driver"], True),
                 ("generated, file:// URIs, packed by 256 KB, 5 correlate partitions",
                  ["--max-task-bytes", "262144", "--correlate-partitions", "5"], True),
+                ("generated, 3 partitions, read through Spark and staged as s3a/hdfs files are",
+                 ["--partitions", "3", "--read-through-spark"], True),
             ]
             runs.append(("generated, 3 partitions, a map, a correlate, a second and a reduce task each fail once",
                          ["--partitions", "3", "--fail-once", "map:1,correlate:1,second:2,reduce:0"], True))
@@ -191,6 +193,9 @@ def main():
             roots = ["file://" + r for r in generated] if "file://" in label else generated
             total = trailhound_job.run(sc, job_args(binary, out, roots, *extra))
             compare(label, expected, summary, out, total, ordered)
+            if "read through" in label:
+                check(total["bad"] and all(b["path"] in err for b in total["bad"]),
+                      f"{label}: the summary names bad files by their own paths, not the staged copies")
             if "fail once" in label:
                 with open(os.environ["TRAILHOUND_FAULT_LOG"]) as f:
                     injected = sorted(f.read().split())
@@ -246,6 +251,8 @@ def main():
     print(f"spark test: {time.time() - started:.1f} s")
     if os.environ.get("KEEP") is None:
         shutil.rmtree(work, ignore_errors=True)
+        # The copies the read-through run staged (as a task stages s3a/hdfs files).
+        shutil.rmtree(os.path.join(trailhound_job.STAGING, "file"), ignore_errors=True)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
         sys.exit(1)

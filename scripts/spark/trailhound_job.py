@@ -66,6 +66,9 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=1, help="trailhound threads per task (Spark's cores do the rest)")
     p.add_argument("--fail-once", default=None, help="tests: STAGE:PARTITION[,...] fails on its first attempt, "
                    "after its work (default: the conf spark.trailhound.failOnce)")
+    p.add_argument("--read-through-spark", action="store_true",
+                   help="tests: read local files as s3a:// and hdfs:// ones are read (binaryFile content, moved to "
+                   "their task and staged there), to exercise that path without an object store")
     p.add_argument("--single-file", action="store_true",
                    help="with a local --output, also concatenate the part files into OUTPUT/findings.jsonl")
     p.add_argument("logs", nargs="+", help="log folders or files (local paths, s3a://, hdfs://)")
@@ -94,15 +97,27 @@ def list_files(sc, roots):
     return sorted(set(out))
 
 
-def local_path(uri):
-    """The path trailhound reads: a local file as is, anything else where the task stages it (deterministic)."""
+def local_path(uri, staged=False):
+    """The path trailhound reads: a local file as is, anything else where the task stages it (deterministic). With
+    `staged`, a local file too (read through Spark, as `--read-through-spark` does for tests)."""
     if uri.startswith("file:"):
         rest = uri[len("file:"):]
         while rest.startswith("//"):
             rest = rest[1:]
-        return rest
+        return f"{STAGING}/file{rest}" if staged else rest
     scheme, rest = uri.split("://", 1)
     return f"{STAGING}/{scheme}/{rest}"
+
+
+STAGED = re.compile(re.escape(STAGING) + r"/([a-z0-9]+)/")
+
+
+def unstage(text, quoted=True):
+    """Staged copies named back, in JSON text (paths start a string: `quoted`) or a plain path: a local file by its
+    path, a remote one by its URI."""
+    lead = '"' if quoted else "^"
+    return re.sub(lead + STAGED.pattern, lambda m: ('"' if quoted else "") + ("/" if m[1] == "file" else m[1] + "://"),
+                  text)
 
 
 def check_roots(sc, roots):
@@ -271,7 +286,7 @@ def stage_files(entries, workdir):
     """The local paths of a task's files: local ones as they are, others written where `local_path` says."""
     paths = []
     for uri, content in entries:
-        path = local_path(uri)
+        path = local_path(uri, staged=content is not None)
         if content is not None:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             tmp = path + ".part"
@@ -361,7 +376,7 @@ def run_reduce(tool, context, part, parts, fmt, lines):
         text = open(o, "rb").read().decode("utf-8")
     tool.maybe_fail("reduce")
     # Staged copies of remote files are named back by their URI.
-    text = re.sub(r'"' + re.escape(STAGING) + r'/([a-z0-9]+)/', r'"\1://', text)
+    text = unstage(text)
     return [line for line in text.split("\n") if line]
 
 
@@ -434,12 +449,13 @@ def run(sc, args):
     n = max(1, len(slots))
     # Slot number -> task number (slots can skip numbers: a file bigger than the cap spans several).
     index = sc.broadcast({slot: i for i, (slot, _, _) in enumerate(slots)})
-    if any(not u.startswith("file:") for u in uris):
+    through = args.read_through_spark
+    if through or any(not u.startswith("file:") for u in uris):
         # Files on s3a/hdfs are read on the executors (binaryFile content) and moved to the task that owns them.
         content = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(
-            [u for u in uris if not u.startswith("file:")]).select("path", "content")
+            [u for u in uris if through or not u.startswith("file:")]).select("path", "content")
         entries = assigned.select("path", "slot").join(content, "path", "left").rdd.map(
-            lambda r: (index.value[r[1]], (r[0], None if r[0].startswith("file:") else bytes(r[2]))))
+            lambda r: (index.value[r[1]], (r[0], None if r[0].startswith("file:") and not through else bytes(r[2]))))
     else:
         entries = assigned.select("path", "slot").rdd.map(lambda r: (index.value[r[1]], (r[0], None)))
 
@@ -517,7 +533,7 @@ def run(sc, args):
             total[k] += s[k]
         for k, v in s["setAside"].items():
             total["setAside"][k] = total["setAside"].get(k, 0) + v
-        total["bad"] += s["bad"]
+        total["bad"] += [dict(b, path=unstage(b["path"], quoted=False)) for b in s["bad"]]
     total["bad"].sort(key=lambda b: b["path"])
     count = findings.count()
     findings.unpersist()
