@@ -195,3 +195,24 @@ import Testing
     #expect(unknown.saturated && unknown.mayContain(12345))
     #expect(FileKeys(bytes: [1, 2, 3], minTime: 0, maxTime: 1) == nil)
 }
+
+/// Findings made from their builders on several threads are the findings made on one, in the same order.
+@Test func findingsMadeOnThreadsEqualFindingsMadeOnOne() throws {
+    let rules = bundled.0
+    let detector = Detector(rules: rules)
+    for n in 0..<300 {
+        // An access key made for another user, by 300 creators: one finding each, with containment to render.
+        let json = #"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE\#(100_000 + n)","arn":"arn:aws:iam::111122223333:user/admin\#(n)","accountId":"111122223333","accessKeyId":"AKIAEXAMPLE\#(100_000_000 + n)","userName":"admin\#(n)"},"eventTime":"2026-11-20T10:\#(String(format: "%02d", n % 60)):00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","requestParameters":{"userName":"victim\#(n)"},"responseElements":{"accessKey":{"accessKeyId":"AKIAEXAMPLE\#(200_000_000 + n)","status":"Active","userName":"victim\#(n)"}},"eventID":"00000000-0000-4000-8000-\#(String(format: "%012d", n))","recipientAccountId":"111122223333"}"#
+        _ = EventParser.withEvent(Array(json.utf8), index: n) { detector.process($0, file: "f\(n % 7).json.gz") }
+    }
+    var set = FindingSet()
+    set.merge(detector.take())
+    let one = set.findings(rules, lineage: LineageMap())
+    #expect(one.count >= 300)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    for threads in [2, 3, 8] {
+        let many = set.findings(rules, lineage: LineageMap(), threads: threads)
+        #expect(try encoder.encode(many) == encoder.encode(one))
+    }
+}
