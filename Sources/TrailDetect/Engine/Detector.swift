@@ -222,9 +222,17 @@ public final class Detector {
                 let may: Bool
                 if slot < 32, let known = identityMayJoin[h], known & (1 << slot) != 0 {
                     may = known & (1 << (slot + 32)) != 0
+                } else if slot < 32, case let shared = windows.identityAnswers.bits(h), shared & (1 << slot) != 0 {
+                    // Another worker worked it out.
+                    identityMayJoin[h, default: 0] |= shared
+                    may = shared & (1 << (slot + 32)) != 0
                 } else {
                     may = windows.mayJoin(rule: i, keys: rules.windowSpecs[i][0].keys.values(context))
-                    if slot < 32 { identityMayJoin[h, default: 0] |= (1 << slot) | (may ? 1 << (slot + 32) : 0) }
+                    if slot < 32 {
+                        let bits: UInt64 = (1 << slot) | (may ? 1 << (slot + 32) : 0)
+                        identityMayJoin[h, default: 0] |= bits
+                        windows.identityAnswers.add(h, bits)
+                    }
                 }
                 guard may else { return }
             }
