@@ -216,3 +216,25 @@ import Testing
         #expect(try encoder.encode(many) == encoder.encode(one))
     }
 }
+
+/// A trigger's text moved to the spill file reads back byte for byte; without a spill file it stays in memory.
+@Test func triggerTextSpillsToDiskAndReadsBack() throws {
+    let spill = TriggerSpill()
+    var kept: [TriggerEvent] = []
+    for n in 0..<500 {
+        let json = Array(#"{"eventName":"AssumeRole","n":\#(n),"pad":"\#(String(repeating: "x", count: n))"}"#.utf8)
+        var t = TriggerEvent(rule: 0, json: json, file: "f.json.gz", index: n, time: Int64(n), eventID: "e\(n)")
+        t.spill(to: spill)
+        #expect(t.json.isEmpty)
+        kept.append(t)
+    }
+    for (n, t) in kept.enumerated().reversed() {
+        let text = try #require(t.text)
+        #expect(String(decoding: text, as: UTF8.self).contains(#""n":\#(n),"#))
+        #expect(text.count == #"{"eventName":"AssumeRole","n":\#(n),"pad":""}"#.utf8.count + n)
+    }
+    // Empty text is never spilled (there is nothing to keep).
+    var empty = TriggerEvent(rule: 0, json: [], file: "f", index: 0, time: 0, eventID: "")
+    empty.spill(to: spill)
+    #expect(empty.text == [])
+}

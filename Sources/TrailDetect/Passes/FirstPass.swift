@@ -54,7 +54,10 @@ extension AnalysisRun {
     private func gather(_ out: DetectorOutput, evaluated n: Int, file index: Int) {
         findings.merge(out.builders)
         for i in out.issuances { result.lineage.add(i) }
-        triggers += out.triggers
+        for var t in out.triggers {
+            t.spill(to: spill)
+            triggers.append(t)
+        }
         for var s in out.signals {
             s.file = Int32(index)
             signals.append(s)

@@ -79,8 +79,8 @@ final class WindowIndex: @unchecked Sendable {
         let triggers = input.sorted(by: <)
         let context = EventContext(catalog: rules.catalog, lineage: lineage)
         for (n, trigger) in triggers.enumerated() {
-            guard let uses = rules.triggerUses[trigger.rule] else { continue }
-            _ = EventParser.withEvent(trigger.json, index: trigger.index) { event in
+            guard let uses = rules.triggerUses[trigger.rule], let text = trigger.text else { continue }
+            _ = EventParser.withEvent(text, index: trigger.index) { event in
                 context.reset(event)
                 let evidence = FindingBuilder.evidence(event, file: trigger.file)
                 var opener: Finding.Actor?
@@ -156,7 +156,8 @@ final class WindowIndex: @unchecked Sendable {
             var seen = Set<Int>()
             for p in unresolved.sorted(by: { ($0.trigger, $0.key) < ($1.trigger, $1.key) }) where seen.insert(p.trigger).inserted {
                 let trigger = triggers[p.trigger]
-                _ = EventParser.withEvent(trigger.json, index: trigger.index) { event in
+                guard let text = trigger.text else { continue }
+                _ = EventParser.withEvent(text, index: trigger.index) { event in
                     detector.context.reset(event)
                     let state = Finding.State(
                         kind: "absence", key: p.key, openedByRule: rule.id,
