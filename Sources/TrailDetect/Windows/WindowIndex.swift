@@ -77,6 +77,16 @@ final class WindowIndex: @unchecked Sendable {
         /// absence rule → key → waiting events.
         var pending: [Int: [String: [Pending]]] = [:]
         let triggers = input.sorted(by: <)
+        // Whether a rule's `state:` entry keys its windows by account (worked out once, not per trigger: a substring
+        // search through Foundation cost more than the rest of a trigger's windows).
+        var perAccountSpec: [Int: [Bool]] = [:]
+        for (i, rule) in rules.rules.enumerated() where !rule.windows.isEmpty {
+            perAccountSpec[i] = rule.windows.map { spec in
+                spec.keys.contains { t in
+                    t.parts.contains { if case .field(let f) = $0 { return f == RuleField("recipientAccountId") } else { return false } }
+                }
+            }
+        }
         let context = EventContext(catalog: rules.catalog, lineage: lineage)
         for (n, trigger) in triggers.enumerated() {
             guard let uses = rules.triggerUses[trigger.rule], let text = trigger.text else { continue }
@@ -91,7 +101,7 @@ final class WindowIndex: @unchecked Sendable {
                         let spec = rule.windows[use.spec]
                         let t = spec.openedBy[use.trigger]
                         let instance = t.instance?.values(context).first
-                        let perAccount = spec.keys.contains { $0.description.contains("{recipientAccountId}") }
+                        let perAccount = perAccountSpec[use.rule]![use.spec]
                         let account = perAccount ? event.member(.recipientAccountId)?.scalarText : nil
                         for key in t.key?.values(context) ?? [] {
                             var list = index.windows[use.rule]![use.spec][key] ?? []
