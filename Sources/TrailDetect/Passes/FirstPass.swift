@@ -7,11 +7,16 @@ extension AnalysisRun {
         let rules = rules
         // A file's results are handed over every 4,096 events (so one huge file does not pile up in its worker), and
         // gathered per file for `onFile`, which commits a file whole.
+        let sharedKeys = SharedIdentityCache<[UInt64]>()
         var perFile = DetectorOutput()
         var perFileBuilders = FindingSet()
         parallel.run(
             files,
-            state: { Detector(rules: rules, pass: .first) },
+            state: {
+                let detector = Detector(rules: rules, pass: .first)
+                detector.sharedIdentityKeys = sharedKeys
+                return detector
+            },
             process: { (file: InputFile, fileReader: FileReader, detector: Detector, emit: ((DetectorOutput, Int, FileReport?), Int) -> Void) in
                 var counted = detector.evaluated
                 var events = 0

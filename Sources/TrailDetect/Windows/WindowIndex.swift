@@ -10,8 +10,8 @@ final class WindowIndex: @unchecked Sendable {
     /// Windows opened, and absences still waiting at the end of the logs.
     private(set) var count = 0
     private(set) var pendingAbsences = 0
-    /// The second pass's per-identity answers, shared by its workers.
-    let identityAnswers = IdentityAnswers()
+    /// The second pass's per-identity answers (`Detector.identityMayJoin`), shared by its workers.
+    let identityAnswers = SharedIdentityCache<UInt64>()
 
     init() {}
 
