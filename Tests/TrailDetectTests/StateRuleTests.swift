@@ -238,3 +238,40 @@ import Testing
     empty.spill(to: spill)
     #expect(empty.text == [])
 }
+
+/// Windows built with their triggers' keys worked out on several threads (blocks of 2,048) are the windows built on
+/// one: the same findings, states and counts.
+@Test func windowsBuiltOnThreadsEqualWindowsBuiltOnOne() throws {
+    var events: [String] = []
+    for n in 0..<6_000 {
+        let user = "u\(n % 300)"
+        let name = ["AttachUserPolicy", "ListUsers", "DetachUserPolicy", "ListUsers"][n % 4]
+        events.append(StateRuleTests.event(n, name, at: n * 7, user: user, target: "u\((n / 4) % 300)", policy: "p\(n % 3)"))
+    }
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-windows-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let folder = dir.appendingPathComponent("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/18")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    for k in 0..<3 {
+        let part = events.enumerated().filter { $0.offset % 3 == k }.map(\.element)
+        try Data(Gzip.compress(Array((#"{"Records":["# + part.joined(separator: ",") + "]}").utf8))).write(
+            to: folder.appendingPathComponent("111122223333_CloudTrail_us-east-1_20261118T120\(k)Z_abcdefgh\(k).json.gz"))
+    }
+    let (rules, errors) = RuleSet.link(try RuleParser.parseAll(StateRuleTests.rules, file: "state.yml"))
+    #expect(errors.isEmpty)
+    let set = RuleSet(rules: rules, catalog: bundled.0.catalog, containment: bundled.0.containment)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    var results: [(Data, Int, Int)] = []
+    for threads in [1, 3] {
+        var options = ReaderOptions()
+        options.threads = threads
+        let files = Discovery(options: options).discover([dir.path]).files
+        let result = Analysis.run(files, rules: set, using: ParallelReader(options: options)) { _ in }
+        results.append((try encoder.encode(result.findings), result.windowsOpened, result.triggers))
+    }
+    #expect(results[0].2 > 2_048)
+    #expect(results[0].1 > 0)
+    #expect(results[0].0 == results[1].0)
+    #expect(results[0].1 == results[1].1)
+}
