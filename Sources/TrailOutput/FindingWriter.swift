@@ -15,6 +15,8 @@ public struct FindingWriter: Sendable {
     public var time: TableTime
     /// Colour for the triage view (the other formats have none).
     public let style: TerminalStyle
+    /// Threads the line formats are rendered on (the output does not depend on it).
+    public var threads = 1
 
     public init(
         format: Format, productVersion: String = "0.0.0", time: TableTime = .utc,
@@ -48,18 +50,34 @@ public struct FindingWriter: Sendable {
             if inert { TerminalText.inertJSON(&bytes) }
             try emit(bytes)
         }
+        let lines = [.jsonl, .ocsf, .asff].contains(format)
         switch format {
+        case _ where lines && threads > 1 && findings.count > Self.batch:
+            // A batch at a time, cut into one run of lines per thread, each rendered on its thread and put in order.
+            var start = 0
+            while start < findings.count {
+                let (from, end) = (start, min(findings.count, start + Self.batch * threads))
+                var parts = [[UInt8]](repeating: [], count: threads)
+                parts.withUnsafeMutableBufferPointer { buffer in
+                    nonisolated(unsafe) let slots = buffer
+                    DispatchQueue.concurrentPerform(iterations: threads) { t in
+                        var w = JSONBuilder()
+                        let encoder = Self.encoder(pretty: false)
+                        for f in findings[(from + (end - from) * t / threads)..<(from + (end - from) * (t + 1) / threads)] {
+                            line(f, into: &w, encoder)
+                        }
+                        slots[t] = w.out
+                    }
+                }
+                for t in parts.indices where !parts[t].isEmpty { try put(&parts[t]) }
+                start = end
+            }
         case .jsonl, .ocsf, .asff:
             var w = JSONBuilder()
             w.out.reserveCapacity(Self.chunkBytes + (1 << 16))
-            let encoder = format == .jsonl ? nil : Self.encoder(pretty: false)
+            let encoder = Self.encoder(pretty: false)
             for f in findings {
-                switch format {
-                case .ocsf: w.out += Array((try? encoder!.encode(OCSFFinding.json(f, productVersion: productVersion))) ?? Data())
-                case .asff: w.out += Array((try? encoder!.encode(ASFFFinding.json(f))) ?? Data())
-                default: FindingJSON.line(f, into: &w)
-                }
-                w.out.append(0x0A)
+                line(f, into: &w, encoder)
                 if w.out.count >= Self.chunkBytes {
                     try put(&w.out)
                     w.out.removeAll(keepingCapacity: true)
@@ -74,6 +92,18 @@ public struct FindingWriter: Sendable {
 
     /// The size of a chunk `render` hands over at a time.
     static let chunkBytes = 1 << 20
+    /// Findings per thread in a batch when the line formats are rendered on several threads.
+    static let batch = 128
+
+    /// One finding's line, newline included, in a line format.
+    func line(_ f: Finding, into w: inout JSONBuilder, _ encoder: JSONEncoder) {
+        switch format {
+        case .ocsf: w.out += Array((try? encoder.encode(OCSFFinding.json(f, productVersion: productVersion))) ?? Data())
+        case .asff: w.out += Array((try? encoder.encode(ASFFFinding.json(f))) ?? Data())
+        default: FindingJSON.line(f, into: &w)
+        }
+        w.out.append(0x0A)
+    }
 
     /// The formats that are not rendered line by line (`render` does those).
     func renderRaw(_ findings: [Finding]) -> [UInt8] {

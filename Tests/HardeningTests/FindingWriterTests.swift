@@ -173,6 +173,25 @@ import Testing
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == whole)
     }
 
+    /// On several threads the line formats render the same bytes, in the same order.
+    @Test(arguments: [FindingWriter.Format.jsonl, .ocsf, .asff])
+    func lineFormatsRenderTheSameOnThreads(_ format: FindingWriter.Format) {
+        let findings = (0..<700).map { n in finding(title: "finding \(n) \u{202E}", actorArn: "arn:aws:iam::111122223333:user/u\(n)") }
+        let one = FindingWriter(format: format).render(findings)
+        for threads in [2, 3] {
+            var writer = FindingWriter(format: format)
+            writer.threads = threads
+            var chunks = 0
+            var joined: [UInt8] = []
+            writer.render(findings) { (chunk: [UInt8]) in
+                chunks += 1
+                joined += chunk
+            }
+            #expect(joined == one)
+            #expect(chunks > 1)
+        }
+    }
+
     @Test func findingTableIsInert() {
         let h = "\u{1B}]0;x\u{07}\u{9B}\u{202E}\u{2066}\u{200F}\u{2028}\u{FEFF}\u{E0041}\u{7F}\r\n"
         let table = String(decoding: FindingWriter(format: .table).render([finding(everyValue: h, keys: 2, evidence: 7)]), as: UTF8.self)

@@ -195,3 +195,83 @@ import Testing
     #expect(unknown.saturated && unknown.mayContain(12345))
     #expect(FileKeys(bytes: [1, 2, 3], minTime: 0, maxTime: 1) == nil)
 }
+
+/// Findings made from their builders on several threads are the findings made on one, in the same order.
+@Test func findingsMadeOnThreadsEqualFindingsMadeOnOne() throws {
+    let rules = bundled.0
+    let detector = Detector(rules: rules)
+    for n in 0..<300 {
+        // An access key made for another user, by 300 creators: one finding each, with containment to render.
+        let json = #"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE\#(100_000 + n)","arn":"arn:aws:iam::111122223333:user/admin\#(n)","accountId":"111122223333","accessKeyId":"AKIAEXAMPLE\#(100_000_000 + n)","userName":"admin\#(n)"},"eventTime":"2026-11-20T10:\#(String(format: "%02d", n % 60)):00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","requestParameters":{"userName":"victim\#(n)"},"responseElements":{"accessKey":{"accessKeyId":"AKIAEXAMPLE\#(200_000_000 + n)","status":"Active","userName":"victim\#(n)"}},"eventID":"00000000-0000-4000-8000-\#(String(format: "%012d", n))","recipientAccountId":"111122223333"}"#
+        _ = EventParser.withEvent(Array(json.utf8), index: n) { detector.process($0, file: "f\(n % 7).json.gz") }
+    }
+    var set = FindingSet()
+    set.merge(detector.take())
+    let one = set.findings(rules, lineage: LineageMap())
+    #expect(one.count >= 300)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    for threads in [2, 3, 8] {
+        let many = set.findings(rules, lineage: LineageMap(), threads: threads)
+        #expect(try encoder.encode(many) == encoder.encode(one))
+    }
+}
+
+/// A trigger's text moved to the spill file reads back byte for byte; without a spill file it stays in memory.
+@Test func triggerTextSpillsToDiskAndReadsBack() throws {
+    let spill = TriggerSpill()
+    var kept: [TriggerEvent] = []
+    for n in 0..<500 {
+        let json = Array(#"{"eventName":"AssumeRole","n":\#(n),"pad":"\#(String(repeating: "x", count: n))"}"#.utf8)
+        var t = TriggerEvent(rule: 0, json: json, file: "f.json.gz", index: n, time: Int64(n), eventID: "e\(n)")
+        t.spill(to: spill)
+        #expect(t.json.isEmpty)
+        kept.append(t)
+    }
+    for (n, t) in kept.enumerated().reversed() {
+        let text = try #require(t.text)
+        #expect(String(decoding: text, as: UTF8.self).contains(#""n":\#(n),"#))
+        #expect(text.count == #"{"eventName":"AssumeRole","n":\#(n),"pad":""}"#.utf8.count + n)
+    }
+    // Empty text is never spilled (there is nothing to keep).
+    var empty = TriggerEvent(rule: 0, json: [], file: "f", index: 0, time: 0, eventID: "")
+    empty.spill(to: spill)
+    #expect(empty.text == [])
+}
+
+/// Windows built with their triggers' keys worked out on several threads (blocks of 2,048) are the windows built on
+/// one: the same findings, states and counts.
+@Test func windowsBuiltOnThreadsEqualWindowsBuiltOnOne() throws {
+    var events: [String] = []
+    for n in 0..<6_000 {
+        let user = "u\(n % 300)"
+        let name = ["AttachUserPolicy", "ListUsers", "DetachUserPolicy", "ListUsers"][n % 4]
+        events.append(StateRuleTests.event(n, name, at: n * 7, user: user, target: "u\((n / 4) % 300)", policy: "p\(n % 3)"))
+    }
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-windows-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let folder = dir.appendingPathComponent("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/18")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    for k in 0..<3 {
+        let part = events.enumerated().filter { $0.offset % 3 == k }.map(\.element)
+        try Data(Gzip.compress(Array((#"{"Records":["# + part.joined(separator: ",") + "]}").utf8))).write(
+            to: folder.appendingPathComponent("111122223333_CloudTrail_us-east-1_20261118T120\(k)Z_abcdefgh\(k).json.gz"))
+    }
+    let (rules, errors) = RuleSet.link(try RuleParser.parseAll(StateRuleTests.rules, file: "state.yml"))
+    #expect(errors.isEmpty)
+    let set = RuleSet(rules: rules, catalog: bundled.0.catalog, containment: bundled.0.containment)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    var results: [(Data, Int, Int)] = []
+    for threads in [1, 3] {
+        var options = ReaderOptions()
+        options.threads = threads
+        let files = Discovery(options: options).discover([dir.path]).files
+        let result = Analysis.run(files, rules: set, using: ParallelReader(options: options)) { _ in }
+        results.append((try encoder.encode(result.findings), result.windowsOpened, result.triggers))
+    }
+    #expect(results[0].2 > 2_048)
+    #expect(results[0].1 > 0)
+    #expect(results[0].0 == results[1].0)
+    #expect(results[0].1 == results[1].1)
+}

@@ -91,6 +91,18 @@ import Testing
         #expect(Timestamp.parse("yesterday") == nil)
         #expect(Timestamp.parse("2026-11-20T10:05:00Zjunk") == nil)
         #expect(Timestamp.format(1_795_169_100) == "2026-11-20T10:05:00Z")
+        // The in-place writer agrees with Foundation's ISO 8601 formatter from 1583 (Foundation is Julian before the
+        // Gregorian reform) to 9999, and years outside 0-9999 still format.
+        let iso = ISO8601DateFormatter()
+        iso.timeZone = TimeZone(identifier: "UTC")
+        var s: Int64 = Timestamp.parse("1583-01-01T00:00:00Z")!
+        while s < 253_402_300_800 {  // 10000-01-01
+            #expect(Timestamp.format(s) == iso.string(from: Date(timeIntervalSince1970: TimeInterval(s))), "\(s)")
+            s += 86_400 * 3_391 + 7_919
+        }
+        #expect(Timestamp.format(253_402_300_799) == "9999-12-31T23:59:59Z")
+        #expect(Timestamp.format(253_402_300_800) == "10000-01-01T00:00:00Z")
+        #expect(Timestamp.format(-62_135_596_801).hasSuffix("-12-31T23:59:59Z"))
     }
 
     /// The reader's quick validity check agrees with the parser, on valid times, near misses and mutations.

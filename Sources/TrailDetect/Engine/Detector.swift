@@ -34,6 +34,8 @@ public final class Detector {
     let fingerprinted = HashSet64()
     /// First pass: the key hashes of the identity-keyed `state:` rules by identity hash, across files.
     var identityKeys: [UInt64: [UInt64]] = [:]
+    /// First pass: `identityKeys` shared with the pass's other workers (set by the pass).
+    var sharedIdentityKeys: SharedIdentityCache<[UInt64]>?
     /// The hash of the current event's identity members, computed once per event when needed.
     var identityHash: UInt64?
     /// Second pass: `originLink` of the current event, computed once per event when needed.
@@ -143,14 +145,20 @@ public final class Detector {
     func fingerprintIdentity(_ event: Event) {
         let identity = computeIdentityHash(event)
         guard fingerprinted.insert(identity) else { return }
-        if let known = identityKeys[identity] {
+        if let known = identityKeys[identity] ?? sharedIdentityKeys?.value(identity) {
             for h in known { output.fileKeys.insert(hash: h) }
+            if identityKeys[identity] == nil { remember(identity, known) }
             return
         }
         var hashes: [UInt64] = []
         for template in rules.identityTemplates { template.forEachKeyHash(context) { hashes.append($0) } }
         if let h = credentialKeyHash(event) { hashes.append(h) }
         for h in hashes { output.fileKeys.insert(hash: h) }
+        remember(identity, hashes)
+        sharedIdentityKeys?.update(identity, initial: []) { $0 = hashes }
+    }
+
+    private func remember(_ identity: UInt64, _ hashes: [UInt64]) {
         if identityKeys.count >= Self.identityKeyLimit { identityKeys.removeAll(keepingCapacity: true) }
         identityKeys[identity] = hashes
     }
@@ -222,9 +230,17 @@ public final class Detector {
                 let may: Bool
                 if slot < 32, let known = identityMayJoin[h], known & (1 << slot) != 0 {
                     may = known & (1 << (slot + 32)) != 0
+                } else if slot < 32, let shared = windows.identityAnswers.value(h), shared & (1 << slot) != 0 {
+                    // Another worker worked it out.
+                    identityMayJoin[h, default: 0] |= shared
+                    may = shared & (1 << (slot + 32)) != 0
                 } else {
                     may = windows.mayJoin(rule: i, keys: rules.windowSpecs[i][0].keys.values(context))
-                    if slot < 32 { identityMayJoin[h, default: 0] |= (1 << slot) | (may ? 1 << (slot + 32) : 0) }
+                    if slot < 32 {
+                        let bits: UInt64 = (1 << slot) | (may ? 1 << (slot + 32) : 0)
+                        identityMayJoin[h, default: 0] |= bits
+                        windows.identityAnswers.update(h, initial: 0) { $0 |= bits }
+                    }
                 }
                 guard may else { return }
             }

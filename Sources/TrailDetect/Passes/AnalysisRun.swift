@@ -17,6 +17,8 @@ final class AnalysisRun {
     /// Findings of stateful rules (absences, correlations, the second pass).
     var stateful = FindingSet()
     var triggers: [TriggerEvent]
+    /// Where the triggers' text waits for the windows to be built (memory keeps only its place).
+    let spill = TriggerSpill()
     var signals: [Signal]
     var groupValues: [UInt64: [String]]
     /// Groups with a match from this run, or from a file whose analysis an earlier run did not finish.
@@ -38,9 +40,12 @@ final class AnalysisRun {
         allFiles = files + earlier
         var fileIndex: [String: Int32] = [:]
         for (i, f) in allFiles.enumerated() where fileIndex[f.path] == nil { fileIndex[f.path] = Int32(i) }
+        let spill = spill
         triggers = carryover.triggers.compactMap { t in
             rules.index(ofRule: t.ruleId).map {
-                TriggerEvent(rule: $0, json: t.json, file: t.file, index: t.index, time: t.time, eventID: t.eventID)
+                var trigger = TriggerEvent(rule: $0, json: t.json, file: t.file, index: t.index, time: t.time, eventID: t.eventID)
+                trigger.spill(to: spill)
+                return trigger
             }
         }
         signals = carryover.signals.compactMap { s in

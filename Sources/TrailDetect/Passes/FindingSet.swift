@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Findings merged across files.
 public struct FindingSet: Sendable {
     var builders: [String: FindingBuilder] = [:]
@@ -19,15 +21,29 @@ public struct FindingSet: Sendable {
     public var count: Int { order.count }
 
     /// The findings, ordered by first event time, then rule id and finding id. With a lineage map, each names the
-    /// live credentials its actor's keys minted.
-    public func findings(_ rules: RuleSet, lineage: LineageMap? = nil) -> [Finding] {
-        order.map { builders[$0]! }
+    /// live credentials its actor's keys minted. With `threads` > 1 the findings are made on that many threads
+    /// (each is made from its builder alone, so the result is the same).
+    public func findings(_ rules: RuleSet, lineage: LineageMap? = nil, threads: Int = 1) -> [Finding] {
+        let sorted = order.map { builders[$0]! }
             .sorted { a, b in
                 if a.firstTime != b.firstTime { return a.firstTime < b.firstTime }
                 let ra = rules.rules[a.ruleIndex].id
                 let rb = rules.rules[b.ruleIndex].id
                 return ra != rb ? ra < rb : a.id < b.id
             }
-            .map { $0.finding(rules, lineage: lineage) }
+        guard threads > 1, sorted.count >= 64 else { return sorted.map { $0.finding(rules, lineage: lineage) } }
+        var out = [Finding?](repeating: nil, count: sorted.count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            // Each thread writes its own slots (every `threads`-th, which spreads costly findings evenly).
+            nonisolated(unsafe) let slots = buffer
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                var i = t
+                while i < sorted.count {
+                    slots[i] = sorted[i].finding(rules, lineage: lineage)
+                    i += threads
+                }
+            }
+        }
+        return out.map { $0! }
     }
 }

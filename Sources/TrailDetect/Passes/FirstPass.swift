@@ -7,11 +7,16 @@ extension AnalysisRun {
         let rules = rules
         // A file's results are handed over every 4,096 events (so one huge file does not pile up in its worker), and
         // gathered per file for `onFile`, which commits a file whole.
+        let sharedKeys = SharedIdentityCache<[UInt64]>()
         var perFile = DetectorOutput()
         var perFileBuilders = FindingSet()
         parallel.run(
             files,
-            state: { Detector(rules: rules, pass: .first) },
+            state: {
+                let detector = Detector(rules: rules, pass: .first)
+                detector.sharedIdentityKeys = sharedKeys
+                return detector
+            },
             process: { (file: InputFile, fileReader: FileReader, detector: Detector, emit: ((DetectorOutput, Int, FileReport?), Int) -> Void) in
                 var counted = detector.evaluated
                 var events = 0
@@ -54,7 +59,10 @@ extension AnalysisRun {
     private func gather(_ out: DetectorOutput, evaluated n: Int, file index: Int) {
         findings.merge(out.builders)
         for i in out.issuances { result.lineage.add(i) }
-        triggers += out.triggers
+        for var t in out.triggers {
+            t.spill(to: spill)
+            triggers.append(t)
+        }
         for var s in out.signals {
             s.file = Int32(index)
             signals.append(s)

@@ -6,6 +6,6 @@ extension AnalysisRun {
     func gatherFindings() {
         result.statefulBuilders = stateful.order.map { stateful.builders[$0]! }
         findings.merge(result.statefulBuilders)
-        result.findings = findings.findings(rules, lineage: result.lineage)
+        result.findings = findings.findings(rules, lineage: result.lineage, threads: parallel.options.threads)
     }
 }

@@ -6,7 +6,8 @@ extension AnalysisRun {
     func windowsAndCorrelations() -> (WindowIndex, [Correlator.Outcome]) {
         result.triggers = triggers.count
         result.signals = signals.count
-        let windows = WindowIndex.build(triggers: triggers, rules: rules, lineage: result.lineage, latest: result.latest)
+        let windows = WindowIndex.build(
+            triggers: triggers, rules: rules, lineage: result.lineage, latest: result.latest, threads: parallel.options.threads)
         triggers = []
         result.windowsOpened = windows.count
         result.pendingAbsences = windows.pendingAbsences

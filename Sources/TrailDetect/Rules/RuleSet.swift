@@ -26,6 +26,9 @@ public final class RuleSet: Sendable {
     let identityTemplates: [KeyTemplate]
     /// `isIdentityWindowRule[i]`: rule i is one of `identityWindowRules`.
     let isIdentityWindowRule: [Bool]
+    /// `windowPerAccount[i][k]`: rule i's `state:` entry k keys its windows by `{recipientAccountId}` (the window then
+    /// names its account).
+    let windowPerAccount: [[Bool]]
     /// `identityWindowSlot[i]`: rule i's position in `identityWindowRules` (`Int.max` for other rules); the second
     /// pass keeps its per-identity answers for the first 32 as bits of one word.
     let identityWindowSlot: [Int]
@@ -128,6 +131,10 @@ public final class RuleSet: Sendable {
             return out
         }
         windowSpecs = rules.map(\.windows)
+        let accountField = RuleField("recipientAccountId")
+        windowPerAccount = rules.map { rule in
+            rule.windows.map { spec in spec.keys.contains { $0.fields.contains { $0 == accountField } } }
+        }
         ruleByID = Dictionary(rules.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
         ruleSeeds = rules.map { rule in var id = rule.id; return id.withUTF8 { FastHash.mix(0x5EED, UnsafeRawBufferPointer($0)) } }
         let windowRules = mainRules.filter { !rules[$0].windows.isEmpty }

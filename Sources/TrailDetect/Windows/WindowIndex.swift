@@ -1,3 +1,4 @@
+import Dispatch
 import TrailReader
 
 /// The windows of every `state:` rule, built from the first pass's trigger events (sorted by time, so the result does
@@ -10,6 +11,8 @@ final class WindowIndex: @unchecked Sendable {
     /// Windows opened, and absences still waiting at the end of the logs.
     private(set) var count = 0
     private(set) var pendingAbsences = 0
+    /// The second pass's per-identity answers (`Detector.identityMayJoin`), shared by its workers.
+    let identityAnswers = SharedIdentityCache<UInt64>()
 
     init() {}
 
@@ -57,10 +60,58 @@ final class WindowIndex: @unchecked Sendable {
         return primary
     }
 
+    /// What one trigger event gives each of its uses, worked out from its text (keys and instances read lineage, so
+    /// this is the costly part): prepared for a block of triggers on several threads, then applied in time order.
+    struct Prepared {
+        struct Use {
+            var instance: String?
+            var keys: [String]?
+            var account: String?
+            /// A closing trigger whose instance template gives nothing closes nothing.
+            var skip = false
+        }
+        var evidence: Finding.Evidence?
+        var opener: Finding.Actor?
+        var uses: [Use] = []
+    }
+
+    static func prepare(_ trigger: TriggerEvent, rules: RuleSet, context: EventContext) -> Prepared? {
+        guard let uses = rules.triggerUses[trigger.rule], let text = trigger.text else { return nil }
+        return EventParser.withEvent(text, index: trigger.index) { event -> Prepared in
+            context.reset(event)
+            var out = Prepared(evidence: FindingBuilder.evidence(event, file: trigger.file))
+            for use in uses {
+                let rule = rules.rules[use.rule]
+                var u = Prepared.Use()
+                switch use.role {
+                case .opens:
+                    let spec = rule.windows[use.spec]
+                    let t = spec.openedBy[use.trigger]
+                    u.instance = t.instance?.values(context).first
+                    if rules.windowPerAccount[use.rule][use.spec] { u.account = event.member(.recipientAccountId)?.scalarText }
+                    u.keys = t.key?.values(context) ?? []
+                    if out.opener == nil, !(u.keys ?? []).isEmpty { out.opener = FindingBuilder.actor(context) }
+                case .closes:
+                    let t = rule.windows[use.spec].closedBy[use.trigger]
+                    u.instance = t.instance?.values(context).first
+                    u.skip = t.instance != nil && u.instance == nil
+                    u.keys = t.key.map { $0.values(context) }
+                case .absent:
+                    u.keys = rule.absence!.keys.values(context)
+                case .awaited:
+                    u.keys = rule.absence!.of[use.trigger].key?.values(context) ?? []
+                }
+                out.uses.append(u)
+            }
+            return out
+        }
+    }
+
     /// Builds the windows and absence findings. `triggers` are the first pass's trigger events; `latest` the latest
-    /// event time seen (an absence is reported only once the logs cover its whole wait).
+    /// event time seen (an absence is reported only once the logs cover its whole wait). The triggers' keys are worked
+    /// out on `threads` threads, a block at a time; the windows are opened and closed in time order on this one.
     static func build(
-        triggers input: [TriggerEvent], rules: RuleSet, lineage: LineageMap?, latest: Int64
+        triggers input: [TriggerEvent], rules: RuleSet, lineage: LineageMap?, latest: Int64, threads: Int = 1
     ) -> WindowIndex {
         let index = WindowIndex()
         for (i, rule) in rules.rules.enumerated() where !rule.windows.isEmpty {
@@ -75,70 +126,84 @@ final class WindowIndex: @unchecked Sendable {
         /// absence rule → key → waiting events.
         var pending: [Int: [String: [Pending]]] = [:]
         let triggers = input.sorted(by: <)
-        let context = EventContext(catalog: rules.catalog, lineage: lineage)
-        for (n, trigger) in triggers.enumerated() {
-            guard let uses = rules.triggerUses[trigger.rule] else { continue }
-            _ = EventParser.withEvent(trigger.json, index: trigger.index) { event in
-                context.reset(event)
-                let evidence = FindingBuilder.evidence(event, file: trigger.file)
-                var opener: Finding.Actor?
-                for use in uses {
+        let workers = max(1, threads)
+        let contexts = (0..<workers).map { _ in EventContext(catalog: rules.catalog, lineage: lineage) }
+        let block = 2048
+        var blockStart = 0
+        while blockStart < triggers.count {
+            let blockEnd = min(triggers.count, blockStart + block)
+            var prepared = [Prepared?](repeating: nil, count: blockEnd - blockStart)
+            if workers == 1 {
+                for n in blockStart..<blockEnd { prepared[n - blockStart] = prepare(triggers[n], rules: rules, context: contexts[0]) }
+            } else {
+                let from = blockStart
+                // Each worker uses only its own context.
+                nonisolated(unsafe) let contexts = contexts
+                prepared.withUnsafeMutableBufferPointer { buffer in
+                    nonisolated(unsafe) let slots = buffer
+                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                        var n = from + w
+                        while n < blockEnd {
+                            slots[n - from] = prepare(triggers[n], rules: rules, context: contexts[w])
+                            n += workers
+                        }
+                    }
+                }
+            }
+            for n in blockStart..<blockEnd {
+                guard let p = prepared[n - blockStart], let uses = rules.triggerUses[triggers[n].rule] else { continue }
+                let trigger = triggers[n]
+                for (use, u) in zip(uses, p.uses) {
                     let rule = rules.rules[use.rule]
                     switch use.role {
                     case .opens:
                         let spec = rule.windows[use.spec]
-                        let t = spec.openedBy[use.trigger]
-                        let instance = t.instance?.values(context).first
-                        let perAccount = spec.keys.contains { $0.description.contains("{recipientAccountId}") }
-                        let account = perAccount ? event.member(.recipientAccountId)?.scalarText : nil
-                        for key in t.key?.values(context) ?? [] {
+                        for key in u.keys ?? [] {
                             var list = index.windows[use.rule]![use.spec][key] ?? []
                             // Already open (for this instance): the first opening stands.
-                            if list.contains(where: { $0.instance == instance && $0.open <= trigger.time && trigger.time < $0.close }) {
+                            if list.contains(where: { $0.instance == u.instance && $0.open <= trigger.time && trigger.time < $0.close }) {
                                 continue
                             }
-                            if opener == nil { opener = FindingBuilder.actor(context) }
                             list.append(
                                 Window(
-                                    key: key, instance: instance, open: trigger.time,
-                                    close: spec.lasts.map { trigger.time + $0 } ?? .max, opened: evidence, closed: nil,
-                                    account: account, openedByRule: rules.rules[trigger.rule].id, opener: opener,
+                                    key: key, instance: u.instance, open: trigger.time,
+                                    close: spec.lasts.map { trigger.time + $0 } ?? .max, opened: p.evidence!, closed: nil,
+                                    account: u.account, openedByRule: rules.rules[trigger.rule].id, opener: p.opener,
                                     endsOnItsOwn: spec.lasts != nil))
                             index.windows[use.rule]![use.spec][key] = list
                             index.count += 1
                         }
                     case .closes:
-                        let t = rule.windows[use.spec].closedBy[use.trigger]
-                        let instance = t.instance?.values(context).first
-                        if t.instance != nil && instance == nil { continue }
-                        let keys = t.key.map { $0.values(context) } ?? Array(index.windows[use.rule]![use.spec].keys)
+                        if u.skip { continue }
+                        let keys = u.keys ?? Array(index.windows[use.rule]![use.spec].keys)
                         for key in keys {
                             guard var list = index.windows[use.rule]![use.spec][key] else { continue }
                             for w in list.indices
                             where list[w].open <= trigger.time && trigger.time < list[w].close
-                                && (instance == nil || list[w].instance == instance)
+                                && (u.instance == nil || list[w].instance == u.instance)
                             {
                                 list[w].close = trigger.time
-                                list[w].closed = evidence
+                                list[w].closed = p.evidence
                             }
                             index.windows[use.rule]![use.spec][key] = list
                         }
                     case .absent:
-                        for key in rule.absence!.keys.values(context) {
+                        for key in u.keys ?? [] {
                             pending[use.rule, default: [:]][key, default: []].append(Pending(time: trigger.time, key: key, trigger: n))
                         }
                     case .awaited:
                         let spec = rule.absence!
-                        for key in spec.of[use.trigger].key?.values(context) ?? [] {
+                        for key in u.keys ?? [] {
                             guard var list = pending[use.rule]?[key] else { continue }
-                            for p in list.indices where list[p].time <= trigger.time && trigger.time <= list[p].time + spec.within {
-                                list[p].resolved = true
+                            for q in list.indices where list[q].time <= trigger.time && trigger.time <= list[q].time + spec.within {
+                                list[q].resolved = true
                             }
                             pending[use.rule]![key] = list
                         }
                     }
                 }
             }
+            blockStart = blockEnd
         }
         // Absences: each waiting event nothing followed, once the logs reach the end of its wait; one finding per
         // rule and group.
@@ -154,7 +219,8 @@ final class WindowIndex: @unchecked Sendable {
             var seen = Set<Int>()
             for p in unresolved.sorted(by: { ($0.trigger, $0.key) < ($1.trigger, $1.key) }) where seen.insert(p.trigger).inserted {
                 let trigger = triggers[p.trigger]
-                _ = EventParser.withEvent(trigger.json, index: trigger.index) { event in
+                guard let text = trigger.text else { continue }
+                _ = EventParser.withEvent(text, index: trigger.index) { event in
                     detector.context.reset(event)
                     let state = Finding.State(
                         kind: "absence", key: p.key, openedByRule: rule.id,

@@ -84,9 +84,10 @@ struct Scan: ParsableCommand {
         let discovery = Discovery(options: options).discover(state == nil ? paths : IncrementalScan.canonicalRoots(paths))
         var summary = RunSummary(discovery: discovery)
         let chosen = format ?? (output == nil && isatty(1) == 1 ? .triage : .jsonl)
-        let writer = FindingWriter(
+        var writer = FindingWriter(
             format: chosen, productVersion: Trailhound.productVersion, time: try time.tableTime(),
             style: color.style(toFile: output != nil))
+        writer.threads = options.threads
         let all: [Finding]
         let failing: [Finding]
         let written: Bool
