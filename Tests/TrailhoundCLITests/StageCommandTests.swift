@@ -20,6 +20,22 @@ struct StageCommandTests {
         return [all.filter { day($0) == first }, all.filter { day($0) != first }]
     }
 
+    /// Stages `second` (per partition, with the context) and `reduce` (over both partitions' local parts and
+    /// partials), with the files the earlier stages wrote in `dir`; the reduce's result.
+    static func secondAndReduce(parts: Int, in dir: URL) throws -> CLI.Result {
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        for n in 0..<parts {
+            let second = try CLI.run([
+                "stage", "second", "--context", path("context"), "--local", path("local-\(n)"), "--out", path("partials-\(n)"),
+                "--files-from", path("files-\(n)"),
+            ])
+            #expect(second.status == 0, "\(second.stderr)")
+        }
+        return try CLI.run(
+            ["stage", "reduce", "--context", path("context")] + (0..<parts).map { path("local-\($0)") }
+                + (0..<parts).map { path("partials-\($0)") })
+    }
+
     @Test func theStagesGiveTheFindingsOfAScanByteForByte() throws {
         let dir = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -36,16 +52,7 @@ struct StageCommandTests {
         }
         let context = try CLI.run(["stage", "context", "--out", path("context"), path("global-0"), path("global-1")])
         #expect(context.status == 0, "\(context.stderr)")
-        for n in parts.indices {
-            let second = try CLI.run([
-                "stage", "second", "--context", path("context"), "--local", path("local-\(n)"), "--out", path("partials-\(n)"),
-                "--files-from", path("files-\(n)"),
-            ])
-            #expect(second.status == 0, "\(second.stderr)")
-        }
-        let reduce = try CLI.run([
-            "stage", "reduce", "--context", path("context"), path("local-0"), path("local-1"), path("partials-0"), path("partials-1"),
-        ])
+        let reduce = try Self.secondAndReduce(parts: parts.count, in: dir)
         let scan = try CLI.run(["scan", "--format", "jsonl", CLI.fixtures.appendingPathComponent("logs").path])
         #expect(reduce.status == 0, "\(reduce.stderr)")
         #expect(!scan.lines.isEmpty)
@@ -105,16 +112,7 @@ struct StageCommandTests {
             "--outcomes", path("outcomes-1"),
         ])
         #expect(context.status == 0, "\(context.stderr)")
-        for n in parts.indices {
-            let second = try CLI.run([
-                "stage", "second", "--context", path("context"), "--local", path("local-\(n)"), "--out", path("partials-\(n)"),
-                "--files-from", path("files-\(n)"),
-            ])
-            #expect(second.status == 0, "\(second.stderr)")
-        }
-        let reduce = try CLI.run([
-            "stage", "reduce", "--context", path("context"), path("local-0"), path("local-1"), path("partials-0"), path("partials-1"),
-        ])
+        let reduce = try Self.secondAndReduce(parts: parts.count, in: dir)
         let scan = try CLI.run(["scan", "--format", "jsonl"] + files)
         #expect(reduce.status == 0, "\(reduce.stderr)")
         #expect(String(decoding: scan.stdout, as: UTF8.self).contains("credential_access_denied_burst"))
