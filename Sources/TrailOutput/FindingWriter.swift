@@ -1,5 +1,6 @@
 import Foundation
 import TrailDetect
+import TrailReader
 
 /// Writes findings: JSON Lines (one finding per line, for pipelines), a JSON array, the triage view (one line per
 /// finding, by identity) or the full table for people, CSV, or one OCSF Detection Finding or ASFF finding per line.
@@ -57,17 +58,13 @@ public struct FindingWriter: Sendable {
             var start = 0
             while start < findings.count {
                 let (from, end) = (start, min(findings.count, start + Self.batch * threads))
-                var parts = [[UInt8]](repeating: [], count: threads)
-                parts.withUnsafeMutableBufferPointer { buffer in
-                    nonisolated(unsafe) let slots = buffer
-                    DispatchQueue.concurrentPerform(iterations: threads) { t in
-                        var w = JSONBuilder()
-                        let encoder = Self.encoder(pretty: false)
-                        for f in findings[(from + (end - from) * t / threads)..<(from + (end - from) * (t + 1) / threads)] {
-                            line(f, into: &w, encoder)
-                        }
-                        slots[t] = w.out
+                var parts = concurrentMap(count: threads, threads: threads) { _, t -> [UInt8] in
+                    var w = JSONBuilder()
+                    let encoder = Self.encoder(pretty: false)
+                    for f in findings[(from + (end - from) * t / threads)..<(from + (end - from) * (t + 1) / threads)] {
+                        line(f, into: &w, encoder)
                     }
+                    return w.out
                 }
                 for t in parts.indices where !parts[t].isEmpty { try put(&parts[t]) }
                 start = end

@@ -122,17 +122,15 @@ public final class Detector {
     }
 
     /// Second pass: the position in the lineage of the issuance of the event's access key valid at the event's time
-    /// (-1 for none), which with the identity decides its origin (`Enrichment.computeOrigin` looks it up the same
-    /// way). Computed once per event.
+    /// (-1 for none): the first link of its origin chain (`Enrichment.signingKey`), which with the identity decides
+    /// its origin. Computed once per event.
     func originLink(_ event: Event) -> Int {
         if let known = originLinkIndex { return known }
         var n = -1
-        if let lineage = context.lineage, let time = event.eventTime {
-            let identity = event.member(.userIdentity)
-            if let key = identity?.member("accessKeyId")?.scalarText, !key.isEmpty {
-                let account = event.member(.recipientAccountId)?.scalarText ?? identity?.member("accountId")?.scalarText ?? ""
-                n = lineage.issuanceIndex(of: key, account: account, at: time) ?? -1
-            }
+        if let lineage = context.lineage, let time = event.eventTime,
+            let (key, account) = Enrichment.signingKey(event, Enrichment.IdentityMembers(event.member(.userIdentity)))
+        {
+            n = lineage.issuanceIndex(of: key, account: account, at: time) ?? -1
         }
         originLinkIndex = n
         return n

@@ -252,12 +252,19 @@ public struct Enrichment: Sendable {
         }
     }
 
+    /// The access key that signed the event and the account its lineage is looked up in (the recipient account,
+    /// else the identity's): the start of the event's origin chain. The chain's first link is the issuance of that
+    /// key valid at the event's time, so the two decide the origin (the second pass keys its cache by them).
+    static func signingKey(_ event: Event, _ identity: IdentityMembers) -> (key: String, account: String)? {
+        guard let key = identity.accessKeyId?.scalarText, !key.isEmpty else { return nil }
+        return (key, event.member(.recipientAccountId)?.scalarText ?? identity.accountId?.scalarText ?? "")
+    }
+
     /// Where the event's credentials came from: the chain of temporary keys up to the long-term key (or principal)
     /// that minted the first of them. Without a lineage map (or for a long-term key) the origin is the key itself.
     mutating func computeOrigin(_ event: Event, _ lineage: LineageMap?) {
         let identity = IdentityMembers(event.member(.userIdentity))
-        guard let key = identity.accessKeyId?.scalarText, !key.isEmpty else { return }
-        let account = event.member(.recipientAccountId)?.scalarText ?? identity.accountId?.scalarText ?? ""
+        guard let (key, account) = Self.signingKey(event, identity) else { return }
         let chain = (event.eventTime).map { lineage?.chain(of: key, account: account, at: $0) ?? [] } ?? []
         set(.originIsDerived, !chain.isEmpty)
         set(.originChain, key)

@@ -36,7 +36,7 @@ public struct LineageMap: Sendable {
 
     /// The issuances of `key` (as a child) in `account`, in the order added.
     public func minted(_ key: String, account: String) -> [CredentialIssuance] {
-        (childIndex[Self.hash(account, key)] ?? []).map { all[Int($0)] }.filter { $0.childKey == key && $0.account == account }
+        mintedIndexes(key, account: account).map { all[$0] }
     }
 
     /// `minted(_:account:)` as positions in `issuances`.
@@ -46,7 +46,12 @@ public struct LineageMap: Sendable {
 
     /// The issuances `key` minted (as a parent) in `account`, in the order added.
     public func children(of key: String, account: String) -> [CredentialIssuance] {
-        (parentIndex[Self.hash(account, key)] ?? []).map { all[Int($0)] }.filter { $0.parentKey == key && $0.account == account }
+        childIndexes(of: key, account: account).map { all[$0] }
+    }
+
+    /// `children(of:account:)` as positions in `issuances`.
+    func childIndexes(of key: String, account: String) -> [Int] {
+        (parentIndex[Self.hash(account, key)] ?? []).map(Int.init).filter { all[$0].parentKey == key && all[$0].account == account }
     }
 
     public mutating func add(_ issuance: CredentialIssuance) {
@@ -124,9 +129,8 @@ public struct LineageMap: Sendable {
         while head < queue.count, out.count < limit {
             let next = queue[head]
             head += 1
-            for n in parentIndex[Self.hash(account, next)] ?? [] {
-                let i = Int(n)
-                guard all[i].parentKey == next, all[i].account == account, seen.insert(all[i].childKey).inserted else { continue }
+            for i in childIndexes(of: next, account: account) {
+                guard seen.insert(all[i].childKey).inserted else { continue }
                 out.append(i)
                 queue.append(all[i].childKey)
                 if out.count >= limit { break }

@@ -1,4 +1,4 @@
-import Dispatch
+import TrailReader
 
 /// Findings merged across files.
 public struct FindingSet: Sendable {
@@ -31,19 +31,9 @@ public struct FindingSet: Sendable {
                 let rb = rules.rules[b.ruleIndex].id
                 return ra != rb ? ra < rb : a.id < b.id
             }
-        guard threads > 1, sorted.count >= 64 else { return sorted.map { $0.finding(rules, lineage: lineage) } }
-        var out = [Finding?](repeating: nil, count: sorted.count)
-        out.withUnsafeMutableBufferPointer { buffer in
-            // Each thread writes its own slots (every `threads`-th, which spreads costly findings evenly).
-            nonisolated(unsafe) let slots = buffer
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
-                var i = t
-                while i < sorted.count {
-                    slots[i] = sorted[i].finding(rules, lineage: lineage)
-                    i += threads
-                }
-            }
+        // Few findings are not worth the threads.
+        return concurrentMap(count: sorted.count, threads: sorted.count >= 64 ? threads : 1) { _, i in
+            sorted[i].finding(rules, lineage: lineage)
         }
-        return out.map { $0! }
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import TrailReader
 
 /// The windows of every `state:` rule, built from the first pass's trigger events (sorted by time, so the result does
@@ -132,23 +131,9 @@ final class WindowIndex: @unchecked Sendable {
         var blockStart = 0
         while blockStart < triggers.count {
             let blockEnd = min(triggers.count, blockStart + block)
-            var prepared = [Prepared?](repeating: nil, count: blockEnd - blockStart)
-            if workers == 1 {
-                for n in blockStart..<blockEnd { prepared[n - blockStart] = prepare(triggers[n], rules: rules, context: contexts[0]) }
-            } else {
-                let from = blockStart
-                // Each worker uses only its own context.
-                nonisolated(unsafe) let contexts = contexts
-                prepared.withUnsafeMutableBufferPointer { buffer in
-                    nonisolated(unsafe) let slots = buffer
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        var n = from + w
-                        while n < blockEnd {
-                            slots[n - from] = prepare(triggers[n], rules: rules, context: contexts[w])
-                            n += workers
-                        }
-                    }
-                }
+            let from = blockStart
+            let prepared = concurrentMap(count: blockEnd - blockStart, threads: workers) { w, i in
+                prepare(triggers[from + i], rules: rules, context: contexts[w])
             }
             for n in blockStart..<blockEnd {
                 guard let p = prepared[n - blockStart], let uses = rules.triggerUses[triggers[n].rule] else { continue }
