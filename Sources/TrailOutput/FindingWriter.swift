@@ -16,7 +16,7 @@ public struct FindingWriter: Sendable {
     public var time: TableTime
     /// Colour for the triage view (the other formats have none).
     public let style: TerminalStyle
-    /// Threads the line formats are rendered on (the output does not depend on it).
+    /// Threads the line formats are made and rendered on (the output does not depend on it).
     public var threads = 1
 
     public init(
@@ -45,6 +45,20 @@ public struct FindingWriter: Sendable {
     /// OCSF, ASFF), so a large output is written as it is rendered and never held whole; the other formats come as
     /// one chunk. The chunks joined are `render(findings)`.
     public func render<E: Error>(_ findings: [Finding], _ emit: ([UInt8]) throws(E) -> Void) throws(E) {
+        try render(count: findings.count, make: { findings[$0] }, all: { findings }, emit)
+    }
+
+    /// The same for findings not yet made: in the line formats each is made, rendered and dropped in turn (a batch
+    /// at a time, on the writer's threads), so the findings are never all held at once; the other formats make
+    /// them all first.
+    public func render<E: Error>(_ findings: FindingStream, _ emit: ([UInt8]) throws(E) -> Void) throws(E) {
+        try render(count: findings.count, make: findings.finding(at:), all: findings.all, emit)
+    }
+
+    /// `render` over findings `make(0) ..< make(count)`; `all()` gives them at once (the whole-document formats).
+    private func render<E: Error>(
+        count: Int, make: (Int) -> Finding, all: () -> [Finding], _ emit: ([UInt8]) throws(E) -> Void
+    ) throws(E) {
         // Log values in JSON stay data on a terminal too (the table and CSV keep their own rules).
         let inert = ![.table, .triage, .csv].contains(format)
         func put(_ bytes: inout [UInt8]) throws(E) {
@@ -53,16 +67,17 @@ public struct FindingWriter: Sendable {
         }
         let lines = [.jsonl, .ocsf, .asff].contains(format)
         switch format {
-        case _ where lines && threads > 1 && findings.count > Self.batch:
-            // A batch at a time, cut into one run of lines per thread, each rendered on its thread and put in order.
+        case _ where lines && threads > 1 && count > batch:
+            // A batch at a time, cut into one run of lines per thread, each made and rendered on its thread and put
+            // in order.
             var start = 0
-            while start < findings.count {
-                let (from, end) = (start, min(findings.count, start + Self.batch * threads))
+            while start < count {
+                let (from, end) = (start, min(count, start + batch * threads))
                 var parts = concurrentMap(count: threads, threads: threads) { _, t -> [UInt8] in
                     var w = JSONBuilder()
                     let encoder = Self.encoder(pretty: false)
-                    for f in findings[(from + (end - from) * t / threads)..<(from + (end - from) * (t + 1) / threads)] {
-                        line(f, into: &w, encoder)
+                    for i in (from + (end - from) * t / threads)..<(from + (end - from) * (t + 1) / threads) {
+                        line(make(i), into: &w, encoder)
                     }
                     return w.out
                 }
@@ -73,8 +88,8 @@ public struct FindingWriter: Sendable {
             var w = JSONBuilder()
             w.out.reserveCapacity(Self.chunkBytes + (1 << 16))
             let encoder = Self.encoder(pretty: false)
-            for f in findings {
-                line(f, into: &w, encoder)
+            for i in 0..<count {
+                line(make(i), into: &w, encoder)
                 if w.out.count >= Self.chunkBytes {
                     try put(&w.out)
                     w.out.removeAll(keepingCapacity: true)
@@ -82,15 +97,15 @@ public struct FindingWriter: Sendable {
             }
             if !w.out.isEmpty { try put(&w.out) }
         default:
-            var bytes = renderRaw(findings)
+            var bytes = renderRaw(all())
             try put(&bytes)
         }
     }
 
     /// The size of a chunk `render` hands over at a time.
     static let chunkBytes = 1 << 20
-    /// Findings per thread in a batch when the line formats are rendered on several threads.
-    static let batch = 128
+    /// Findings per thread in a batch when the line formats are rendered on several threads (tests make it small).
+    var batch = 128
 
     /// One finding's line, newline included, in a line format.
     func line(_ f: Finding, into w: inout JSONBuilder, _ encoder: JSONEncoder) {
@@ -133,9 +148,26 @@ public struct FindingWriter: Sendable {
     /// Writes the findings to stdout, or atomically to the file at `path`. False, with the reason on `errors`, when
     /// they could not be written.
     public func write(_ findings: [Finding], to path: String?, errors: ByteSink) -> Bool {
+        write(to: path, errors: errors) { (emit: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) in
+            try render(findings, emit)
+        }
+    }
+
+    /// The same for findings not yet made (made, written and dropped a batch at a time in the line formats).
+    public func write(_ findings: FindingStream, to path: String?, errors: ByteSink) -> Bool {
+        write(to: path, errors: errors) { (emit: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) in
+            try render(findings, emit)
+        }
+    }
+
+    private func write(
+        to path: String?, errors: ByteSink,
+        _ render: @escaping (([UInt8]) throws(OutputError) -> Void) throws(OutputError) -> Void
+    ) -> Bool {
         guard let path else {
             let stdout = ByteSink(fd: 1)
-            render(findings) { (chunk: [UInt8]) in stdout.write(chunk) }
+            // Standard output is a ByteSink, which keeps its first failure instead of throwing.
+            try? render { (chunk: [UInt8]) in stdout.write(chunk) }
             stdout.flush()
             if let code = stdout.failed {
                 errors.write("trailhound: cannot write the findings to standard output: \(String(cString: strerror(code)))\n")
@@ -145,7 +177,7 @@ public struct FindingWriter: Sendable {
         }
         do {
             try AtomicFile.write(to: path) { (put: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) in
-                try render(findings, put)
+                try render(put)
             }
             return true
         } catch {

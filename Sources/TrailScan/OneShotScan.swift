@@ -6,8 +6,11 @@ import TrailReader
 public struct OneShotScan {
     /// What a scan gave.
     public struct Outcome {
-        /// The findings at or above the level asked for, in output order.
-        public var findings: [Finding]
+        /// The findings at or above the level asked for, in output order, made when asked for (a writer makes,
+        /// writes and drops them a batch at a time).
+        public var made: FindingStream
+        /// Every finding of `made`, made now (each call makes them again).
+        public var findings: [Finding] { made.all() }
         /// How many rule evaluations were done.
         public var evaluated: Int
         /// Files and records read, skipped and set aside, with their diagnostics.
@@ -38,9 +41,7 @@ public struct OneShotScan {
             summary.add(r)
             report(r)
         }
-        let minLevel = minLevel
         return Outcome(
-            findings: result.findings.filter { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= minLevel },
-            evaluated: result.evaluated, summary: summary, lineage: result.lineage)
+            made: result.made.atLeast(minLevel), evaluated: result.evaluated, summary: summary, lineage: result.lineage)
     }
 }

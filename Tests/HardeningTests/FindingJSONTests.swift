@@ -49,6 +49,39 @@ import Testing
         Self.expectSame(findings, "demo")
     }
 
+    /// Findings made as they are written (a `FindingStream`, a batch at a time on the writer's threads) render the
+    /// bytes of the findings made all at once, in every format, on 1 to 3 threads and in batches down to one
+    /// finding; the level filter and the summaries taken without making findings agree with the findings.
+    @Test func findingsMadeAsWrittenRenderAsMadeAtOnce() throws {
+        let options = ReaderOptions()
+        let files = Discovery(options: options).discover([repository.appendingPathComponent("Fixtures/logs").path]).files
+        let made = Analysis.run(files, rules: Self.rules, using: ParallelReader(options: options)) { _ in }.made
+        let all = made.all()
+        #expect(made.count == all.count && all.count > 10)
+        #expect(made.ruleIds == Set(all.map(\.rule.id)))
+        #expect(made.levels.map(\.rawValue) == all.map(\.rule.level))
+        for level in SigmaRule.Level.allCases {
+            #expect(made.atLeast(level).all().map(\.id) == all.filter { SigmaRule.Level(rawValue: $0.rule.level)! >= level }.map(\.id))
+        }
+        for format in FindingWriter.Format.allCases {
+            let expected = FindingWriter(format: format).render(all)
+            for (threads, batch) in [(1, 128), (2, 1), (3, 2), (2, 128)] {
+                var writer = FindingWriter(format: format)
+                writer.threads = threads
+                writer.batch = batch
+                var joined: [UInt8] = []
+                writer.render(made) { (chunk: [UInt8]) in joined += chunk }
+                #expect(joined == expected, "\(format), \(threads) threads, batches of \(batch)")
+            }
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-stream-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("findings.jsonl").path
+        #expect(FindingWriter(format: .jsonl).write(made, to: path, errors: ByteSink(fd: 2)))
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == FindingWriter(format: .jsonl).render(all))
+    }
+
     @Test(.enabled(if: FileManager.default.fileExists(atPath: corpus.path), "needs ../shared/corpus"))
     func corpusFindingsAreByteIdentical() {
         for capture in ["invictus-ir-aws_dataset", "stratus-red-team"] {

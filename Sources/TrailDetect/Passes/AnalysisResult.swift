@@ -2,8 +2,11 @@ import TrailReader
 
 extension Analysis {
     public struct Result: Sendable {
-        /// The findings of this run (per-event rules over the new files, and stateful rules), merged and rendered.
-        public var findings: [Finding] = []
+        /// The findings of this run (per-event rules over the new files, and stateful rules), merged, in output
+        /// order, made when asked for.
+        public var made: FindingStream
+        /// Every finding of `made`, made now (each call makes them again).
+        public var findings: [Finding] { made.all() }
         /// The builders of stateful rules (windows, absences, correlations), for the state file to merge.
         public var statefulBuilders: [FindingBuilder] = []
         public var lineage = LineageMap()
@@ -24,5 +27,7 @@ extension Analysis {
         /// Wall-clock seconds of each stage (`first`, `between`: windows and correlations, `evidence`, `second`,
         /// `findings`), for benchmarks.
         public var stageSeconds: [String: Double] = [:]
+
+        init(rules: RuleSet) { made = FindingStream([], rules: rules, lineage: nil) }
     }
 }

@@ -11,7 +11,7 @@ final class AnalysisRun {
     let unfinished: Set<String>
     /// The new files, then the earlier ones (a signal's `file` indexes this).
     let allFiles: [InputFile]
-    var result = Analysis.Result()
+    var result: Analysis.Result
     /// Per-event findings of the new files.
     var findings = FindingSet()
     /// Findings of stateful rules (absences, correlations, the second pass).
@@ -34,6 +34,7 @@ final class AnalysisRun {
         self.files = files
         self.rules = rules
         self.parallel = parallel
+        result = Analysis.Result(rules: rules)
         self.carryover = carryover
         self.earlier = earlier
         self.unfinished = unfinished

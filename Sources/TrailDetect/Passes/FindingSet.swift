@@ -24,16 +24,18 @@ public struct FindingSet: Sendable {
     /// live credentials its actor's keys minted. With `threads` > 1 the findings are made on that many threads
     /// (each is made from its builder alone, so the result is the same).
     public func findings(_ rules: RuleSet, lineage: LineageMap? = nil, threads: Int = 1) -> [Finding] {
-        let sorted = order.map { builders[$0]! }
-            .sorted { a, b in
-                if a.firstTime != b.firstTime { return a.firstTime < b.firstTime }
-                let ra = rules.rules[a.ruleIndex].id
-                let rb = rules.rules[b.ruleIndex].id
-                return ra != rb ? ra < rb : a.id < b.id
-            }
-        // Few findings are not worth the threads.
-        return concurrentMap(count: sorted.count, threads: sorted.count >= 64 ? threads : 1) { _, i in
-            sorted[i].finding(rules, lineage: lineage)
+        stream(rules, lineage: lineage, threads: threads).all()
+    }
+
+    /// The findings in the same order, made only when asked for (a batch at a time, by a writer).
+    public func stream(_ rules: RuleSet, lineage: LineageMap? = nil, threads: Int = 1) -> FindingStream {
+        var sorted = order.map { builders[$0]! }
+        sorted.sort { a, b in
+            if a.firstTime != b.firstTime { return a.firstTime < b.firstTime }
+            let ra = rules.rules[a.ruleIndex].id
+            let rb = rules.rules[b.ruleIndex].id
+            return ra != rb ? ra < rb : a.id < b.id
         }
+        return FindingStream(sorted, rules: rules, lineage: lineage, threads: threads)
     }
 }

@@ -1,11 +1,11 @@
 import TrailReader
 
 extension AnalysisRun {
-    /// The findings: the stateful rules' builders (kept for the state file) merged with the per-event ones, merged
-    /// and rendered with the lineage.
+    /// The findings: the stateful rules' builders (kept for the state file) merged with the per-event ones, merged,
+    /// to be made with the lineage when they are written.
     func gatherFindings() {
         result.statefulBuilders = stateful.order.map { stateful.builders[$0]! }
         findings.merge(result.statefulBuilders)
-        result.findings = findings.findings(rules, lineage: result.lineage, threads: parallel.options.threads)
+        result.made = findings.stream(rules, lineage: result.lineage, threads: parallel.options.threads)
     }
 }

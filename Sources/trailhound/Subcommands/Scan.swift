@@ -88,8 +88,10 @@ struct Scan: ParsableCommand {
             format: chosen, productVersion: Trailhound.productVersion, time: try time.tableTime(),
             style: color.style(toFile: output != nil))
         writer.threads = options.threads
-        let all: [Finding]
-        let failing: [Finding]
+        // What the summary and the exit code need of the findings (a one-shot scan never holds them all).
+        let findingCount: Int
+        let matchedRules: Int
+        let failingLevels: [SigmaRule.Level]
         let written: Bool
         let evaluated: Int
         var stateLine: String?
@@ -138,8 +140,9 @@ struct Scan: ParsableCommand {
                 throw ExitCode(2)
             }
             evaluated = outcome.evaluated
-            all = outcome.emissions.map(\.finding)
-            failing = outcome.failing
+            findingCount = outcome.emissions.count
+            matchedRules = Set(outcome.emissions.map(\.finding.rule.id)).count
+            failingLevels = outcome.failing.map { SigmaRule.Level(rawValue: $0.rule.level) ?? .informational }
             written = outcome.complete
             stateLine = outcome.stateLine(path: statePath)
         } else {
@@ -148,9 +151,10 @@ struct Scan: ParsableCommand {
             progress.finish()
             summary = outcome.summary
             evaluated = outcome.evaluated
-            all = outcome.findings
-            failing = all
-            written = writer.write(all, to: output, errors: stderr)
+            findingCount = outcome.made.count
+            matchedRules = outcome.made.ruleIds.count
+            failingLevels = outcome.made.levels
+            written = writer.write(outcome.made, to: output, errors: stderr)
         }
         for (rule, pattern, count) in ruleSet.regexTimeouts() {
             stderr.write(
@@ -158,16 +162,15 @@ struct Scan: ParsableCommand {
                     + "ran out of time on \(count) value(s), treated as not matching"
                     + (count >= 3 ? "; it was not run again" : "") + "\n")
         }
-        let matchedRules = Set(all.map(\.rule.id)).count
         SummaryWriter.report(
             summary, quiet: quiet,
             extra: [
                 "rules: \(ruleReport.loaded) loaded, \(ruleReport.skipped.count) skipped (unsupported), "
-                    + "\(ruleReport.errors.count) invalid; \(evaluated) rule evaluations; \(all.count) findings from "
+                    + "\(ruleReport.errors.count) invalid; \(evaluated) rule evaluations; \(findingCount) findings from "
                     + "\(matchedRules) rules"
             ] + (stateLine.map { [$0] } ?? []), to: stderr)
         if summary.hasInputProblems || !ruleReport.errors.isEmpty || !written { throw ExitCode(2) }
-        if let failOn, failing.contains(where: { (SigmaRule.Level(rawValue: $0.rule.level) ?? .informational) >= failOn }) {
+        if let failOn, failingLevels.contains(where: { $0 >= failOn }) {
             throw ExitCode(1)
         }
     }

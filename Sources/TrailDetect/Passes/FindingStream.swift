@@ -1,0 +1,46 @@
+import TrailReader
+
+/// A run's findings, not yet made: their builders in output order, with what making them needs (the rules and the
+/// lineage). A finding is made when it is asked for, so a writer can make, render and drop them a batch at a time
+/// instead of holding every finding (with its containment commands and live credentials, several kilobytes each)
+/// at once; `all()` makes every one for the callers that need the whole list (reports, whole-document formats).
+public struct FindingStream: Sendable {
+    /// The builders, in output order (first event time, then rule id, then finding id).
+    public let builders: [FindingBuilder]
+    let rules: RuleSet
+    let lineage: LineageMap?
+    /// Threads `all()` makes findings on (the result does not depend on it).
+    public var threads: Int
+
+    public init(_ builders: [FindingBuilder], rules: RuleSet, lineage: LineageMap?, threads: Int = 1) {
+        self.builders = builders
+        self.rules = rules
+        self.lineage = lineage
+        self.threads = threads
+    }
+
+    public var count: Int { builders.count }
+    public var isEmpty: Bool { builders.isEmpty }
+
+    /// The finding at position `i`, made now.
+    public func finding(at i: Int) -> Finding { builders[i].finding(rules, lineage: lineage) }
+
+    /// Every finding, made on `threads` threads (few findings are not worth the threads).
+    public func all() -> [Finding] {
+        concurrentMap(count: count, threads: count >= 64 ? threads : 1) { _, i in finding(at: i) }
+    }
+
+    /// The findings whose rule is at `minLevel` or above, in the same order.
+    public func atLeast(_ minLevel: SigmaRule.Level) -> FindingStream {
+        guard minLevel > .informational else { return self }
+        return FindingStream(builders.filter { level(of: $0) >= minLevel }, rules: rules, lineage: lineage, threads: threads)
+    }
+
+    /// The rule level of each finding (what a finding's `rule.level` says), without making the findings.
+    public var levels: [SigmaRule.Level] { builders.map(level) }
+
+    /// The ids of the rules that gave findings.
+    public var ruleIds: Set<String> { Set(builders.map { rules.rules[$0.ruleIndex].id }) }
+
+    func level(of b: FindingBuilder) -> SigmaRule.Level { rules.rules[b.ruleIndex].level }
+}
