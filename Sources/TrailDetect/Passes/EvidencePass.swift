@@ -43,9 +43,9 @@ extension AnalysisRun {
             })
         // Only the first matches were read back; the count and times cover them all.
         let byID = Dictionary(outcomes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let found = set.order.map { id in
-            var b = set.builders[id]!
-            if let o = byID[id] { b.account(count: o.count, first: o.first, last: o.last) }
+        let found = set.list.map { b in
+            var b = b
+            if let o = byID[b.id] { b.account(count: o.count, first: o.first, last: o.last) }
             return b
         }
         return (found, chosen.count)

@@ -5,25 +5,28 @@ import TrailReader
 /// instead of holding every finding (with its containment commands and live credentials, several kilobytes each)
 /// at once; `all()` makes every one for the callers that need the whole list (reports, whole-document formats).
 public struct FindingStream: Sendable {
-    /// The builders, in output order (first event time, then rule id, then finding id).
-    public let builders: [FindingBuilder]
+    /// The builders, in any order; `order` gives output order (first event time, then rule id, then finding id).
+    let builders: [FindingBuilder]
+    /// Positions in `builders`, in output order.
+    let order: [Int]
     let rules: RuleSet
     let lineage: LineageMap?
     /// Threads `all()` makes findings on (the result does not depend on it).
     public var threads: Int
 
-    public init(_ builders: [FindingBuilder], rules: RuleSet, lineage: LineageMap?, threads: Int = 1) {
+    public init(_ builders: [FindingBuilder], order: [Int]? = nil, rules: RuleSet, lineage: LineageMap?, threads: Int = 1) {
         self.builders = builders
+        self.order = order ?? Array(builders.indices)
         self.rules = rules
         self.lineage = lineage
         self.threads = threads
     }
 
-    public var count: Int { builders.count }
-    public var isEmpty: Bool { builders.isEmpty }
+    public var count: Int { order.count }
+    public var isEmpty: Bool { order.isEmpty }
 
-    /// The finding at position `i`, made now.
-    public func finding(at i: Int) -> Finding { builders[i].finding(rules, lineage: lineage) }
+    /// The finding at position `i` of the output, made now.
+    public func finding(at i: Int) -> Finding { builders[order[i]].finding(rules, lineage: lineage) }
 
     /// Every finding, made on `threads` threads (few findings are not worth the threads).
     public func all() -> [Finding] {
@@ -33,14 +36,16 @@ public struct FindingStream: Sendable {
     /// The findings whose rule is at `minLevel` or above, in the same order.
     public func atLeast(_ minLevel: SigmaRule.Level) -> FindingStream {
         guard minLevel > .informational else { return self }
-        return FindingStream(builders.filter { level(of: $0) >= minLevel }, rules: rules, lineage: lineage, threads: threads)
+        return FindingStream(
+            builders, order: order.filter { level(of: builders[$0]) >= minLevel }, rules: rules, lineage: lineage,
+            threads: threads)
     }
 
     /// The rule level of each finding (what a finding's `rule.level` says), without making the findings.
-    public var levels: [SigmaRule.Level] { builders.map(level) }
+    public var levels: [SigmaRule.Level] { order.map { level(of: builders[$0]) } }
 
     /// The ids of the rules that gave findings.
-    public var ruleIds: Set<String> { Set(builders.map { rules.rules[$0.ruleIndex].id }) }
+    public var ruleIds: Set<String> { Set(order.map { rules.rules[builders[$0].ruleIndex].id }) }
 
     func level(of b: FindingBuilder) -> SigmaRule.Level { rules.rules[b.ruleIndex].level }
 }

@@ -81,7 +81,7 @@ extension AnalysisRun {
         _ file: InputFile, report: FileReport, _ perFile: DetectorOutput, builders: FindingSet
     ) -> Analysis.FileResult {
         Analysis.FileResult(
-            file: file, report: report, builders: builders.order.map { builders.builders[$0]! },
+            file: file, report: report, builders: builders.list,
             issuances: perFile.issuances,
             triggers: perFile.triggers.map {
                 Analysis.StoredTrigger(
