@@ -65,6 +65,18 @@ import Testing
             Self.event(2, "AttachUserPolicy", at: 10), Self.event(4, "DetachUserPolicy", at: 30), Self.event(5, "ListUsers", at: 40),
         ])
         #expect(closed.isEmpty)
+        // A finding inside a window that was closed later names both events, and who opened it (read back from the
+        // triggers when the finding is made).
+        let later = try CorrelationTests.scan(Self.rules, [
+            Self.event(2, "AttachUserPolicy", at: 10), Self.event(3, "ListUsers", at: 20), Self.event(4, "DetachUserPolicy", at: 30),
+        ])
+        #expect(later.count == 1)
+        #expect(later.first?.state?.opened?.eventName == "AttachUserPolicy")
+        #expect(later.first?.state?.closed?.eventID == "00000000-0000-4000-8000-000000000004")
+        #expect(later.first?.state?.closed?.eventName == "DetachUserPolicy")
+        #expect(later.first?.state?.openedBy?.userName == "u")
+        // The rule's window lasts 1h, so it ends at its close.
+        #expect(later.first?.state?.until != nil && later.first?.state?.until == later.first?.state?.closed?.eventTime)
     }
 
     /// A window keyed by the origin user: a role session's events count once its issuance (by a user whose window

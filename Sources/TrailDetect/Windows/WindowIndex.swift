@@ -12,8 +12,47 @@ final class WindowIndex: @unchecked Sendable {
     private(set) var pendingAbsences = 0
     /// The second pass's per-identity answers (`Detector.identityMayJoin`), shared by its workers.
     let identityAnswers = SharedIdentityCache<UInt64>()
+    /// The trigger events in time order: windows name their opening and closing events by position here.
+    private(set) var triggers: [TriggerEvent] = []
+    private let catalog: PolicyCatalog
+    private let lineage: LineageMap?
 
-    init() {}
+    init(catalog: PolicyCatalog, lineage: LineageMap?) {
+        self.catalog = catalog
+        self.lineage = lineage
+    }
+
+    /// The window as a finding's state: its opening event (read back from its trigger, as evidence and as the
+    /// opener's identity, through the lineage as when the window was opened), its closing event, and its end.
+    func describe(_ w: Window) -> Finding.State {
+        let opening = evidence(w.opened, opener: true)
+        return Finding.State(
+            kind: "inside", key: w.key, openedByRule: w.openedByRule, opened: opening.0, openedBy: opening.1,
+            closed: w.closed.map { evidence($0, opener: false).0 },
+            until: w.close == .max ? nil : (w.closed == nil || w.endsOnItsOwn ? Timestamp.format(w.close) : nil))
+    }
+
+    /// A trigger event's evidence and, with `opener`, who made it. Should its text not read back (a spill file gone
+    /// bad since), the evidence says where the event is and nothing it cannot know.
+    private func evidence(_ n: Int32, opener: Bool) -> (Finding.Evidence, Finding.Actor?) {
+        let trigger = triggers[Int(n)]
+        if let text = trigger.text,
+            let read = EventParser.withEvent(text, index: trigger.index, { event -> (Finding.Evidence, Finding.Actor?) in
+                let evidence = FindingBuilder.evidence(event, file: trigger.file)
+                guard opener else { return (evidence, nil) }
+                let context = EventContext(catalog: catalog, lineage: lineage)
+                context.reset(event)
+                return (evidence, FindingBuilder.actor(context))
+            })
+        {
+            return read
+        }
+        return (
+            Finding.Evidence(
+                eventID: trigger.eventID.isEmpty ? nil : trigger.eventID, eventTime: Timestamp.format(trigger.time),
+                eventSource: nil, eventName: nil, errorCode: nil, file: trigger.file, recordIndex: trigger.index), nil
+        )
+    }
 
     /// True when one of `keys` has a window of the rule's first entry (at any time).
     func mayJoin(rule: Int, keys: [String]) -> Bool {
@@ -35,7 +74,7 @@ final class WindowIndex: @unchecked Sendable {
     }
 
     static func identity(_ rule: String, _ spec: Int, _ w: Window) -> String {
-        "\(rule)|\(spec)|\(w.key)|\(w.opened.eventID ?? String(w.open))|\(w.close)"
+        "\(rule)|\(spec)|\(w.key)|\(w.openedEventID ?? String(w.open))|\(w.close)"
     }
 
     /// True when each `state:` entry of the rule opened a window at least once (else none of its events can count).
@@ -69,8 +108,8 @@ final class WindowIndex: @unchecked Sendable {
             /// A closing trigger whose instance template gives nothing closes nothing.
             var skip = false
         }
-        var evidence: Finding.Evidence?
-        var opener: Finding.Actor?
+        /// The event's id, as its evidence gives it.
+        var eventID: String?
         var uses: [Use] = []
     }
 
@@ -78,7 +117,7 @@ final class WindowIndex: @unchecked Sendable {
         guard let uses = rules.triggerUses[trigger.rule], let text = trigger.text else { return nil }
         return EventParser.withEvent(text, index: trigger.index) { event -> Prepared in
             context.reset(event)
-            var out = Prepared(evidence: FindingBuilder.evidence(event, file: trigger.file))
+            var out = Prepared(eventID: event.member("eventID")?.scalarText)
             for use in uses {
                 let rule = rules.rules[use.rule]
                 var u = Prepared.Use()
@@ -89,7 +128,6 @@ final class WindowIndex: @unchecked Sendable {
                     u.instance = t.instance?.values(context).first
                     if rules.windowPerAccount[use.rule][use.spec] { u.account = event.member(.recipientAccountId)?.scalarText }
                     u.keys = t.key?.values(context) ?? []
-                    if out.opener == nil, !(u.keys ?? []).isEmpty { out.opener = FindingBuilder.actor(context) }
                 case .closes:
                     let t = rule.windows[use.spec].closedBy[use.trigger]
                     u.instance = t.instance?.values(context).first
@@ -112,7 +150,7 @@ final class WindowIndex: @unchecked Sendable {
     static func build(
         triggers input: [TriggerEvent], rules: RuleSet, lineage: LineageMap?, latest: Int64, threads: Int = 1
     ) -> WindowIndex {
-        let index = WindowIndex()
+        let index = WindowIndex(catalog: rules.catalog, lineage: lineage)
         for (i, rule) in rules.rules.enumerated() where !rule.windows.isEmpty {
             index.windows[i] = Array(repeating: [:], count: rule.windows.count)
         }
@@ -124,7 +162,8 @@ final class WindowIndex: @unchecked Sendable {
         }
         /// absence rule → key → waiting events.
         var pending: [Int: [String: [Pending]]] = [:]
-        let triggers = input.sorted(by: <)
+        index.triggers = input.sorted(by: <)
+        let triggers = index.triggers
         let workers = max(1, threads)
         let contexts = (0..<workers).map { _ in EventContext(catalog: rules.catalog, lineage: lineage) }
         let block = 2048
@@ -152,9 +191,9 @@ final class WindowIndex: @unchecked Sendable {
                             list.append(
                                 Window(
                                     key: key, instance: u.instance, open: trigger.time,
-                                    close: spec.lasts.map { trigger.time + $0 } ?? .max, opened: p.evidence!, closed: nil,
-                                    account: u.account, openedByRule: rules.rules[trigger.rule].id, opener: p.opener,
-                                    endsOnItsOwn: spec.lasts != nil))
+                                    close: spec.lasts.map { trigger.time + $0 } ?? .max, openedEventID: p.eventID,
+                                    opened: Int32(n), closed: nil, account: u.account,
+                                    openedByRule: rules.rules[trigger.rule].id, endsOnItsOwn: spec.lasts != nil))
                             index.windows[use.rule]![use.spec][key] = list
                             index.count += 1
                         }
@@ -168,7 +207,7 @@ final class WindowIndex: @unchecked Sendable {
                                 && (u.instance == nil || list[w].instance == u.instance)
                             {
                                 list[w].close = trigger.time
-                                list[w].closed = p.evidence
+                                list[w].closed = Int32(n)
                             }
                             index.windows[use.rule]![use.spec][key] = list
                         }
