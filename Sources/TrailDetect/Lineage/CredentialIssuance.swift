@@ -8,7 +8,7 @@ public struct CredentialIssuance: Sendable, Equatable {
     /// The new temporary key (`responseElements.credentials.accessKeyId`).
     public let childKey: String
     /// The key that signed the call (`userIdentity.accessKeyId`), when logged.
-    public let parentKey: String?
+    public internal(set) var parentKey: String?
     /// The principal that made the call (`userIdentity.arn`), or its type when there is no ARN.
     public internal(set) var parentPrincipal: String
     /// What the child is: the federated user, the assumed role's session ARN, or the user for GetSessionToken.

@@ -7,13 +7,45 @@ public struct LineageMap: Sendable {
     /// account and key (lookups compare the fields, so a collision costs nothing but a comparison): a map of a
     /// year's STS calls is mostly these records, so nothing is stored twice.
     var all: [CredentialIssuance] = []
-    var childIndex: [UInt64: [Int32]] = [:]
-    var parentIndex: [UInt64: [Int32]] = [:]
+    /// Issuances by child key and by parent key: each hash names the first and last position with it, and
+    /// `childNext`/`parentNext` chain each position to the next one with the same hash (-1 ends a chain). Chains in
+    /// two flat arrays, not an array per key: a year of role sessions is hundreds of thousands of keys.
+    var childChains: [UInt64: Chain] = [:]
+    var parentChains: [UInt64: Chain] = [:]
+    var childNext: [Int32] = []
+    var parentNext: [Int32] = []
     public var count: Int { all.count }
     /// Accounts with at least one issuance.
     public private(set) var accounts = Set<String>()
-    /// Principal ARNs, each kept once (many issuances share their parent).
+    /// Principal ARNs and parent keys, each kept once (many issuances share their parent).
     var principals: [String: String] = [:]
+
+    struct Chain: Sendable {
+        var first: Int32
+        var last: Int32
+    }
+
+    /// The positions a chain links, in the order added.
+    struct Positions: Sequence, IteratorProtocol {
+        var at: Int32
+        let links: [Int32]
+        mutating func next() -> Int? {
+            guard at >= 0 else { return nil }
+            defer { at = links[Int(at)] }
+            return Int(at)
+        }
+    }
+
+    func positions(_ chain: Chain?, _ next: [Int32]) -> Positions { Positions(at: chain?.first ?? -1, links: next) }
+
+    static func link(_ n: Int32, _ h: UInt64, _ chains: inout [UInt64: Chain], _ next: inout [Int32]) {
+        if let c = chains[h] {
+            next[Int(c.last)] = n
+            chains[h] = Chain(first: c.first, last: n)
+        } else {
+            chains[h] = Chain(first: n, last: n)
+        }
+    }
 
     public init() {}
 
@@ -41,7 +73,7 @@ public struct LineageMap: Sendable {
 
     /// `minted(_:account:)` as positions in `issuances`.
     func mintedIndexes(_ key: String, account: String) -> [Int] {
-        (childIndex[Self.hash(account, key)] ?? []).map(Int.init).filter { all[$0].childKey == key && all[$0].account == account }
+        positions(childChains[Self.hash(account, key)], childNext).filter { all[$0].childKey == key && all[$0].account == account }
     }
 
     /// The issuances `key` minted (as a parent) in `account`, in the order added.
@@ -51,27 +83,32 @@ public struct LineageMap: Sendable {
 
     /// `children(of:account:)` as positions in `issuances`.
     func childIndexes(of key: String, account: String) -> [Int] {
-        (parentIndex[Self.hash(account, key)] ?? []).map(Int.init).filter { all[$0].parentKey == key && all[$0].account == account }
+        positions(parentChains[Self.hash(account, key)], parentNext).filter { all[$0].parentKey == key && all[$0].account == account }
     }
 
     public mutating func add(_ issuance: CredentialIssuance) {
         var i = issuance
         if let shared = principals[i.parentPrincipal] { i.parentPrincipal = shared } else { principals[i.parentPrincipal] = i.parentPrincipal }
+        if let parent = i.parentKey {
+            if let shared = principals[parent] { i.parentKey = shared } else { principals[parent] = parent }
+        }
         let n = Int32(all.count)
         all.append(i)
-        childIndex[Self.hash(i.account, i.childKey), default: []].append(n)
-        if let parent = i.parentKey { parentIndex[Self.hash(i.account, parent), default: []].append(n) }
+        childNext.append(-1)
+        parentNext.append(-1)
+        Self.link(n, Self.hash(i.account, i.childKey), &childChains, &childNext)
+        if let parent = i.parentKey { Self.link(n, Self.hash(i.account, parent), &parentChains, &parentNext) }
         if !accounts.contains(i.account) { accounts.insert(i.account) }
     }
 
     /// The position in `issuances` of the issuance of `key` valid at `time` (as `issuance(of:account:at:)`).
     func issuanceIndex(of key: String, account: String, at time: Int64) -> Int? {
-        guard let list = childIndex[Self.hash(account, key)] else { return nil }
+        guard let chain = childChains[Self.hash(account, key)] else { return nil }
         var best: Int?
-        for n in list {
-            let i = all[Int(n)]
+        for n in positions(chain, childNext) {
+            let i = all[n]
             guard i.issuedAt <= time && time <= i.expiresAt, i.childKey == key, i.account == account else { continue }
-            if best == nil || i.issuedAt > all[best!].issuedAt { best = Int(n) }
+            if best == nil || i.issuedAt > all[best!].issuedAt { best = n }
         }
         return best
     }

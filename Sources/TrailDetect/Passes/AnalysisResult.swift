@@ -10,8 +10,10 @@ extension Analysis {
         /// The builders of stateful rules (windows, absences, correlations), for the state file to merge.
         public var statefulBuilders: [FindingBuilder] = []
         public var lineage = LineageMap()
-        /// Every window's identity now (rule, key, opening event, end), for the state file.
-        public var windows: Set<String> = []
+        /// Every window's identity now (rule, key, opening event, end), for the state file: worked out when asked
+        /// for (a one-shot scan never asks), from the windows this result keeps.
+        public var windows: Set<String> { windowIndex?.identities() ?? [] }
+        var windowIndex: WindowIndex?
         /// Rule evaluations, all passes.
         public var evaluated = 0
         public var triggers = 0

@@ -11,7 +11,7 @@ extension AnalysisRun {
         triggers = []
         result.windowsOpened = windows.count
         result.pendingAbsences = windows.pendingAbsences
-        result.windows = windows.identities(rules)
+        result.windowIndex = windows
         stateful.merge(windows.absenceFindings)
         // Only groups with a match from this run (or an unfinished one) can change; the others were decided when their
         // matches came.

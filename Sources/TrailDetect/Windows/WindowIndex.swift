@@ -16,9 +16,12 @@ final class WindowIndex: @unchecked Sendable {
     private(set) var triggers: [TriggerEvent] = []
     private let catalog: PolicyCatalog
     private let lineage: LineageMap?
+    /// Each rule's id, by position (a window's identity names its rule).
+    private let ruleIDs: [String]
 
-    init(catalog: PolicyCatalog, lineage: LineageMap?) {
-        self.catalog = catalog
+    init(rules: RuleSet, lineage: LineageMap?) {
+        catalog = rules.catalog
+        ruleIDs = rules.rules.map(\.id)
         self.lineage = lineage
     }
 
@@ -61,12 +64,12 @@ final class WindowIndex: @unchecked Sendable {
     }
 
     /// Every window's identity: rule, `state:` entry, key, opening event and end.
-    func identities(_ rules: RuleSet) -> Set<String> {
+    func identities() -> Set<String> {
         var out = Set<String>()
         for (rule, specs) in windows {
             for (k, keys) in specs.enumerated() {
                 for list in keys.values {
-                    for w in list { out.insert(Self.identity(rules.rules[rule].id, k, w)) }
+                    for w in list { out.insert(Self.identity(ruleIDs[rule], k, w)) }
                 }
             }
         }
@@ -150,7 +153,7 @@ final class WindowIndex: @unchecked Sendable {
     static func build(
         triggers input: [TriggerEvent], rules: RuleSet, lineage: LineageMap?, latest: Int64, threads: Int = 1
     ) -> WindowIndex {
-        let index = WindowIndex(catalog: rules.catalog, lineage: lineage)
+        let index = WindowIndex(rules: rules, lineage: lineage)
         for (i, rule) in rules.rules.enumerated() where !rule.windows.isEmpty {
             index.windows[i] = Array(repeating: [:], count: rule.windows.count)
         }
