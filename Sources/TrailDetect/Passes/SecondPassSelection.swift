@@ -14,8 +14,21 @@ struct SecondPassSelection {
     var derived: [Probe] = []
 
     /// With `skipping`, the windows with those identities are left out (earlier files were checked against them).
+    /// A span of time: the earliest opening and the latest end of the windows a key or user name is in.
+    struct Span {
+        var open: Int64
+        var close: Int64
+        static let none = Span(open: .max, close: .min)
+        /// A key whose windows are not worked out (a cycle, a chain too long): its whole validity.
+        static let always = Span(open: .min, close: .max)
+        var isEmpty: Bool { open > close }
+        func union(_ o: Span) -> Span { Span(open: min(open, o.open), close: max(close, o.close)) }
+    }
+
+    /// With `skipping`, the windows with those identities are left out (earlier files were checked against them).
     init(windows: WindowIndex, lineage: LineageMap, skipping known: Set<String> = [], rules: RuleSet? = nil) {
-        var tokens = Set<String>()
+        // Each segment of a window's key (a key id, a user name, ...), with the span of the windows it is in.
+        var tokens: [String: Span] = [:]
         // A rule's events must be inside a window of each of its `state:` entries, so the first entry's windows are
         // enough to choose files, and a rule with an entry that never opened can match nothing.
         for (rule, specs) in windows.windows where specs.allSatisfy({ !$0.isEmpty }) {
@@ -24,44 +37,48 @@ struct SecondPassSelection {
                 for w in list {
                     if !known.isEmpty, let rules, known.contains(WindowIndex.identity(rules.rules[rule].id, 0, w)) { continue }
                     probes.append(Probe(print: print, open: w.open, close: w.close))
-                    for t in key.split(separator: "/") { tokens.insert(String(t)) }
+                    for t in key.split(separator: "/") {
+                        tokens[String(t), default: .none] = tokens[String(t), default: .none].union(Span(open: w.open, close: w.close))
+                    }
                 }
             }
         }
         guard !probes.isEmpty else { return }
         // A temporary key is related when a link of its chain was minted by a key a window names, or its chain's
-        // root is a user a window names. Worked out once per issuance, each from its parent's answer (a chain per
-        // issuance cost more than the rest of the selection).
+        // root is a user a window names; its events can count only while it is valid and one of those windows is
+        // open (a session that expired before its user was contained is not read for). Worked out once per
+        // issuance, each from its parent's answer (a chain per issuance cost more than the rest of the selection):
+        // the span of the windows met along its chain.
         let all = lineage.all
-        var memo = [UInt8](repeating: 0, count: all.count)  // 0 unknown, 1 related, 2 not, 3 being worked out
-        func related(_ n: Int, depth: Int) -> Bool {
-            switch memo[n] {
-            case 1: return true
-            case 2: return false
-            case 3: return true  // a cycle: ends the chain; read files rather than miss one
-            default: break
-            }
-            // Past the length `chain` follows, answer yes without keeping it (only longer chains get here).
-            if depth >= 16 { return true }
-            memo[n] = 3
+        var memo = [Span?](repeating: nil, count: all.count)
+        var working = [Bool](repeating: false, count: all.count)
+        func related(_ n: Int, depth: Int) -> Span {
+            if let known = memo[n] { return known }
+            // A cycle ends the chain, and past the length `chain` follows no answer is kept: read files rather than
+            // miss one.
+            if working[n] || depth >= 16 { return .always }
+            working[n] = true
+            defer { working[n] = false }
             let x = all[n]
-            var answer: Bool
-            if let k = x.parentKey, tokens.contains(k) {
-                answer = true
-            } else if let k = x.parentKey, let parent = lineage.issuanceIndex(of: k, account: x.account, at: x.issuedAt) {
-                answer = related(parent, depth: depth + 1)
-            } else {
-                answer = Enrichment.lastSegment(x.parentPrincipal, after: ":user/").map { tokens.contains($0) } ?? false
+            var span = Span.none
+            if let k = x.parentKey, let s = tokens[k] { span = span.union(s) }
+            if let k = x.parentKey, let parent = lineage.issuanceIndex(of: k, account: x.account, at: x.issuedAt) {
+                span = span.union(related(parent, depth: depth + 1))
+            } else if let user = Enrichment.lastSegment(x.parentPrincipal, after: ":user/"), let s = tokens[user] {
+                span = span.union(s)
             }
-            memo[n] = answer ? 1 : 2
-            return answer
+            memo[n] = span
+            return span
         }
-        for n in all.indices where related(n, depth: 0) {
+        for n in all.indices {
+            let span = related(n, depth: 0)
+            guard !span.isEmpty else { continue }
             let issuance = all[n]
+            let open = max(issuance.issuedAt - 1, span.open)
+            let close = min(issuance.expiresAt + 1, span.close)
+            guard open <= close else { continue }
             derived.append(
-                Probe(
-                    print: FileKeys.fingerprint("cred:\(issuance.account)/\(issuance.childKey)"),
-                    open: issuance.issuedAt - 1, close: issuance.expiresAt + 1))
+                Probe(print: FileKeys.fingerprint("cred:\(issuance.account)/\(issuance.childKey)"), open: open, close: close))
         }
     }
 
