@@ -6,7 +6,8 @@ import Testing
 
 /// The per-event cache of `userIdentity`'s members answers every lookup exactly as a walk of the object does: on
 /// every event of the demo logs and the Invictus capture, for every member name present and some absent, and on
-/// hostile shapes (duplicate keys, escaped keys, more members than the cache holds, userIdentity not an object).
+/// hostile shapes (duplicate keys, escaped keys, more members than the cache holds, userIdentity not an object). The
+/// enrichment's identity members read through the cache are checked against its own walk on the same events.
 @Suite struct MemberCacheTests {
     static let invictus = repository.deletingLastPathComponent().appendingPathComponent("shared/corpus/invictus-ir-aws_dataset")
     static let absent = ["", "a", "arn2", "ARN", "sessionContex", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"]
@@ -15,6 +16,14 @@ import Testing
     static func compare(_ event: Event, _ cache: MemberCache, extra: [String] = []) -> Int {
         guard let identity = event.member(.userIdentity) else { return 0 }
         cache.reset()
+        // The enrichment's members, found through the cache, are the ones its own walk finds.
+        let through = Enrichment.IdentityMembers(identity, cache: cache)
+        let walked = Enrichment.IdentityMembers(identity)
+        func same(_ a: JSONValue?, _ b: JSONValue?) -> Bool { a?.bytes.baseAddress == b?.bytes.baseAddress && a?.bytes.count == b?.bytes.count }
+        #expect(same(through.type, walked.type) && same(through.arn, walked.arn) && same(through.accountId, walked.accountId)
+            && same(through.accessKeyId, walked.accessKeyId) && same(through.userName, walked.userName)
+            && same(through.invokedBy, walked.invokedBy) && same(through.sessionContext, walked.sessionContext)
+            && same(through.onBehalfOf, walked.onBehalfOf), "identity members at record \(event.index)")
         var names = absent + extra
         identity.forEachMember { key, _ in
             names.append(String(decoding: key, as: UTF8.self))

@@ -128,7 +128,8 @@ public final class Detector {
         if let known = originLinkIndex { return known }
         var n = -1
         if let lineage = context.lineage, let time = event.eventTime,
-            let (key, account) = Enrichment.signingKey(event, Enrichment.IdentityMembers(event.member(.userIdentity)))
+            let (key, account) = Enrichment.signingKey(
+                event, Enrichment.IdentityMembers(event.member(.userIdentity), cache: context.identityMembers))
         {
             n = lineage.issuanceIndex(of: key, account: account, at: time) ?? -1
         }

@@ -26,14 +26,14 @@ public final class EventContext {
     /// The derived fields, every section computed.
     public var enrichment: Enrichment {
         for section in [Enrichment.Section.actor, .target, .policy, .denial, .origin] {
-            partial.ensure(section, event!, catalog, lineage)
+            partial.ensure(section, event!, catalog, lineage, identity: identityMembers)
         }
         return partial
     }
 
     /// The values of one derived field, computing only its section.
     public func derived(_ field: DerivedField) -> [String] {
-        partial.ensure(field.section, event!, catalog, lineage)
+        partial.ensure(field.section, event!, catalog, lineage, identity: identityMembers)
         return partial.values(field)
     }
 

@@ -34,18 +34,23 @@ public struct Enrichment: Sendable {
     }
 
     /// Computes `section` (and what it needs) if it is not done yet.
-    mutating func ensure(_ section: Section, _ event: Event, _ catalog: PolicyCatalog, _ lineage: LineageMap? = nil) {
+    /// `identity`: the event's `userIdentity` members already found (the context's cache), so that each section
+    /// does not walk the object again.
+    mutating func ensure(
+        _ section: Section, _ event: Event, _ catalog: PolicyCatalog, _ lineage: LineageMap? = nil,
+        identity: MemberCache? = nil
+    ) {
         let bit = UInt8(1) << UInt8(section.rawValue)
         guard done & bit == 0 else { return }
         done |= bit
         switch section {
-        case .actor: computeActor(event)
+        case .actor: computeActor(event, identity)
         case .target:
-            ensure(.actor, event, catalog)
+            ensure(.actor, event, catalog, identity: identity)
             computeTarget(event)
         case .policy: computePolicy(event, catalog)
         case .denial: computeDenial(event)
-        case .origin: computeOrigin(event, lineage)
+        case .origin: computeOrigin(event, lineage, identity)
         }
     }
 
@@ -70,6 +75,27 @@ public struct Enrichment: Sendable {
         var sessionContext: JSONValue?
         var onBehalfOf: JSONValue?
 
+        /// The members found by `cache` (which has walked, or will walk, this same object once for the event);
+        /// without one, by a walk of their own.
+        init(_ identity: JSONValue?, cache: MemberCache?) {
+            guard let cache, let identity else {
+                self.init(identity)
+                return
+            }
+            self.init(nil)
+            func member(_ name: StaticString) -> JSONValue? {
+                cache.member(of: identity, UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            }
+            type = member("type")
+            arn = member("arn")
+            accountId = member("accountId")
+            accessKeyId = member("accessKeyId")
+            userName = member("userName")
+            invokedBy = member("invokedBy")
+            sessionContext = member("sessionContext")
+            onBehalfOf = member("onBehalfOf")
+        }
+
         init(_ identity: JSONValue?) {
             identity?.forEachMember { key, value in
                 switch key.count {
@@ -89,10 +115,10 @@ public struct Enrichment: Sendable {
 
     }
 
-    mutating func computeActor(_ event: Event) {
+    mutating func computeActor(_ event: Event, _ cache: MemberCache? = nil) {
         // Hot: every event a rule reads actor fields of (and each new identity in a file) comes here once, so
         // members are found in one walk each and names are compared as literals, not bridged strings.
-        let members = IdentityMembers(event.member(.userIdentity))
+        let members = IdentityMembers(event.member(.userIdentity), cache: cache)
         var issuerArn: JSONValue?
         var issuerUserName: JSONValue?
         if let issuer = members.sessionContext?.member("sessionIssuer") {
@@ -262,8 +288,8 @@ public struct Enrichment: Sendable {
 
     /// Where the event's credentials came from: the chain of temporary keys up to the long-term key (or principal)
     /// that minted the first of them. Without a lineage map (or for a long-term key) the origin is the key itself.
-    mutating func computeOrigin(_ event: Event, _ lineage: LineageMap?) {
-        let identity = IdentityMembers(event.member(.userIdentity))
+    mutating func computeOrigin(_ event: Event, _ lineage: LineageMap?, _ cache: MemberCache? = nil) {
+        let identity = IdentityMembers(event.member(.userIdentity), cache: cache)
         guard let (key, account) = Self.signingKey(event, identity) else { return }
         let chain = (event.eventTime).map { lineage?.chain(of: key, account: account, at: $0) ?? [] } ?? []
         set(.originIsDerived, !chain.isEmpty)

@@ -229,7 +229,7 @@ extension EventContext {
     /// it returns true. `body` must not use the context.
     @inline(__always)
     func anyDerived(_ ordinal: Int, section: Enrichment.Section, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
-        partial.ensure(section, event!, catalog, lineage)
+        partial.ensure(section, event!, catalog, lineage, identity: identityMembers)
         let n = partial.values[ordinal].count
         for k in 0..<n where partial.values[ordinal][k].withUTF8({ body(UnsafeRawBufferPointer($0)) }) { return true }
         return false
