@@ -77,9 +77,7 @@ extension FindingBuilder {
         guard !temporary.isEmpty else { return [:] }
         var values = [
             "temporaryAccessKeyId": temporary.map(\.accessKeyId),
-            "liveCredential": temporary.map { c in
-                "\(c.accessKeyId) (\(c.mintedBy ?? "?")\(c.principal.map { " " + $0 } ?? ""), from \(c.parentAccessKeyId ?? "?"), valid until \(c.expiresAt ?? "?"))"
-            },
+            "liveCredential": temporary.map(liveCredentialText),
         ]
         // Federation tokens: who they are and the long-term key that minted them (deactivated by the federation
         // action, which enters a playbook only when there are some).
@@ -92,6 +90,25 @@ extension FindingBuilder {
             }
         }
         return values
+    }
+
+    /// `ASIA… (AssumeRole arn:…, from AKIA…, valid until 2026-…Z)`: one live credential in a playbook's text. Built
+    /// by appending (string interpolation cost several thousand instructions a value, and a finding lists up to 50).
+    static func liveCredentialText(_ c: Finding.Credential) -> String {
+        var text = c.accessKeyId
+        text.reserveCapacity(c.accessKeyId.utf8.count + (c.principal?.utf8.count ?? 0) + 80)
+        text += " ("
+        text += c.mintedBy ?? "?"
+        if let principal = c.principal {
+            text += " "
+            text += principal
+        }
+        text += ", from "
+        text += c.parentAccessKeyId ?? "?"
+        text += ", valid until "
+        text += c.expiresAt ?? "?"
+        text += ")"
+        return text
     }
 
     func finding(_ rules: RuleSet, actor: Finding.Actor, credentials: [Finding.Credential]) -> Finding {
