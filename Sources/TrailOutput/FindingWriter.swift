@@ -166,8 +166,12 @@ public struct FindingWriter: Sendable {
     ) -> Bool {
         guard let path else {
             let stdout = ByteSink(fd: 1)
-            // Standard output is a ByteSink, which keeps its first failure instead of throwing.
-            try? render { (chunk: [UInt8]) in stdout.write(chunk) }
+            // Standard output is a ByteSink, which keeps its first failure instead of throwing; once it has failed,
+            // the rest of the findings are not made for nothing.
+            try? render { (chunk: [UInt8]) throws(OutputError) in
+                stdout.write(chunk)
+                if stdout.failed != nil { throw OutputError(path: "standard output", reason: "") }
+            }
             stdout.flush()
             if let code = stdout.failed {
                 errors.write("trailhound: cannot write the findings to standard output: \(String(cString: strerror(code)))\n")
