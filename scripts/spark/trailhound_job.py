@@ -3,17 +3,24 @@
 Started by spark-submit (or scripts/spark-scan for a local run). Spark's file index lists the log files (local
 paths, s3a://, hdfs://; in parallel on the executors for wide trees), a Spark computation packs them into tasks (by
 account, region and day from the path, capped in bytes; only per-task counts reach the driver), and five stages run,
-each a `trailhound stage` subprocess on the executor:
+each a `trailhound stage` subprocess on an executor:
 
-  1. map        per task: the first pass over its files -> a global part (issuances, trigger events: small), the
+  1. map        per task: the first pass over its files -> a global part (issuances, trigger events), the
                 correlation matches with their group values, and a local part (partial findings, key fingerprints),
                 plus a reading summary.
   2. correlate  matches shuffled by correlation group (group hash mod C) -> the outcomes of the groups that fire.
-  3. context    once, on the driver, over the global parts and the outcomes (collected: they are small) -> lineage,
-                windows, absence findings and outcomes, broadcast to every executor.
-  4. second     per task again, with the context: the second pass and the correlation evidence its files hold.
-  5. reduce     partials shuffled by finding id (first 8 hex digits mod R) -> merged and rendered, one part file per
-                reduce partition.
+  3. context    the global parts and the outcomes shuffled to one partition; its one task -> lineage, windows,
+                absence findings and outcomes: the context, kept where it was made (Spark's block manager).
+  4. second     per task again, with the context (a cartesian product of the tasks with the one-partition context:
+                each task fetches it from the block manager): the second pass and the correlation evidence its files
+                hold.
+  5. reduce     partials shuffled by finding id (first 8 hex digits mod R) -> merged and rendered with the context
+                (fetched the same way), one part file per reduce partition.
+
+Only small summaries reach the driver: the packing's per-task counts, each map task's reading summary and the
+context's size. Files on s3a:// or hdfs:// are read on the executors from the listing's own file index (listed once)
+and staged for the time of a stage under /tmp/trailhound-spark on the executor that runs it (removed when the stage
+ends, also on failure).
 
 This program only lists, packs, ships the binary and moves bytes; every decision is trailhound's. A trailhound that
 exits non-zero fails its task with its stderr in the error (and Spark retries it); outputs are written whole under
