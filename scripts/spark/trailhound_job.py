@@ -162,8 +162,10 @@ def contents(spark, listed):
     """(path, content) of the listed files, read on the executors: from the listing's own file index, or, for a
     driver listing, from its paths (no folder is walked again)."""
     if "content" not in listed.columns:
+        from pyspark.sql import functions as F
         paths = [r[0] for r in listed.select("path").collect()]  # a driver listing: the driver has them already
-        listed = spark.read.format("binaryFile").load(paths) if paths else listed.withColumn("content", None)
+        listed = (spark.read.format("binaryFile").load(paths) if paths
+                  else listed.withColumn("content", F.lit(None).cast("binary")))
     return listed.select("path", "content")
 
 
@@ -537,25 +539,26 @@ def run(sc, args):
         files = sorted(dict(v for _, v in it).items())  # by path, each once
         return [(i, files)] if files else []
     inputs = entries.partitionBy(n, lambda k: k).mapPartitionsWithIndex(task)
-    inputs = inputs.persist(StorageLevel.MEMORY_AND_DISK)
 
-    # Stage 1: map, per task. Stage 2: the correlation matches shuffled by group, each group decided where its
-    # matches meet (a correlate task's partition is its index among the correlate tasks).
-    mapped = inputs.map(lambda t: run_map(tool, t[0], t[1])).persist(StorageLevel.MEMORY_AND_DISK)
+    # Stage 1: map, per task; each element keeps its task's files for the second pass: (files, (task, global, local,
+    # summary, signals)). Stage 2: the correlation matches shuffled by group, each group decided where its matches
+    # meet (a correlate task's partition is its index among the correlate tasks).
+    mapped = inputs.map(lambda t: (t[1], run_map(tool, t[0], t[1]))).persist(StorageLevel.MEMORY_AND_DISK)
     c = max(1, args.correlate_partitions or n)
-    outcomes = mapped.flatMap(lambda m: signal_lines(m[4], c)).partitionBy(c, lambda k: k).mapPartitionsWithIndex(
+    outcomes = mapped.flatMap(lambda m: signal_lines(m[1][4], c)).partitionBy(c, lambda k: k).mapPartitionsWithIndex(
         lambda k, it: run_correlate(tool, k, [line for _, line in it]))
     # Stage 3: the context, on an executor: the map's global parts and the outcomes shuffled into one partition,
     # `stage context` run by its one task. Kept (memory and disk) where it was made: the second and reduce tasks
     # read it from there through the block manager; the driver never holds it.
-    context = (mapped.map(lambda m: (0, ("global", m[0], m[1]))).union(outcomes.map(lambda o: (0, ("outcome", o))))
+    context = (mapped.map(lambda m: (0, ("global", m[1][0], m[1][1])))
+               .union(outcomes.map(lambda o: (0, ("outcome", o))))
                .partitionBy(1, lambda k: 0).mapPartitions(lambda it: [run_context(tool, (v for _, v in it))])
                .persist(StorageLevel.MEMORY_AND_DISK))
     mark = time.time()
     # One action runs the three stages; what reaches the driver is each map task's reading summary and the
     # context's size (the context itself is computed once, here, and kept).
     summaries, global_bytes, context_bytes = [], 0, 0
-    for kind, value, size in mapped.map(lambda m: ("summary", m[3], len(m[1]))).union(
+    for kind, value, size in mapped.map(lambda m: ("summary", m[1][3], len(m[1][1]))).union(
             context.map(lambda ctx: ("context", None, len(ctx)))).collect():
         if kind == "summary":
             summaries.append(json.loads(value))
@@ -565,11 +568,13 @@ def run(sc, args):
     stage_seconds["map+correlate+context"] = round(time.time() - mark, 3)
     mark = time.time()
 
-    # Stage 4: second pass and correlation evidence, each task with its own files and local part (a task's files
-    # and its map output are the same partition of `inputs` and `mapped`: zipped, no shuffle) and the context (the
-    # cartesian product with the one-partition context: partition i of the product is task i with the context).
-    second = inputs.zip(mapped).cartesian(context).map(
-        lambda p: (p[0][1][2], run_second(tool, p[1], p[0][0][0], p[0][0][1], p[0][1][2])))
+    # Stage 4: second pass and correlation evidence, each task with its own files and local part (its element of
+    # `mapped`) and the context: the cartesian product with the one-partition context, whose partition i is task i
+    # with the context.
+    def second_task(pair):
+        (entries, (i, _, local, _, _)), ctx = pair
+        return local, run_second(tool, ctx, i, entries, local)
+    second = mapped.cartesian(context).map(second_task)
 
     # Stage 5: partials shuffled by finding id, merged and rendered per reduce partition (each partition's lines,
     # sorted, with the context, as the second stage has it).
@@ -617,7 +622,6 @@ def run(sc, args):
                         shutil.copyfileobj(f, out)
         os.replace(out.name, out.name[: -len(".part")])
     mapped.unpersist()
-    inputs.unpersist()
     assigned.unpersist()
     context.unpersist()
     index.destroy()
