@@ -389,12 +389,14 @@ def run_correlate(tool, part, lines):
 
 
 def run_context(tool, items):
-    """Stage 3, in the one task of the context partition: every map task's global part ("global", task, blob) and
-    every outcome line ("outcome", line) of the correlate tasks, shuffled here -> the context (bytes)."""
-    globals_, outcomes = [], []
+    """Stage 3, in the one task of the context partition: every map task's global part and reading summary
+    ("global", task, blob, summary) and every outcome line ("outcome", line) of the correlate tasks, shuffled here
+    -> (the context (bytes), the reading summaries in task order)."""
+    globals_, outcomes, summaries = [], [], []
     for item in items:
         if item[0] == "global":
             globals_.append((item[1], item[2]))
+            summaries.append((item[1], item[3], len(item[2])))
         else:
             outcomes.append(item[1])
     globals_.sort()  # by map task: the same files for every attempt
@@ -413,8 +415,8 @@ def run_context(tool, items):
         out = os.path.join(work, "context.jsonl")
         tool.run("context", "--out", out, "--globals-from", names_file, "--outcomes", decided, threads=False)
         context = open(out, "rb").read()
-    tool.maybe_fail("context", 0)  # (its task is the last of the action that makes it, not partition 0)
-    return context
+    tool.maybe_fail("context")
+    return context, [s for _, *s in sorted(summaries)]
 
 
 def run_second(tool, context, index, entries, local):
@@ -547,24 +549,20 @@ def run(sc, args):
     c = max(1, args.correlate_partitions or n)
     outcomes = mapped.flatMap(lambda m: signal_lines(m[1][4], c)).partitionBy(c, lambda k: k).mapPartitionsWithIndex(
         lambda k, it: run_correlate(tool, k, [line for _, line in it]))
-    # Stage 3: the context, on an executor: the map's global parts and the outcomes shuffled into one partition,
-    # `stage context` run by its one task. Kept (memory and disk) where it was made: the second and reduce tasks
-    # read it from there through the block manager; the driver never holds it.
-    context = (mapped.map(lambda m: (0, ("global", m[1][0], m[1][1])))
+    # Stage 3: the context, on an executor: the map's global parts (with each map task's reading summary) and the
+    # outcomes shuffled into one partition, `stage context` run by its one task. The one element, (context, reading
+    # summaries), is kept (memory and disk) where it was made: the second and reduce tasks read the context from
+    # there through the block manager; the driver never holds it.
+    context = (mapped.map(lambda m: (0, ("global", m[1][0], m[1][1], m[1][3])))
                .union(outcomes.map(lambda o: (0, ("outcome", o))))
                .partitionBy(1, lambda k: 0).mapPartitions(lambda it: [run_context(tool, (v for _, v in it))])
                .persist(StorageLevel.MEMORY_AND_DISK))
     mark = time.time()
-    # One action runs the three stages; what reaches the driver is each map task's reading summary and the
-    # context's size (the context itself is computed once, here, and kept).
-    summaries, global_bytes, context_bytes = [], 0, 0
-    for kind, value, size in mapped.map(lambda m: ("summary", m[1][3], len(m[1][1]))).union(
-            context.map(lambda ctx: ("context", None, len(ctx)))).collect():
-        if kind == "summary":
-            summaries.append(json.loads(value))
-            global_bytes += size
-        else:
-            context_bytes = size
+    # One action runs the three stages; what reaches the driver, from the context task, is the reading summaries
+    # and the sizes of the global parts and the context (the context itself is computed once, here, and kept).
+    [(read, context_bytes)] = context.map(lambda c: (c[1], len(c[0]))).collect()
+    summaries = [json.loads(s) for s, _ in read]
+    global_bytes = sum(size for _, size in read)
     stage_seconds["map+correlate+context"] = round(time.time() - mark, 3)
     mark = time.time()
 
@@ -572,7 +570,7 @@ def run(sc, args):
     # `mapped`) and the context: the cartesian product with the one-partition context, whose partition i is task i
     # with the context.
     def second_task(pair):
-        (entries, (i, _, local, _, _)), ctx = pair
+        (entries, (i, _, local, _, _)), (ctx, _) = pair
         return local, run_second(tool, ctx, i, entries, local)
     second = mapped.cartesian(context).map(second_task)
 
@@ -588,7 +586,7 @@ def run(sc, args):
     fmt = args.format
     findings = (second.flatMap(keyed).partitionBy(r, lambda k: k)
                 .mapPartitionsWithIndex(lambda i, it: [(i, sorted(line for _, line in it))])
-                .cartesian(context).flatMap(lambda p: run_reduce(tool, p[1], p[0][0], r, fmt, p[0][1])))
+                .cartesian(context).flatMap(lambda p: run_reduce(tool, p[1][0], p[0][0], r, fmt, p[0][1])))
     out_dir = args.output.rstrip("/") + "/findings"
     delete(sc, out_dir)
     # Kept while written, so the count below reads them from memory instead of the output again.
