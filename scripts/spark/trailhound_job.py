@@ -17,8 +17,8 @@ each a `trailhound stage` subprocess on an executor:
   5. reduce     partials shuffled by finding id (first 8 hex digits mod R) -> merged and rendered with the context
                 (fetched the same way), one part file per reduce partition.
 
-Only small summaries reach the driver: the packing's per-task counts, each map task's reading summary and the
-context's size. Files on s3a:// or hdfs:// are read on the executors from the listing's own file index (listed once)
+Only small summaries reach the driver: the packing's per-task counts, and from the context task (the map's reading
+summaries travel there with the global parts) the reading summaries and the sizes of the global parts and context. Files on s3a:// or hdfs:// are read on the executors from the listing's own file index (listed once)
 and staged for the time of a stage under /tmp/trailhound-spark on the executor that runs it (removed when the stage
 ends, also on failure).
 
