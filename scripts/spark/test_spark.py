@@ -85,6 +85,33 @@ def compare(label, expected, summary_expected, out, total, ordered):
     check(total["findings"] == len(expected), f"{label}: summary counts {total['findings']} findings")
 
 
+def task_results(sc):
+    """{(stage, attempt, task): bytes of its result sent to the driver} of every task Spark's status store still
+    holds (a task's result: a value it returns to an action, a shuffle map status, its metrics)."""
+    store = sc._jsc.sc().statusStore()
+    stages = store.stageList(None, *(getattr(store, f"stageList$default${k}")() for k in range(2, 6)))
+    out = {}
+    for i in range(stages.size()):
+        stage = stages.apply(i)
+        tasks = store.taskList(stage.stageId(), stage.attemptId(), 1 << 20)
+        for k in range(tasks.size()):
+            metrics = tasks.apply(k).taskMetrics()
+            if metrics.isDefined():
+                out[(stage.stageId(), stage.attemptId(), tasks.apply(k).taskId())] = metrics.get().resultSize()
+    return out
+
+
+def files_discovered(sc):
+    """Files listed by Spark's file indexes in this JVM so far (Spark's own counter)."""
+    return sc._jvm.org.apache.spark.metrics.source.HiveCatalogMetrics.METRIC_FILES_DISCOVERED().getCount()
+
+
+def staged_left(roots):
+    """Files left where tasks stage the copies of the roots' files they read through Spark."""
+    return sorted(os.path.join(d, f) for r in roots
+                  for d, _, fs in os.walk(trailhound_job.local_path("file://" + r, staged=True)) for f in fs)
+
+
 def check_listing(sc, roots):
     """Spark's file index lists what the driver's walk lists (no file content read), and the packing is
     deterministic and keeps the cap (a task exceeds it by at most its last file)."""
@@ -92,7 +119,7 @@ def check_listing(sc, roots):
     spark = SparkSession(sc)
     uris = trailhound_job.check_roots(sc, roots)
     driver = trailhound_job.list_files(sc, uris)
-    listed = sorted((r[0], r[1]) for r in trailhound_job.listing(spark, uris, "spark").collect())
+    listed = sorted((r[0], r[1]) for r in trailhound_job.listing(spark, uris, "spark").select("path", "length").collect())
     check(listed == driver, f"Spark's parallel listing gives the driver's listing ({len(listed)} files)")
     cap = 65536
     a, slots = trailhound_job.assign(trailhound_job.listing(spark, uris, "spark"), cap)
@@ -186,20 +213,37 @@ def main():
                 ("generated, 3 partitions, read through Spark and staged as s3a/hdfs files are",
                  ["--partitions", "3", "--read-through-spark"], True),
             ]
-            runs.append(("generated, 3 partitions, a map, a correlate, a second and a reduce task each fail once",
-                         ["--partitions", "3", "--fail-once", "map:1,correlate:1,second:2,reduce:0"], True))
+            runs.append(("generated, 3 partitions, a map, a correlate, the context, a second and a reduce task each "
+                         "fail once", ["--partitions", "3", "--fail-once", "map:1,correlate:1,context:0,second:2,reduce:0"],
+                         True))
         for label, extra, ordered in runs:
             out = os.path.join(work, "out-" + re.sub(r"\W+", "-", label))
             roots = ["file://" + r for r in generated] if "file://" in label else generated
+            results, discovered = task_results(sc), files_discovered(sc)
             total = trailhound_job.run(sc, job_args(binary, out, roots, *extra))
             compare(label, expected, summary, out, total, ordered)
+            if label == "generated, 2 partitions":
+                # The global parts (issuances, trigger events) and the outcomes go from the map and correlate tasks
+                # to the context task and from there to the second and reduce tasks, never through the driver:
+                # no task sends the driver a result as big as an average map task's global part (the old job,
+                # which collected them for a `stage context` on the driver, received one per map task).
+                new = {k: v for k, v in task_results(sc).items() if k not in results}
+                part = total["globalBytes"] // total["tasks"]
+                check(part > 32768 and new and max(new.values()) < part,
+                      f"{label}: the driver gets no global part: the biggest of {len(new)} task results is "
+                      f"{max(new.values(), default=0)} bytes, a map task's global part {part} bytes on average")
             if "read through" in label:
                 check(total["bad"] and all(b["path"] in err for b in total["bad"]),
                       f"{label}: the summary names bad files by their own paths, not the staged copies")
+                listed = files_discovered(sc) - discovered
+                check(listed == total["listed"], f"{label}: the roots are listed once ({listed} files listed for "
+                      f"{total['listed']} files), the content read from the same file index")
+                left = staged_left(generated)
+                check(not left, f"{label}: the tasks removed their staged copies ({len(left)} left: {left[:2]})")
             if "fail once" in label:
                 with open(os.environ["TRAILHOUND_FAULT_LOG"]) as f:
                     injected = sorted(f.read().split())
-                check(injected == ["correlate:1", "map:1", "reduce:0", "second:2"],
+                check(injected == ["context:0", "correlate:1", "map:1", "reduce:0", "second:2"],
                       f"{label}: the faults were injected ({injected}) and the retries changed nothing")
         if not a.quick:
             # OCSF on request: the same Detection Findings as one machine's --format ocsf.
@@ -235,17 +279,21 @@ def main():
             if done.returncode != 0:
                 print(err_text[-3000:])
 
-        # A trailhound that fails fails the job, with its stderr in the error (never an empty result).
+        # A trailhound that fails fails the job, with its stderr in the error (never an empty result), and its
+        # task's staged copies are removed all the same (files read through Spark, as remote files are).
         fake = os.path.join(work, "broken-trailhound")
         with open(fake, "w") as f:
             f.write("#!/bin/sh\necho 'trailhound: stage: disk on fire' >&2\nexit 3\n")
         os.chmod(fake, 0o755)
         try:
-            trailhound_job.run(sc, job_args(fake, os.path.join(work, "out-broken"), generated, "--partitions", "2"))
+            trailhound_job.run(sc, job_args(fake, os.path.join(work, "out-broken"), generated, "--partitions", "2",
+                                            "--read-through-spark"))
             check(False, "a failing trailhound fails the job")
         except Exception as e:  # noqa: BLE001 (Py4JJavaError or our own)
             text = str(e)
             check("disk on fire" in text and "status 3" in text, "a failing trailhound fails the job with its stderr")
+        left = staged_left(generated)
+        check(not left, f"a failing trailhound's tasks removed their staged copies ({len(left)} left: {left[:2]})")
     finally:
         sc.stop()
     print(f"spark test: {time.time() - started:.1f} s")

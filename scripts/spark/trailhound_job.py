@@ -3,17 +3,24 @@
 Started by spark-submit (or scripts/spark-scan for a local run). Spark's file index lists the log files (local
 paths, s3a://, hdfs://; in parallel on the executors for wide trees), a Spark computation packs them into tasks (by
 account, region and day from the path, capped in bytes; only per-task counts reach the driver), and five stages run,
-each a `trailhound stage` subprocess on the executor:
+each a `trailhound stage` subprocess on an executor:
 
-  1. map        per task: the first pass over its files -> a global part (issuances, trigger events: small), the
+  1. map        per task: the first pass over its files -> a global part (issuances, trigger events), the
                 correlation matches with their group values, and a local part (partial findings, key fingerprints),
                 plus a reading summary.
   2. correlate  matches shuffled by correlation group (group hash mod C) -> the outcomes of the groups that fire.
-  3. context    once, on the driver, over the global parts and the outcomes (collected: they are small) -> lineage,
-                windows, absence findings and outcomes, broadcast to every executor.
-  4. second     per task again, with the context: the second pass and the correlation evidence its files hold.
-  5. reduce     partials shuffled by finding id (first 8 hex digits mod R) -> merged and rendered, one part file per
-                reduce partition.
+  3. context    the global parts and the outcomes shuffled to one partition; its one task -> lineage, windows,
+                absence findings and outcomes: the context, kept where it was made (Spark's block manager).
+  4. second     per task again, with the context (a cartesian product of the tasks with the one-partition context:
+                each task fetches it from the block manager): the second pass and the correlation evidence its files
+                hold.
+  5. reduce     partials shuffled by finding id (first 8 hex digits mod R) -> merged and rendered with the context
+                (fetched the same way), one part file per reduce partition.
+
+Only small summaries reach the driver: the packing's per-task counts, and from the context task (the map's reading
+summaries travel there with the global parts) the reading summaries and the sizes of the global parts and context. Files on s3a:// or hdfs:// are read on the executors from the listing's own file index (listed once)
+and staged for the time of a stage under /tmp/trailhound-spark on the executor that runs it (removed when the stage
+ends, also on failure).
 
 This program only lists, packs, ships the binary and moves bytes; every decision is trailhound's. A trailhound that
 exits non-zero fails its task with its stderr in the error (and Spark retries it); outputs are written whole under
@@ -21,6 +28,7 @@ deterministic names, so a retried or speculative task changes nothing.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -135,17 +143,30 @@ def check_roots(sc, roots):
 
 
 def listing(spark, uris, how):
-    """(path, length) of every file under the roots, as a DataFrame. `spark`: Spark's file index (the `binaryFile`
-    source without its `content` column, so no file is opened): it lists folders in parallel on the executors once a
-    folder holds more than spark.sql.sources.parallelPartitionDiscovery.threshold sub-folders (default 32), the same
-    code for file:, s3a:// and hdfs://. Like every Spark file source it skips names starting with `_` or `.`
-    (`--listing driver` keeps them). `driver`: the driver's recursive Hadoop listing (kept for comparison)."""
+    """(path, length, content) of every file under the roots, as a DataFrame. `spark`: Spark's file index (the
+    `binaryFile` source): it lists folders in parallel on the executors once a folder holds more than
+    spark.sql.sources.parallelPartitionDiscovery.threshold sub-folders (default 32), the same code for file:, s3a://
+    and hdfs://. The index is made once, when the DataFrame is; a query that does not select `content` opens no file
+    (packing), and one that does (reading remote files) reads the files of this same index, without listing again.
+    Like every Spark file source it skips names starting with `_` or `.` (`--listing driver` keeps them). `driver`:
+    the driver's recursive Hadoop listing (kept for comparison; no `content` column)."""
     from pyspark.sql import types as T
     if how == "driver":
         schema = T.StructType([T.StructField("path", T.StringType()), T.StructField("length", T.LongType())])
         return spark.createDataFrame(list_files(spark.sparkContext, uris), schema)
     return (spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(uris)
-            .select("path", "length"))
+            .select("path", "length", "content"))
+
+
+def contents(spark, listed):
+    """(path, content) of the listed files, read on the executors: from the listing's own file index, or, for a
+    driver listing, from its paths (no folder is walked again)."""
+    if "content" not in listed.columns:
+        from pyspark.sql import functions as F
+        paths = [r[0] for r in listed.select("path").collect()]  # a driver listing: the driver has them already
+        listed = (spark.read.format("binaryFile").load(paths) if paths
+                  else listed.withColumn("content", F.lit(None).cast("binary")))
+    return listed.select("path", "content")
 
 
 def assign(files, max_bytes, partitions=None, seed=None):
@@ -282,27 +303,53 @@ class Tool:
             raise RuntimeError(f"injected fault: {stage} partition {part}, attempt 0")
 
 
-def stage_files(entries, workdir):
-    """The local paths of a task's files: local ones as they are, others written where `local_path` says."""
-    paths = []
-    for uri, content in entries:
-        path = local_path(uri, staged=content is not None)
-        if content is not None:
+@contextlib.contextmanager
+def staged_files(entries, workdir):
+    """The list file of a task's files (their local paths, one a line): local ones as they are, others (content
+    given) written where `local_path` says for the time of the `with`, and removed when it ends, also when the stage
+    fails (with the folders they leave empty), so an executor keeps no copy of the logs it read."""
+    paths, staged = [], []
+    try:
+        for uri, content in entries:
+            path = local_path(uri, staged=content is not None)
+            if content is not None:
+                staged.append(path)
+                write_staged(path, content)
+            paths.append(path)
+        list_file = os.path.join(workdir, "files.txt")
+        with open(list_file, "w") as f:
+            f.write("\n".join(paths) + "\n")
+        yield list_file
+    finally:
+        for path in staged:
+            for name in (path, path + ".part"):
+                try:
+                    os.remove(name)
+                except FileNotFoundError:
+                    pass
+            try:
+                os.removedirs(os.path.dirname(path))  # up to the first folder that is not empty (another task's)
+            except OSError:
+                pass
+
+
+def write_staged(path, content):
+    """Writes a staged copy whole (a `.part` renamed). Another task on this executor may remove a folder on the way
+    in the moment it empties it (`staged_files`), so a vanished folder is made again."""
+    for attempt in range(5):
+        try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            tmp = path + ".part"
-            with open(tmp, "wb") as f:
+            with open(path + ".part", "wb") as f:
                 f.write(content)
-            os.replace(tmp, path)
-        paths.append(path)
-    list_file = os.path.join(workdir, "files.txt")
-    with open(list_file, "w") as f:
-        f.write("\n".join(paths) + "\n")
-    return list_file
+            os.replace(path + ".part", path)
+            return
+        except FileNotFoundError:
+            if attempt == 4:
+                raise
 
 
 def run_map(tool, index, entries):
-    with tempfile.TemporaryDirectory(prefix="trailhound-map-") as work:
-        files = stage_files(entries, work)
+    with tempfile.TemporaryDirectory(prefix="trailhound-map-") as work, staged_files(entries, work) as files:
         g, l, s, c = (os.path.join(work, n) for n in ("global.jsonl", "local.jsonl", "summary.json", "signals.jsonl"))
         tool.run("map", "--files-from", files, "--global", g, "--local", l, "--summary", s, "--signals", c)
         result = (index, open(g, "rb").read(), open(l, "rb").read(), open(s, "rb").read(), open(c, "rb").read())
@@ -341,9 +388,39 @@ def run_correlate(tool, part, lines):
     return outcomes
 
 
+def run_context(tool, items):
+    """Stage 3, in the one task of the context partition: every map task's global part and reading summary
+    ("global", task, blob, summary) and every outcome line ("outcome", line) of the correlate tasks, shuffled here
+    -> (the context (bytes), the reading summaries in task order)."""
+    globals_, outcomes, summaries = [], [], []
+    for item in items:
+        if item[0] == "global":
+            globals_.append((item[1], item[2]))
+            summaries.append((item[1], item[3], len(item[2])))
+        else:
+            outcomes.append(item[1])
+    globals_.sort()  # by map task: the same files for every attempt
+    with tempfile.TemporaryDirectory(prefix="trailhound-context-") as work:
+        names = []
+        for i, g in globals_:
+            names.append(os.path.join(work, f"global-{i:05d}.jsonl"))
+            with open(names[-1], "wb") as f:
+                f.write(g)
+        names_file = os.path.join(work, "globals.txt")
+        with open(names_file, "w") as f:
+            f.write("\n".join(names) + "\n")
+        decided = os.path.join(work, "outcomes.jsonl")
+        with open(decided, "wb") as f:
+            f.write(exchange_header("outcomes") + b"\n" + b"".join(line + b"\n" for line in sorted(outcomes)))
+        out = os.path.join(work, "context.jsonl")
+        tool.run("context", "--out", out, "--globals-from", names_file, "--outcomes", decided, threads=False)
+        context = open(out, "rb").read()
+    tool.maybe_fail("context")
+    return context, [s for _, *s in sorted(summaries)]
+
+
 def run_second(tool, context, index, entries, local):
-    with tempfile.TemporaryDirectory(prefix="trailhound-second-") as work:
-        files = stage_files(entries, work)
+    with tempfile.TemporaryDirectory(prefix="trailhound-second-") as work, staged_files(entries, work) as files:
         c, l, o = (os.path.join(work, n) for n in ("context.jsonl", "local.jsonl", "partials.jsonl"))
         with open(c, "wb") as f:
             f.write(context)
@@ -430,7 +507,7 @@ def run(sc, args):
         if os.path.isdir(d):
             sc.addFile(os.path.abspath(d), recursive=True)
     tool = Tool(args.binary, args.rules_home, args.rules, args.threads, fail_once)
-    tool.clock = {stage: sc.accumulator(0.0) for stage in ("map", "correlate", "second", "reduce")}
+    tool.clock = {stage: sc.accumulator(0.0) for stage in ("map", "correlate", "context", "second", "reduce")}
 
     from pyspark.sql import SparkSession
 
@@ -439,11 +516,12 @@ def run(sc, args):
     mark = time.time()
     uris = check_roots(sc, args.logs)
     listed = listing(spark, uris, args.listing)
+    packable = listed.select("path", "length")
     if len(uris) > 1:
-        listed = listed.dropDuplicates(["path"])  # roots that overlap: each file once, as a scan reads it once
+        packable = packable.dropDuplicates(["path"])  # roots that overlap: each file once, as a scan reads it once
     stage_seconds["list"] = round(time.time() - mark, 3)
     mark = time.time()
-    assigned, slots = assign(listed, args.max_task_bytes, args.partitions, args.shuffle_seed)
+    assigned, slots = assign(packable, args.max_task_bytes, args.partitions, args.shuffle_seed)
     stage_seconds["pack"] = round(time.time() - mark, 3)
     tasks = [{"files": f, "bytes": b} for _, f, b in slots]
     n = max(1, len(slots))
@@ -451,64 +529,53 @@ def run(sc, args):
     index = sc.broadcast({slot: i for i, (slot, _, _) in enumerate(slots)})
     through = args.read_through_spark
     if through or any(not u.startswith("file:") for u in uris):
-        # Files on s3a/hdfs are read on the executors (binaryFile content) and moved to the task that owns them.
-        content = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(
-            [u for u in uris if through or not u.startswith("file:")]).select("path", "content")
+        # Files on s3a/hdfs are read on the executors (binaryFile content of the listing's own index) and moved to
+        # the task that owns them.
+        content = contents(spark, listed)
         entries = assigned.select("path", "slot").join(content, "path", "left").rdd.map(
             lambda r: (index.value[r[1]], (r[0], None if r[0].startswith("file:") and not through else bytes(r[2]))))
     else:
         entries = assigned.select("path", "slot").rdd.map(lambda r: (index.value[r[1]], (r[0], None)))
 
     def task(i, it):
-        files = sorted(v for _, v in it)
+        files = sorted(dict(v for _, v in it).items())  # by path, each once
         return [(i, files)] if files else []
     inputs = entries.partitionBy(n, lambda k: k).mapPartitionsWithIndex(task)
-    inputs = inputs.persist(StorageLevel.MEMORY_AND_DISK)
 
-    # Stage 1: map, and stage 2: the correlation matches shuffled by group, each group decided where its matches
-    # meet. One action: the map's summaries and global parts, and the correlate outcomes (groups that fire), come
-    # back together (a correlate task's partition is its index among the correlate tasks, not in the union).
-    mapped = inputs.map(lambda t: run_map(tool, t[0], t[1])).persist(StorageLevel.MEMORY_AND_DISK)
+    # Stage 1: map, per task; each element keeps its task's files for the second pass: (files, (task, global, local,
+    # summary, signals)). Stage 2: the correlation matches shuffled by group, each group decided where its matches
+    # meet (a correlate task's partition is its index among the correlate tasks).
+    mapped = inputs.map(lambda t: (t[1], run_map(tool, t[0], t[1]))).persist(StorageLevel.MEMORY_AND_DISK)
     c = max(1, args.correlate_partitions or n)
-    correlated = mapped.flatMap(lambda m: signal_lines(m[4], c)).partitionBy(c, lambda k: k).mapPartitionsWithIndex(
-        lambda k, it: [(None, line) for line in run_correlate(tool, k, [line for _, line in it])])
+    outcomes = mapped.flatMap(lambda m: signal_lines(m[1][4], c)).partitionBy(c, lambda k: k).mapPartitionsWithIndex(
+        lambda k, it: run_correlate(tool, k, [line for _, line in it]))
+    # Stage 3: the context, on an executor: the map's global parts (with each map task's reading summary) and the
+    # outcomes shuffled into one partition, `stage context` run by its one task. The one element, (context, reading
+    # summaries), is kept (memory and disk) where it was made: the second and reduce tasks read the context from
+    # there through the block manager; the driver never holds it.
+    context = (mapped.map(lambda m: (0, ("global", m[1][0], m[1][1], m[1][3])))
+               .union(outcomes.map(lambda o: (0, ("outcome", o))))
+               .partitionBy(1, lambda k: 0).mapPartitions(lambda it: [run_context(tool, (v for _, v in it))])
+               .persist(StorageLevel.MEMORY_AND_DISK))
     mark = time.time()
-    collected = mapped.map(lambda m: (m[3], m[1])).union(correlated).collect()
-    summaries = [json.loads(s) for s, _ in collected if s is not None]
-    globals_ = [g for s, g in collected if s is not None]
-    outcomes = [o for s, o in collected if s is None]
-    del collected
-    stage_seconds["map+correlate"] = round(time.time() - mark, 3)
+    # One action runs the three stages; what reaches the driver, from the context task, is the reading summaries
+    # and the sizes of the global parts and the context (the context itself is computed once, here, and kept).
+    [(read, context_bytes)] = context.map(lambda c: (c[1], len(c[0]))).collect()
+    summaries = [json.loads(s) for s, _ in read]
+    global_bytes = sum(size for _, size in read)
+    stage_seconds["map+correlate+context"] = round(time.time() - mark, 3)
     mark = time.time()
 
-    # Stage 3: context, on the driver, broadcast.
-    with tempfile.TemporaryDirectory(prefix="trailhound-context-") as work:
-        names = []
-        for i, g in enumerate(globals_):
-            names.append(os.path.join(work, f"global-{i:05d}.jsonl"))
-            with open(names[-1], "wb") as f:
-                f.write(g)
-        names_file = os.path.join(work, "globals.txt")
-        with open(names_file, "w") as f:
-            f.write("\n".join(names) + "\n")
-        decided = os.path.join(work, "outcomes.jsonl")
-        with open(decided, "wb") as f:
-            f.write(exchange_header("outcomes") + b"\n" + b"".join(line + b"\n" for line in sorted(outcomes)))
-        out = os.path.join(work, "context.jsonl")
-        Tool(args.binary if not os.path.exists(args.binary) else os.path.abspath(args.binary),
-             args.rules_home and os.path.abspath(args.rules_home), [os.path.abspath(r) for r in args.rules], 1,
-             "").run("context", "--out", out, "--globals-from", names_file, "--outcomes", decided, threads=False)
-        context = open(out, "rb").read()
-    del globals_
-    ctx = sc.broadcast(context)
+    # Stage 4: second pass and correlation evidence, each task with its own files and local part (its element of
+    # `mapped`) and the context: the cartesian product with the one-partition context, whose partition i is task i
+    # with the context.
+    def second_task(pair):
+        (entries, (i, _, local, _, _)), (ctx, _) = pair
+        return local, run_second(tool, ctx, i, entries, local)
+    second = mapped.cartesian(context).map(second_task)
 
-    stage_seconds["context"] = round(time.time() - mark, 3)
-    mark = time.time()
-    # Stage 4: second pass and correlation evidence, each task with its own files and local part.
-    # A task's files and its map output are in the same partition of `inputs` and `mapped` (one-to-one, no shuffle).
-    second = inputs.zip(mapped).map(lambda p: (p[1][2], run_second(tool, ctx.value, p[0][0], p[0][1], p[1][2])))
-
-    # Stage 5: partials shuffled by finding id, merged and rendered per reduce partition.
+    # Stage 5: partials shuffled by finding id, merged and rendered per reduce partition (each partition's lines,
+    # sorted, with the context, as the second stage has it).
     r = max(1, args.reduce_partitions)
 
     def keyed(pair):
@@ -517,8 +584,9 @@ def run(sc, args):
                 yield int(fid[:8], 16) % r, line
 
     fmt = args.format
-    findings = second.flatMap(keyed).partitionBy(r, lambda k: k).mapPartitionsWithIndex(
-        lambda i, it: run_reduce(tool, ctx.value, i, r, fmt, sorted(line for _, line in it)))
+    findings = (second.flatMap(keyed).partitionBy(r, lambda k: k)
+                .mapPartitionsWithIndex(lambda i, it: [(i, sorted(line for _, line in it))])
+                .cartesian(context).flatMap(lambda p: run_reduce(tool, p[1][0], p[0][0], r, fmt, p[0][1])))
     out_dir = args.output.rstrip("/") + "/findings"
     delete(sc, out_dir)
     # Kept while written, so the count below reads them from memory instead of the output again.
@@ -538,9 +606,9 @@ def run(sc, args):
     count = findings.count()
     findings.unpersist()
     total["trailhoundSeconds"] = {k: round(v.value, 3) for k, v in tool.clock.items()}
-    for both in ("map+correlate", "second+reduce"):
+    for both in ("map+correlate+context", "second+reduce"):
         total["trailhoundSeconds"][both] = round(sum(tool.clock[k].value for k in both.split("+")), 3)
-    total.update({"stageSeconds": stage_seconds, "findings": count, "tasks": len(tasks), "reducePartitions": r, "listed": sum(t["files"] for t in tasks),
+    total.update({"stageSeconds": stage_seconds, "findings": count, "globalBytes": global_bytes, "contextBytes": context_bytes, "tasks": len(tasks), "reducePartitions": r, "listed": sum(t["files"] for t in tasks),
                   "seconds": round(time.time() - started, 3), "format": fmt})
     write_text(sc, args.output.rstrip("/") + "/summary.json", json.dumps(total, indent=2, sort_keys=True) + "\n")
     if args.single_file and args.output.startswith("file:"):
@@ -552,10 +620,9 @@ def run(sc, args):
                         shutil.copyfileobj(f, out)
         os.replace(out.name, out.name[: -len(".part")])
     mapped.unpersist()
-    inputs.unpersist()
     assigned.unpersist()
+    context.unpersist()
     index.destroy()
-    ctx.destroy()
     return total
 
 
