@@ -165,7 +165,10 @@ final class WindowIndex: @unchecked Sendable {
         }
         /// absence rule → key → waiting events.
         var pending: [Int: [String: [Pending]]] = [:]
-        index.triggers = input.sorted(by: <)
+        // Positions sorted, then the events taken once in that order: a trigger event is a large value with several
+        // references, and a sort of the events themselves moved each one many times (a fifth of this function).
+        let order = input.indices.sorted { input[$0] < input[$1] }
+        index.triggers = order.map { input[$0] }
         let triggers = index.triggers
         let workers = max(1, threads)
         let contexts = (0..<workers).map { _ in EventContext(catalog: rules.catalog, lineage: lineage) }
