@@ -12,7 +12,7 @@ public struct FindingStream: Sendable {
     let rules: RuleSet
     let lineage: LineageMap?
     /// Threads `all()` makes findings on (the result does not depend on it).
-    public var threads: Int
+    let threads: Int
 
     public init(_ builders: [FindingBuilder], order: [Int]? = nil, rules: RuleSet, lineage: LineageMap?, threads: Int = 1) {
         self.builders = builders
@@ -23,7 +23,6 @@ public struct FindingStream: Sendable {
     }
 
     public var count: Int { order.count }
-    public var isEmpty: Bool { order.isEmpty }
 
     /// The finding at position `i` of the output, made now.
     public func finding(at i: Int) -> Finding { builders[order[i]].finding(rules, lineage: lineage) }

@@ -23,6 +23,7 @@ struct SecondPassSelection {
         static let always = Span(open: .min, close: .max)
         var isEmpty: Bool { open > close }
         func union(_ o: Span) -> Span { Span(open: min(open, o.open), close: max(close, o.close)) }
+        mutating func formUnion(_ o: Span) { self = union(o) }
     }
 
     /// With `skipping`, the windows with those identities are left out (earlier files were checked against them).
@@ -38,7 +39,7 @@ struct SecondPassSelection {
                     if !known.isEmpty, let rules, known.contains(WindowIndex.identity(rules.rules[rule].id, 0, w)) { continue }
                     probes.append(Probe(print: print, open: w.open, close: w.close))
                     for t in key.split(separator: "/") {
-                        tokens[String(t), default: .none] = tokens[String(t), default: .none].union(Span(open: w.open, close: w.close))
+                        tokens[String(t), default: .none].formUnion(Span(open: w.open, close: w.close))
                     }
                 }
             }
@@ -61,11 +62,11 @@ struct SecondPassSelection {
             defer { working[n] = false }
             let x = all[n]
             var span = Span.none
-            if let k = x.parentKey, let s = tokens[k] { span = span.union(s) }
+            if let k = x.parentKey, let s = tokens[k] { span.formUnion(s) }
             if let k = x.parentKey, let parent = lineage.issuanceIndex(of: k, account: x.account, at: x.issuedAt) {
-                span = span.union(related(parent, depth: depth + 1))
+                span.formUnion(related(parent, depth: depth + 1))
             } else if let user = Enrichment.lastSegment(x.parentPrincipal, after: ":user/"), let s = tokens[user] {
-                span = span.union(s)
+                span.formUnion(s)
             }
             memo[n] = span
             return span
