@@ -36,7 +36,7 @@ extension FindingBuilder {
     static func liveCredentials(roots: [String], account: String, after time: Int64, _ lineage: LineageMap) -> [Finding.Credential] {
         var out: [Finding.Credential] = []
         var seen = Set<String>()
-        // Positions in `lineage.all`, so that thousands of descendants are never copied.
+        // Positions in the lineage, so that thousands of descendants are never copied.
         var temporary: [Int] = []
         var starts: [String] = []
         for key in roots where seen.insert(key).inserted {
@@ -46,21 +46,24 @@ extension FindingBuilder {
             } else if let own = lineage.issuanceIndex(of: key, account: account, at: time)
                 ?? lineage.mintedIndexes(key, account: account).last
             {
-                if lineage.all[own].expiresAt > time { temporary.append(own) }
+                if lineage.expiresAt(own) > time { temporary.append(own) }
                 starts.append(key)
             }
         }
         for key in starts {
-            for child in lineage.descendantIndexes(of: key, account: account) where lineage.all[child].expiresAt > time {
+            for child in lineage.descendantIndexes(of: key, account: account) where lineage.expiresAt(child) > time {
                 temporary.append(child)
             }
         }
-        let all = lineage.all
-        temporary.sort { (all[$0].issuedAt, all[$0].childKey) < (all[$1].issuedAt, all[$1].childKey) }
+        // In the order issued, then by key (compared as strings, made only for a tie: a key may be any text).
+        temporary.sort {
+            let (a, b) = (lineage.issuedAt($0), lineage.issuedAt($1))
+            return a != b ? a < b : lineage.childKey($0) < lineage.childKey($1)
+        }
         var listed = Set<String>()
         for n in temporary {
             guard out.count < 50 else { break }
-            let i = all[n]
+            let i = lineage[n]
             guard listed.insert(i.childKey + "/\(i.issuedAt)").inserted else { continue }
             out.append(
                 Finding.Credential(

@@ -3,10 +3,11 @@ import TrailReader
 /// Temporary credentials and the credentials that minted them, keyed by account and key id. A temporary key id is
 /// only unique with its secret and token, so lookups also need a time inside the key's validity window.
 public struct LineageMap: Sendable {
-    /// Every issuance, in the order added. The indexes below hold positions in it, keyed by a 64-bit hash of
-    /// account and key (lookups compare the fields, so a collision costs nothing but a comparison): a map of a
-    /// year's STS calls is mostly these records, so nothing is stored twice.
-    var all: [CredentialIssuance] = []
+    /// Every issuance, in the order added, as ids of its texts (no references: copying or walking one costs no
+    /// retain/release), with the texts in `text`. The indexes below hold positions in it, keyed by a 64-bit hash of
+    /// account and key (lookups compare the bytes, so a collision costs nothing but a comparison).
+    var records: [Record] = []
+    var text = LineageText()
     /// Issuances by child key and by parent key: each hash names the first and last position with it, and
     /// `childNext`/`parentNext` chain each position to the next one with the same hash (-1 ends a chain). Chains in
     /// two flat arrays, not an array per key: a year of role sessions is hundreds of thousands of keys.
@@ -14,11 +15,22 @@ public struct LineageMap: Sendable {
     var parentChains: [UInt64: Chain] = [:]
     var childNext: [Int32] = []
     var parentNext: [Int32] = []
-    public var count: Int { all.count }
+    public var count: Int { records.count }
     /// Accounts with at least one issuance.
     public private(set) var accounts = Set<String>()
-    /// Principal ARNs and parent keys, each kept once (many issuances share their parent).
-    var principals: [String: String] = [:]
+
+    /// An issuance as the ids of its texts in `text` (`LineageText.none` for a nil field): 48 bytes.
+    struct Record: Sendable {
+        var issuedAt: Int64
+        var expiresAt: Int64
+        var api: UInt32
+        var account: UInt32
+        var childKey: UInt32
+        var parentKey: UInt32
+        var parentPrincipal: UInt32
+        var childPrincipal: UInt32
+        var eventID: UInt32
+    }
 
     struct Chain: Sendable {
         var first: Int32
@@ -49,51 +61,83 @@ public struct LineageMap: Sendable {
 
     public init() {}
 
+    /// The issuance at a position (its texts made into strings).
+    subscript(position: Int) -> CredentialIssuance {
+        let r = records[position]
+        return CredentialIssuance(
+            api: text.string(r.api), account: text.string(r.account), childKey: text.string(r.childKey),
+            parentKey: text.optionalString(r.parentKey), parentPrincipal: text.string(r.parentPrincipal),
+            childPrincipal: text.optionalString(r.childPrincipal), issuedAt: r.issuedAt, expiresAt: r.expiresAt,
+            eventID: text.optionalString(r.eventID))
+    }
+
+    func issuedAt(_ position: Int) -> Int64 { records[position].issuedAt }
+    func expiresAt(_ position: Int) -> Int64 { records[position].expiresAt }
+    func childKey(_ position: Int) -> String { text.string(records[position].childKey) }
+    func account(_ position: Int) -> String { text.string(records[position].account) }
+    func parentKey(_ position: Int) -> String? { text.optionalString(records[position].parentKey) }
+    func parentPrincipal(_ position: Int) -> String { text.string(records[position].parentPrincipal) }
+
     /// Every issuance, grouped by child key (for merging maps built per file, in file order).
     public var byChildValues: [[CredentialIssuance]] {
         var groups: [String: [CredentialIssuance]] = [:]
-        for i in all { groups[i.account + "/" + i.childKey, default: []].append(i) }
+        for n in records.indices {
+            let i = self[n]
+            groups[i.account + "/" + i.childKey, default: []].append(i)
+        }
         return groups.keys.sorted().map { groups[$0]! }
     }
 
     /// Every issuance.
-    public var issuances: [CredentialIssuance] { all }
+    public var issuances: [CredentialIssuance] { records.indices.map { self[$0] } }
 
     static func hash(_ account: String, _ id: String) -> UInt64 {
         var a = account
         var k = id
-        let h = a.withUTF8 { FastHash.mix(0xACC7, UnsafeRawBufferPointer($0)) }
-        return k.withUTF8 { FastHash.mix(h, UnsafeRawBufferPointer($0)) }
+        return a.withUTF8 { a in k.withUTF8 { k in hash(UnsafeRawBufferPointer(a), UnsafeRawBufferPointer(k)) } }
+    }
+
+    @inline(__always)
+    static func hash(_ account: UnsafeRawBufferPointer, _ key: UnsafeRawBufferPointer) -> UInt64 {
+        LineageText.hash(LineageText.hash(0xACC7, account), key)
     }
 
     /// The issuances of `key` (as a child) in `account`, in the order added.
     public func minted(_ key: String, account: String) -> [CredentialIssuance] {
-        mintedIndexes(key, account: account).map { all[$0] }
+        mintedIndexes(key, account: account).map { self[$0] }
     }
 
-    /// `minted(_:account:)` as positions in `issuances`.
+    /// `minted(_:account:)` as positions.
     func mintedIndexes(_ key: String, account: String) -> [Int] {
-        positions(childChains[Self.hash(account, key)], childNext).filter { all[$0].childKey == key && all[$0].account == account }
+        positions(childChains[Self.hash(account, key)], childNext).filter {
+            text.equals(records[$0].childKey, key) && text.equals(records[$0].account, account)
+        }
     }
 
     /// The issuances `key` minted (as a parent) in `account`, in the order added.
     public func children(of key: String, account: String) -> [CredentialIssuance] {
-        childIndexes(of: key, account: account).map { all[$0] }
+        childIndexes(of: key, account: account).map { self[$0] }
     }
 
-    /// `children(of:account:)` as positions in `issuances`.
+    /// `children(of:account:)` as positions.
     func childIndexes(of key: String, account: String) -> [Int] {
-        positions(parentChains[Self.hash(account, key)], parentNext).filter { all[$0].parentKey == key && all[$0].account == account }
+        positions(parentChains[Self.hash(account, key)], parentNext).filter {
+            let p = records[$0].parentKey
+            return p != LineageText.none && text.equals(p, key) && text.equals(records[$0].account, account)
+        }
     }
 
-    public mutating func add(_ issuance: CredentialIssuance) {
-        var i = issuance
-        if let shared = principals[i.parentPrincipal] { i.parentPrincipal = shared } else { principals[i.parentPrincipal] = i.parentPrincipal }
-        if let parent = i.parentKey {
-            if let shared = principals[parent] { i.parentKey = shared } else { principals[parent] = parent }
-        }
-        let n = Int32(all.count)
-        all.append(i)
+    public mutating func add(_ i: CredentialIssuance) {
+        if !isKnownUniquelyReferenced(&text) { text = text.copy() }
+        let r = Record(
+            issuedAt: i.issuedAt, expiresAt: i.expiresAt, api: text.add(i.api, intern: true),
+            account: text.add(i.account, intern: true), childKey: text.add(i.childKey),
+            parentKey: i.parentKey.map { text.add($0, intern: true) } ?? LineageText.none,
+            parentPrincipal: text.add(i.parentPrincipal, intern: true),
+            childPrincipal: i.childPrincipal.map { text.add($0) } ?? LineageText.none,
+            eventID: i.eventID.map { text.add($0) } ?? LineageText.none)
+        let n = Int32(records.count)
+        records.append(r)
         childNext.append(-1)
         parentNext.append(-1)
         Self.link(n, Self.hash(i.account, i.childKey), &childChains, &childNext)
@@ -101,21 +145,22 @@ public struct LineageMap: Sendable {
         if !accounts.contains(i.account) { accounts.insert(i.account) }
     }
 
-    /// The position in `issuances` of the issuance of `key` valid at `time` (as `issuance(of:account:at:)`).
+    /// The position of the issuance of `key` valid at `time` (as `issuance(of:account:at:)`).
     func issuanceIndex(of key: String, account: String, at time: Int64) -> Int? {
         guard let chain = childChains[Self.hash(account, key)] else { return nil }
         var best: Int?
         for n in positions(chain, childNext) {
-            let i = all[n]
-            guard i.issuedAt <= time && time <= i.expiresAt, i.childKey == key, i.account == account else { continue }
-            if best == nil || i.issuedAt > all[best!].issuedAt { best = n }
+            let r = records[n]
+            guard r.issuedAt <= time && time <= r.expiresAt, text.equals(r.childKey, key), text.equals(r.account, account)
+            else { continue }
+            if best == nil || r.issuedAt > records[best!].issuedAt { best = n }
         }
         return best
     }
 
     /// The issuance of `key` valid at `time` (the latest issued before it), if any.
     public func issuance(of key: String, account: String, at time: Int64) -> CredentialIssuance? {
-        issuanceIndex(of: key, account: account, at: time).map { all[$0] }
+        issuanceIndex(of: key, account: account, at: time).map { self[$0] }
     }
 
     /// The chain from `key` up to its origin: each issuance, child first. The origin is the last one's parent
@@ -153,24 +198,57 @@ public struct LineageMap: Sendable {
 
     /// Every credential minted from `key`, directly or through others, breadth first.
     public func descendants(of key: String, account: String, limit: Int = 10_000) -> [CredentialIssuance] {
-        descendantIndexes(of: key, account: account, limit: limit).map { all[$0] }
+        descendantIndexes(of: key, account: account, limit: limit).map { self[$0] }
     }
 
-    /// `descendants(of:account:limit:)` as positions in `issuances`: walked through the index without copying an
-    /// issuance (a user who assumed roles all year has thousands, and each finding of theirs walks them).
+    /// `descendants(of:account:limit:)` as positions: walked through the index on the texts' bytes, without making
+    /// a string or copying an issuance (a user who assumed roles all year has thousands, and each finding of theirs
+    /// walks them). Each child key is taken once (its first issuance met), as the key it descends from.
     func descendantIndexes(of key: String, account: String, limit: Int = 10_000) -> [Int] {
         var out: [Int] = []
-        var queue = [key]
-        var head = 0
-        var seen: Set<String> = [key]
-        while head < queue.count, out.count < limit {
-            let next = queue[head]
-            head += 1
-            for i in childIndexes(of: next, account: account) {
-                guard seen.insert(all[i].childKey).inserted else { continue }
-                out.append(i)
-                queue.append(all[i].childKey)
-                if out.count >= limit { break }
+        // Child keys met: by hash, the position that holds the key (compared byte for byte; a different key with the
+        // same hash goes to `collided`).
+        var seen: [UInt64: Int32] = [:]
+        var collided = Set<String>()
+        var k = key
+        var a = account
+        k.withUTF8 { keyBytes in
+            a.withUTF8 { accountBytes in
+                let root = UnsafeRawBufferPointer(keyBytes)
+                let acct = UnsafeRawBufferPointer(accountBytes)
+                let accountSeed = LineageText.hash(0xACC7, acct)
+                // Whether child key `id` was met before, and marks it met.
+                func firstMeeting(_ id: UInt32, at n: Int) -> Bool {
+                    let bytes = text.bytes(id)
+                    if text.equals(id, root) { return false }
+                    let h = LineageText.hash(0x5EE, bytes)
+                    if let p = seen[h] {
+                        if text.equals(records[Int(p)].childKey, bytes) { return false }
+                        return collided.insert(text.string(id)).inserted
+                    }
+                    seen[h] = Int32(n)
+                    return true
+                }
+                // Children of the key with these bytes, in the order added.
+                func visit(_ parent: UnsafeRawBufferPointer) -> Bool {
+                    let chain = parentChains[LineageText.hash(accountSeed, parent)]
+                    for i in positions(chain, parentNext) {
+                        let r = records[i]
+                        guard r.parentKey != LineageText.none, text.equals(r.parentKey, parent), text.equals(r.account, acct),
+                            firstMeeting(r.childKey, at: i)
+                        else { continue }
+                        out.append(i)
+                        if out.count >= limit { return false }
+                    }
+                    return true
+                }
+                guard visit(root) else { return }
+                var head = 0
+                while head < out.count, out.count < limit {
+                    let next = text.bytes(records[out[head]].childKey)
+                    head += 1
+                    guard visit(next) else { return }
+                }
             }
         }
         return out

@@ -50,9 +50,8 @@ struct SecondPassSelection {
         // open (a session that expired before its user was contained is not read for). Worked out once per
         // issuance, each from its parent's answer (a chain per issuance cost more than the rest of the selection):
         // the span of the windows met along its chain.
-        let all = lineage.all
-        var memo = [Span?](repeating: nil, count: all.count)
-        var working = [Bool](repeating: false, count: all.count)
+        var memo = [Span?](repeating: nil, count: lineage.count)
+        var working = [Bool](repeating: false, count: lineage.count)
         func related(_ n: Int, depth: Int) -> Span {
             if let known = memo[n] { return known }
             // A cycle ends the chain, and past the length `chain` follows no answer is kept: read files rather than
@@ -60,26 +59,27 @@ struct SecondPassSelection {
             if working[n] || depth >= 16 { return .always }
             working[n] = true
             defer { working[n] = false }
-            let x = all[n]
             var span = Span.none
-            if let k = x.parentKey, let s = tokens[k] { span.formUnion(s) }
-            if let k = x.parentKey, let parent = lineage.issuanceIndex(of: k, account: x.account, at: x.issuedAt) {
+            let parentKey = lineage.parentKey(n)
+            if let k = parentKey, let s = tokens[k] { span.formUnion(s) }
+            if let k = parentKey,
+                let parent = lineage.issuanceIndex(of: k, account: lineage.account(n), at: lineage.issuedAt(n))
+            {
                 span.formUnion(related(parent, depth: depth + 1))
-            } else if let user = Enrichment.lastSegment(x.parentPrincipal, after: ":user/"), let s = tokens[user] {
+            } else if let user = Enrichment.lastSegment(lineage.parentPrincipal(n), after: ":user/"), let s = tokens[user] {
                 span.formUnion(s)
             }
             memo[n] = span
             return span
         }
-        for n in all.indices {
+        for n in 0..<lineage.count {
             let span = related(n, depth: 0)
             guard !span.isEmpty else { continue }
-            let issuance = all[n]
-            let open = max(issuance.issuedAt - 1, span.open)
-            let close = min(issuance.expiresAt + 1, span.close)
+            let open = max(lineage.issuedAt(n) - 1, span.open)
+            let close = min(lineage.expiresAt(n) + 1, span.close)
             guard open <= close else { continue }
             derived.append(
-                Probe(print: FileKeys.fingerprint("cred:\(issuance.account)/\(issuance.childKey)"), open: open, close: close))
+                Probe(print: FileKeys.fingerprint("cred:\(lineage.account(n))/\(lineage.childKey(n))"), open: open, close: close))
         }
     }
 
