@@ -16,10 +16,10 @@ public struct FindingBuilder: Sendable {
     var account: String?
     var regions: [String] = []
     var actor = Finding.Actor()
-    var target: Finding.Target?
+    @OutOfLine var target: Finding.Target?
     var evidence: [Finding.Evidence] = []
     /// What opened the state this finding's events fell in (stateful rules).
-    var state: Finding.State?
+    @OutOfLine var state: Finding.State?
     /// Hashes of the event ids counted, so an event delivered twice (an organisation trail and an account trail,
     /// or two runs over overlapping files) counts once.
     var eventHashes = Set<UInt64>()
@@ -239,4 +239,32 @@ public struct FindingBuilder: Sendable {
     }
 
     var firstTime: Int64 { first.0 }
+}
+
+/// An optional value kept out of line, in a box shared by copies until one changes it. A builder's target and state
+/// are most of its size (the state, with its opener's actor and two evidence records, is half a kilobyte) and most
+/// findings have neither, while builders are moved and copied as findings merge and sort, and thousands wait in an
+/// array until written.
+@propertyWrapper
+struct OutOfLine<Value: Sendable>: @unchecked Sendable {
+    // Sendable: the box is changed only when this wrapper holds its only reference (copy on write).
+    final class Box {
+        var value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    private var box: Box?
+
+    init(wrappedValue: Value?) { box = wrappedValue.map(Box.init) }
+
+    var wrappedValue: Value? {
+        get { box?.value }
+        set {
+            guard let newValue else {
+                box = nil
+                return
+            }
+            if box != nil, isKnownUniquelyReferenced(&box) { box!.value = newValue } else { box = Box(newValue) }
+        }
+    }
 }
