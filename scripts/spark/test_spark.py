@@ -8,9 +8,11 @@ denials in other day folders and regions, a federation token used after its key 
 split over files and delivered late, noise, a corrupt file and a digest) together with the demo logs and the
 scenario fixtures; and the Invictus capture in ../shared/corpus. For each: the single-machine findings (JSON Lines),
 then the Spark job with 1, 2 and 7 map partitions, with the file order shuffled, with several reduce partitions,
-and with a task failed on its first attempt in each stage; every run must give the same findings (whole finding
-objects: ids, counts, evidence, containment) and the same reading summary. A trailhound that fails must fail the
-job with its stderr. Needs pyspark (3.5.3) and Java 17.
+with a task failed on its first attempt in each stage, and with a map and a second-pass task killed mid-stage
+(SIGKILL of their own Python worker after staging their copies); every run must give the same findings (whole
+finding objects: ids, counts, evidence, containment) and the same reading summary. A trailhound that fails must
+fail the job with its stderr. Once the application has ended, no staged copy and no task folder may remain. Staged
+names of hostile object keys stay in their task folder. Needs pyspark (3.5.3) and Java 17.
 """
 
 import argparse
@@ -283,7 +285,9 @@ def main():
             out = os.path.join(work, "out-" + re.sub(r"\W+", "-", label))
             roots = ["file://" + r for r in generated] if "file://" in label else generated
             results, discovered = task_results(sc), files_discovered(sc)
+            began = time.time()
             total = trailhound_job.run(sc, job_args(binary, out, roots, *extra))
+            print(f"     {label}: the job took {time.time() - began:.1f} s")
             compare(label, expected, summary, out, total, ordered)
             if label == "generated, 2 partitions":
                 # The global parts (issuances, trigger events) and the outcomes go from the map and correlate tasks
