@@ -8,9 +8,11 @@ denials in other day folders and regions, a federation token used after its key 
 split over files and delivered late, noise, a corrupt file and a digest) together with the demo logs and the
 scenario fixtures; and the Invictus capture in ../shared/corpus. For each: the single-machine findings (JSON Lines),
 then the Spark job with 1, 2 and 7 map partitions, with the file order shuffled, with several reduce partitions,
-and with a task failed on its first attempt in each stage; every run must give the same findings (whole finding
-objects: ids, counts, evidence, containment) and the same reading summary. A trailhound that fails must fail the
-job with its stderr. Needs pyspark (3.5.3) and Java 17.
+with a task failed on its first attempt in each stage, and with a map and a second-pass task killed mid-stage
+(SIGKILL of their own Python worker after staging their copies); every run must give the same findings (whole
+finding objects: ids, counts, evidence, containment) and the same reading summary. A trailhound that fails must
+fail the job with its stderr. Once the application has ended, no staged copy and no task folder may remain. Staged
+names of hostile object keys stay in their task folder. Needs pyspark (3.5.3) and Java 17.
 """
 
 import argparse
@@ -106,10 +108,26 @@ def files_discovered(sc):
     return sc._jvm.org.apache.spark.metrics.source.HiveCatalogMetrics.METRIC_FILES_DISCOVERED().getCount()
 
 
-def staged_left(roots):
-    """Files left where tasks stage the copies of the roots' files they read through Spark."""
-    return sorted(os.path.join(d, f) for r in roots
-                  for d, _, fs in os.walk(trailhound_job.local_path("file://" + r, staged=True)) for f in fs)
+def scratch_roots(sc):
+    """The block manager's local folders of this (local-mode) application: its tasks run in the driver's executor,
+    whose Python workers get them as SPARK_LOCAL_DIRS. Spark deletes them when the application ends."""
+    dirs = sc._jvm.org.apache.spark.SparkEnv.get().blockManager().diskBlockManager().localDirs()
+    return [str(dirs[i].getPath()) for i in range(len(dirs))]
+
+
+# Where tasks staged their copies before they staged them in the application's scratch folder.
+OLD_STAGING = "/tmp/trailhound-spark"
+TASK_FOLDER = re.compile(r"trailhound-(map|correlate|context|second|reduce)-")
+
+
+def leftovers(sc=None):
+    """Files a task left behind: staged copies under the old fixed folder, task folders in the temp folder (where
+    tasks kept their work files before), and with `sc`, anything under the application's trailhound folders."""
+    old = [os.path.join(d, f) for d, _, fs in os.walk(OLD_STAGING) for f in fs]
+    tmp = sorted(os.path.join(tempfile.gettempdir(), n) for n in os.listdir(tempfile.gettempdir()) if TASK_FOLDER.match(n))
+    ours = [os.path.join(d, f) for r in (scratch_roots(sc) if sc else [])
+            for d, _, fs in os.walk(os.path.join(r, trailhound_job.SCRATCH)) for f in fs]
+    return sorted(old + ours), tmp
 
 
 def check_listing(sc, roots):
@@ -150,6 +168,44 @@ def check_listing(sc, roots):
         shutil.rmtree(big, ignore_errors=True)
 
 
+def check_staged_names():
+    """Staged names come from object keys (attacker-influenced): each stays inside the task folder whatever its
+    segments, is one line of the task's file list, distinct URIs get distinct names, and every name is named back as
+    its URI (as a whole JSON string only). The old `/tmp/trailhound-spark/s3a/` + key put `s3a://b/../../../../x` at
+    /x, and a key with a line feed named another file in the list."""
+    uris = ["s3a://org-trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/24/a.json.gz",
+            "s3a://org-trail/AWSLogs/../../../../../../../etc/cron.d/x.json.gz", "s3a://org-trail/%2E%2E/x.json.gz",
+            "s3a://org-trail/./a//b/%/y.json.gz", "s3a:///etc/passwd", "s3a://org-trail/..", "s3a://b/a%2Fb",
+            "s3a://org-trail/AWSLogs/x.json.gz\n/etc/shadow", "s3a://org-trail/AWSLogs/%0A",
+            "hdfs://namenode:8020/logs/z.json.gz", "file:///var/log/../../etc/shadow", "file:/srv/logs/w.json.gz"]
+    outer = tempfile.mkdtemp(prefix="trailhound-spark-names-")
+    try:
+        work = os.path.join(outer, "task")
+        os.mkdir(work)
+        names = [trailhound_job.staged_name(u) for u in uris]
+        back = [trailhound_job.local_path(u) if u.startswith("file:") else u for u in uris]
+        inside = all(not n.startswith("/") and os.path.normpath(os.path.join(work, n)).startswith(
+            os.path.join(work, trailhound_job.STAGED_DIR) + os.sep) for n in names)
+        check(inside and len(set(names)) == len(uris),
+              f"staged names stay in the task folder and are distinct ({len(set(names))} for {len(uris)} URIs)")
+        plain = [trailhound_job.unstage(n, quoted=False) for n in names]
+        quoted = [json.loads(trailhound_job.unstage(json.dumps({"file": n})))["file"] for n in names]
+        embedded = json.dumps({"title": "a " + names[0]})
+        check(plain == back and quoted == back and trailhound_job.unstage(embedded) == embedded,
+              "staged names are named back as their URIs (a plain path, a whole JSON string; not inside a string)")
+        entries = [(u, u.encode()) for u in uris]
+        files, staged = trailhound_job.staged_files(entries, work)
+        written = sorted(os.path.join(d, f) for d, _, fs in os.walk(outer) for f in fs)
+        with open(files) as f:
+            listed = f.read().split("\n")[:-1]
+        check(staged == len(entries) and len(written) == staged + 1 and all(w.startswith(work + os.sep) for w in written)
+              and listed == names
+              and all(open(os.path.join(work, trailhound_job.staged_name(u)), "rb").read() == c for u, c in entries),
+              f"hostile object keys are staged inside the task folder ({staged} files, each with its own content)")
+    finally:
+        shutil.rmtree(outer, ignore_errors=True)
+
+
 def job_args(binary, out, roots, *extra):
     return trailhound_job.parse_args(["--binary", binary, "--output", out, *extra, *roots])
 
@@ -163,6 +219,8 @@ def main():
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark import SparkConf, SparkContext
 
+    _, tmp_before = leftovers()
+    check_staged_names()
     work = tempfile.mkdtemp(prefix="trailhound-spark-test-")
     corpus = os.path.join(work, "corpus")
     subprocess.run([sys.executable, os.path.join(ROOT, "scripts/ctgen.py"), "spark", corpus], check=True,
@@ -181,6 +239,7 @@ def main():
                       .set("spark.sql.sources.parallelPartitionDiscovery.threshold", "2"))
     sc.setLogLevel("ERROR")
     started = time.time()
+    killed, scratch = [], scratch_roots(sc)
     try:
         expected, summary, err = single(binary, generated)
         rules = {json.loads(x)["rule"]["file"].split("/")[-1].removesuffix(".yml") for x in expected}
@@ -197,6 +256,11 @@ def main():
               "the corpus has a corrupt file and a set-aside file")
         check_listing(sc, generated)
         runs = [("generated, 2 partitions", ["--partitions", "2"], True)]
+        # A task Spark kills runs no cleanup: two tasks (a map, a second pass) SIGKILL their Python worker on their
+        # first attempt after staging their copies; the retries give the same findings, and once the application
+        # has ended no copy and no task folder remains (checked after sc.stop() below).
+        killed_run = ("generated, 2 partitions, read through Spark, a map and a second task killed once mid-stage",
+                      ["--partitions", "2", "--read-through-spark", "--kill-once", "map:1,second:0"], True)
         if not a.quick:
             runs += [
                 ("generated, 1 partition", ["--partitions", "1"], True),
@@ -216,11 +280,14 @@ def main():
             runs.append(("generated, 3 partitions, a map, a correlate, the context, a second and a reduce task each "
                          "fail once", ["--partitions", "3", "--fail-once", "map:1,correlate:1,context:0,second:2,reduce:0"],
                          True))
+        runs.append(killed_run)
         for label, extra, ordered in runs:
             out = os.path.join(work, "out-" + re.sub(r"\W+", "-", label))
             roots = ["file://" + r for r in generated] if "file://" in label else generated
             results, discovered = task_results(sc), files_discovered(sc)
+            began = time.time()
             total = trailhound_job.run(sc, job_args(binary, out, roots, *extra))
+            print(f"     {label}: the job took {time.time() - began:.1f} s")
             compare(label, expected, summary, out, total, ordered)
             if label == "generated, 2 partitions":
                 # The global parts (issuances, trigger events) and the outcomes go from the map and correlate tasks
@@ -238,11 +305,28 @@ def main():
                 listed = files_discovered(sc) - discovered
                 check(listed == total["listed"], f"{label}: the roots are listed once ({listed} files listed for "
                       f"{total['listed']} files), the content read from the same file index")
-                left = staged_left(generated)
-                check(not left, f"{label}: the tasks removed their staged copies ({len(left)} left: {left[:2]})")
+            if "read through" in label and "killed" not in label:
+                left, _ = leftovers(sc)
+                check(not left, f"{label}: the tasks removed their staged copies and work files at stage end "
+                      f"({len(left)} left: {left[:2]})")
+            if "killed" in label:
+                with open(os.environ["TRAILHOUND_FAULT_LOG"]) as f:
+                    killed = [line.split(" ", 3)[1:] for line in f.read().split("\n") if line.startswith("killed ")]
+                check(sorted(k[0] for k in killed) == ["map:1", "second:0"],
+                      f"{label}: the Python workers of map:1 and second:0 were killed ({[k[0] for k in killed]})")
+                # The kills are real: each attempt left its folder with its staged copies (no finally ran), and
+                # they are all that is left (every other task removed its folder at stage end).
+                copies = [sum(len(fs) for _, _, fs in os.walk(os.path.join(w, trailhound_job.STAGED_DIR)))
+                          for *_, w in killed]
+                staged = [int(n) for _, n, _ in killed]
+                left, _ = leftovers(sc)
+                inside = all(any(p.startswith(w + os.sep) for *_, w in killed) for p in left)
+                check(copies == staged and min(staged, default=0) > 0 and inside,
+                      f"{label}: the killed attempts left their folders behind while the application runs, with "
+                      f"their staged copies ({copies} of {staged}), and nothing else is left ({len(left)} files)")
             if "fail once" in label:
                 with open(os.environ["TRAILHOUND_FAULT_LOG"]) as f:
-                    injected = sorted(f.read().split())
+                    injected = sorted(x for x in f.read().split("\n") if x and not x.startswith("killed "))
                 check(injected == ["context:0", "correlate:1", "map:1", "reduce:0", "second:2"],
                       f"{label}: the faults were injected ({injected}) and the retries changed nothing")
         if not a.quick:
@@ -279,30 +363,40 @@ def main():
             if done.returncode != 0:
                 print(err_text[-3000:])
 
-        # A trailhound that fails fails the job, with its stderr in the error (never an empty result), and its
-        # task's staged copies are removed all the same (files read through Spark, as remote files are). One task:
-        # with two, the job's abort may kill the other task while it stages or runs, before it can remove its
-        # copies (a task Spark kills runs no cleanup; see the README), and the check would depend on that race.
+        # A trailhound that fails fails the job, with its stderr in the error (never an empty result). Two tasks:
+        # the failing one removes its folder; the job's abort may kill the other while it stages or runs, which
+        # then leaves its folder, with its staged copies, to the end of the application (checked below).
         fake = os.path.join(work, "broken-trailhound")
         with open(fake, "w") as f:
             f.write("#!/bin/sh\necho 'trailhound: stage: disk on fire' >&2\nexit 3\n")
         os.chmod(fake, 0o755)
         try:
-            trailhound_job.run(sc, job_args(fake, os.path.join(work, "out-broken"), generated, "--partitions", "1",
+            trailhound_job.run(sc, job_args(fake, os.path.join(work, "out-broken"), generated, "--partitions", "2",
                                             "--read-through-spark"))
             check(False, "a failing trailhound fails the job")
         except Exception as e:  # noqa: BLE001 (Py4JJavaError or our own)
             text = str(e)
             check("disk on fire" in text and "status 3" in text, "a failing trailhound fails the job with its stderr")
-        left = staged_left(generated)
-        check(not left, f"a failing trailhound's tasks removed their staged copies ({len(left)} left: {left[:2]})")
+        left, _ = leftovers(sc)
+        left = {os.path.join(r, *os.path.relpath(p, r).split(os.sep)[:2]) for p in left for r in scratch
+                if p.startswith(r + os.sep)} - {w for *_, w in killed}
+        print(f"     the failing run left {len(left)} task folder(s) to the end of the application: {sorted(left)}")
     finally:
         sc.stop()
+    # The application has ended: no staged copy and no task folder of any run remains, neither where tasks work
+    # (the application's scratch folders, which Spark deletes) nor in the temp folder or the old staging folder,
+    # the killed attempts' included.
+    left, tmp = leftovers()
+    tmp = [t for t in tmp if t not in tmp_before]
+    kept = [r for r in scratch if os.path.exists(r)] + [w for *_, w in killed if os.path.exists(w)]
+    check(not left and not tmp and not kept and killed,
+          f"once the application ended, nothing remains: {len(left)} staged copies, {len(tmp)} task folders in "
+          f"{tempfile.gettempdir()}, {len(kept)} scratch or killed-task folders ({(left + tmp + kept)[:3]})")
     print(f"spark test: {time.time() - started:.1f} s")
     if os.environ.get("KEEP") is None:
         shutil.rmtree(work, ignore_errors=True)
-        # The copies the read-through run staged (as a task stages s3a/hdfs files).
-        shutil.rmtree(os.path.join(trailhound_job.STAGING, "file"), ignore_errors=True)
+    for path in tmp + ([os.path.join(OLD_STAGING, "file")] if left else []):  # what a failing run left
+        shutil.rmtree(path, ignore_errors=True)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
         sys.exit(1)

@@ -19,8 +19,9 @@ each a `trailhound stage` subprocess on an executor:
 
 Only small summaries reach the driver: the packing's per-task counts, and from the context task (the map's reading
 summaries travel there with the global parts) the reading summaries and the sizes of the global parts and context. Files on s3a:// or hdfs:// are read on the executors from the listing's own file index (listed once)
-and staged for the time of a stage under /tmp/trailhound-spark on the executor that runs it (removed when the stage
-ends, also on failure).
+and staged for the time of a stage in the task's own folder, under the application's scratch folder on the executor
+that runs it (`task_folder`: removed when the stage ends, also on failure; a task Spark kills leaves it to Spark,
+which deletes the scratch folder when the application ends).
 
 This program only lists, packs, ships the binary and moves bytes; every decision is trailhound's. A trailhound that
 exits non-zero fails its task with its stderr in the error (and Spark retries it); outputs are written whole under
@@ -33,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -46,7 +48,10 @@ def exchange_header(stage):
 EXCHANGE_HEADER = exchange_header("partials").decode()
 # account, region, YYYY/MM/DD of the S3 layout (AWSLogs/[o-org/]<account>/CloudTrail/<region>/YYYY/MM/DD/).
 LAYOUT = re.compile(r"AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})/CloudTrail/([a-z0-9-]+)/(\d{4})/(\d{2})/(\d{2})/")
-STAGING = "/tmp/trailhound-spark"
+# A task's folder: <the application's scratch folder on the executor>/SCRATCH/<stage>-p<partition>-a<attempt>-XXXX/,
+# its work files there and the files it reads through Spark under STAGED_DIR/ in it (see `task_folder`).
+SCRATCH = "trailhound"
+STAGED_DIR = "trailhound-staged"
 
 
 class TrailhoundFailed(RuntimeError):
@@ -74,6 +79,9 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=1, help="trailhound threads per task (Spark's cores do the rest)")
     p.add_argument("--fail-once", default=None, help="tests: STAGE:PARTITION[,...] fails on its first attempt, "
                    "after its work (default: the conf spark.trailhound.failOnce)")
+    p.add_argument("--kill-once", default=None, help="tests: STAGE:PARTITION[,...] (map or second) SIGKILLs its own "
+                   "Python worker on its first attempt, after staging its files and running trailhound, so no cleanup "
+                   "runs, as when Spark kills a task or loses an executor (default: the conf spark.trailhound.killOnce)")
     p.add_argument("--read-through-spark", action="store_true",
                    help="tests: read local files as s3a:// and hdfs:// ones are read (binaryFile content, moved to "
                    "their task and staged there), to exercise that path without an object store")
@@ -105,27 +113,63 @@ def list_files(sc, roots):
     return sorted(set(out))
 
 
-def local_path(uri, staged=False):
-    """The path trailhound reads: a local file as is, anything else where the task stages it (deterministic). With
-    `staged`, a local file too (read through Spark, as `--read-through-spark` does for tests)."""
+def local_path(uri):
+    """The local path of a `file:` URI."""
+    rest = uri[len("file:"):]
+    while rest.startswith("//"):
+        rest = rest[1:]
+    return rest
+
+
+def _segment(name):
+    """One segment of a URI's path as a staged file or folder name: `%` written `%25` and a line feed `%0A` (the
+    list of files has one a line), and the segments a file system would not keep as names (empty, `.`, `..`)
+    written `%`, `%2E`, `%2E%2E`."""
+    name = name.replace("%", "%25").replace("\n", "%0A")
+    return SPECIAL.get(name, name)
+
+
+SPECIAL = {"": "%", ".": "%2E", "..": "%2E%2E"}
+UNSPECIAL = {v: k for k, v in SPECIAL.items()}
+
+
+def _unsegment(name, quoted):
+    """The inverse of `_segment`; `quoted`: inside a JSON string (a line feed is written `\\n` there)."""
+    if name in UNSPECIAL:
+        return UNSPECIAL[name]
+    return name.replace("%0A", "\\n" if quoted else "\n").replace("%25", "%")
+
+
+SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
+
+
+def staged_name(uri):
+    """Where a task stages a file it reads through Spark, relative to its work folder: `trailhound-staged/<scheme>/`
+    and the rest of the URI, segment by segment (a `file:` URI by its absolute path). The same for every attempt on
+    every executor (trailhound names, orders and matches files by this path), always inside the work folder: no
+    segment is `..`, `.` or empty and the name never starts with `/`, whatever the object key."""
     if uri.startswith("file:"):
-        rest = uri[len("file:"):]
-        while rest.startswith("//"):
-            rest = rest[1:]
-        return f"{STAGING}/file{rest}" if staged else rest
-    scheme, rest = uri.split("://", 1)
-    return f"{STAGING}/{scheme}/{rest}"
+        scheme, rest = "file", local_path(uri).lstrip("/")
+    else:
+        scheme, sep, rest = uri.partition("://")
+        if not sep or not SCHEME.fullmatch(scheme):
+            raise ValueError(f"cannot stage {uri!r}: not a URI with a scheme")
+    return "/".join([STAGED_DIR, scheme] + [_segment(n) for n in rest.split("/")])
 
 
-STAGED = re.compile(re.escape(STAGING) + r"/([a-z0-9]+)/")
+STAGED = re.compile(re.escape(STAGED_DIR) + "/(" + SCHEME.pattern + ")/")
 
 
 def unstage(text, quoted=True):
-    """Staged copies named back, in JSON text (paths start a string: `quoted`) or a plain path: a local file by its
-    path, a remote one by its URI."""
-    lead = '"' if quoted else "^"
-    return re.sub(lead + STAGED.pattern, lambda m: ('"' if quoted else "") + ("/" if m[1] == "file" else m[1] + "://"),
-                  text)
+    """Staged copies named back, in JSON text (a path is a whole string: `quoted`) or a plain path: a local file by
+    its path, a remote one by its URI (the inverse of `staged_name`)."""
+    def back(scheme, rest):
+        rest = "/".join(_unsegment(n, quoted) for n in rest.split("/"))
+        return "/" + rest if scheme == "file" else f"{scheme}://{rest}"
+    if quoted:
+        return re.sub('"' + STAGED.pattern + r'((?:[^"\\]|\\.)*)"', lambda m: '"' + back(m[1], m[2]) + '"', text)
+    m = STAGED.match(text)
+    return back(m[1], text[m.end():]) if m else text
 
 
 def check_roots(sc, roots):
@@ -254,9 +298,9 @@ def delete(sc, uri):
 class Tool:
     """How a task runs trailhound: the binary and rules shipped with SparkFiles, or paths that exist as given."""
 
-    def __init__(self, binary, rules_home, rules, threads, fail_once):
+    def __init__(self, binary, rules_home, rules, threads, fail_once, kill_once=""):
         self.binary, self.rules_home, self.rules = binary, rules_home, rules
-        self.threads, self.fail_once = threads, fail_once
+        self.threads, self.fail_once, self.kill_once = threads, fail_once, kill_once
         # Seconds spent in trailhound per stage (Spark accumulators; a retried task counts twice: a measure only).
         self.clock = None
 
@@ -277,10 +321,10 @@ class Tool:
             cmd += ["--rules", self._resolve(r)]
         return cmd
 
-    def run(self, *args, threads=True):
+    def run(self, *args, threads=True, cwd=None):
         cmd = self.command(*args) + (["--threads", str(self.threads)] if threads else [])
         started = time.time()
-        done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd)
         if self.clock and args[0] in self.clock:
             self.clock[args[0]].add(time.time() - started)
         if done.returncode != 0:
@@ -302,56 +346,107 @@ class Tool:
                     f.write(f"{stage}:{part}\n")
             raise RuntimeError(f"injected fault: {stage} partition {part}, attempt 0")
 
+    def maybe_kill(self, stage, work, staged):
+        """Fault injection (tests): on its first attempt, this stage's task kills its own Python worker (SIGKILL)
+        inside its work folder, after its files were staged (`staged` of them) and trailhound ran: no `finally` or
+        `with` exit runs, as when Spark kills a task (the other tasks of a job it aborts, a speculative copy it
+        cancels) or loses an executor. The fault log names the folder the attempt leaves behind."""
+        from pyspark import TaskContext
+        ctx = TaskContext.get()
+        wanted = self.kill_once.split(",") if self.kill_once else []
+        if ctx and f"{stage}:{ctx.partitionId()}" in wanted and ctx.attemptNumber() == 0:
+            if os.environ.get("TRAILHOUND_FAULT_LOG"):
+                with open(os.environ["TRAILHOUND_FAULT_LOG"], "a") as f:
+                    f.write(f"killed {stage}:{ctx.partitionId()} {staged} {work}\n")
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def scratch_root():
+    """This application's scratch folder on this executor, which Spark deletes when the application ends: the block
+    manager's local folder (the Python worker gets them in SPARK_LOCAL_DIRS; PySpark spills there too), one of them
+    by partition when there are several. Local mode: <spark.local.dir>/blockmgr-*, deleted when the SparkContext
+    stops; YARN: under the application's appcache folder, deleted by the NodeManager when the application ends;
+    Kubernetes: the executor pod's local-dir volumes, deleted with the pod; standalone: the worker's per-application
+    local folders, deleted when the application ends. (Not SparkFiles' root folder: on an executor that is its
+    working directory, which a standalone worker keeps after the application.) Without SPARK_LOCAL_DIRS (not run
+    by Spark's Python runner), SparkFiles' root."""
+    from pyspark import SparkFiles, TaskContext
+    dirs = [d for d in os.environ.get("SPARK_LOCAL_DIRS", "").split(",") if d]
+    if not dirs:
+        return os.path.abspath(SparkFiles.getRootDirectory())
+    ctx = TaskContext.get()
+    return dirs[(ctx.partitionId() if ctx else 0) % len(dirs)]
+
 
 @contextlib.contextmanager
-def staged_files(entries, workdir):
-    """The list file of a task's files (their local paths, one a line): local ones as they are, others (content
-    given) written where `local_path` says for the time of the `with`, and removed when it ends, also when the stage
-    fails (with the folders they leave empty), so an executor keeps no copy of the logs it read."""
-    paths, staged = [], []
+def task_folder(stage):
+    """A task attempt's own folder, SCRATCH/<stage>-p<partition>-a<attempt>-XXXX under the application's scratch
+    folder: its work files and staged copies, removed whole when the stage ends (also when it fails). A task that
+    Spark kills (the other tasks of a job it aborts, a speculative copy it cancels, a lost executor) runs no
+    cleanup: its folder goes when the application's scratch folder does. Each attempt has its own, so a retry or a
+    speculative copy on the same executor never reads or removes another attempt's files."""
+    from pyspark import TaskContext
+    ctx = TaskContext.get()
+    parent = os.path.join(scratch_root(), SCRATCH)
+    try:
+        os.mkdir(parent, 0o700)  # in the scratch folder, which must exist (never made again once Spark removed it)
+    except FileExistsError:
+        pass
+    tag = f"{stage}-p{ctx.partitionId()}-a{ctx.attemptNumber()}-" if ctx else f"{stage}-"
+    work = tempfile.mkdtemp(prefix=tag, dir=parent)
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def staged_files(entries, work):
+    """Writes the list file of a task's files (one path a line) in its folder `work`: local files by their path,
+    the others (content given) staged in `work` under `staged_name` and listed by that name, relative to `work`
+    (trailhound runs there). Returns the list file and how many files were staged. Folders are made relative to
+    the open task folder, never by path from the root: if Spark has deleted the folder (the application ended while
+    a killed task was still writing), writing fails instead of making the folders again where nobody removes them."""
+    paths, made, staged = [], set(), 0
+    root = os.open(work, os.O_RDONLY | os.O_DIRECTORY)
     try:
         for uri, content in entries:
-            path = local_path(uri, staged=content is not None)
-            if content is not None:
-                staged.append(path)
-                write_staged(path, content)
-            paths.append(path)
-        list_file = os.path.join(workdir, "files.txt")
-        with open(list_file, "w") as f:
-            f.write("\n".join(paths) + "\n")
-        yield list_file
-    finally:
-        for path in staged:
-            for name in (path, path + ".part"):
-                try:
-                    os.remove(name)
-                except FileNotFoundError:
-                    pass
+            if content is None:
+                paths.append(local_path(uri))
+                continue
+            name = staged_name(uri)
+            parts = name.split("/")
+            if any(p in ("", ".", "..") for p in parts):  # staged_name's promise, checked
+                raise ValueError(f"cannot stage {uri!r}: {name!r} leaves the task folder")
             try:
-                os.removedirs(os.path.dirname(path))  # up to the first folder that is not empty (another task's)
-            except OSError:
-                pass
-
-
-def write_staged(path, content):
-    """Writes a staged copy whole (a `.part` renamed). Another task on this executor may remove a folder on the way
-    in the moment it empties it (`staged_files`), so a vanished folder is made again."""
-    for attempt in range(5):
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path + ".part", "wb") as f:
-                f.write(content)
-            os.replace(path + ".part", path)
-            return
-        except FileNotFoundError:
-            if attempt == 4:
-                raise
+                for k in range(1, len(parts)):
+                    folder = "/".join(parts[:k])
+                    if folder not in made:
+                        try:
+                            os.mkdir(folder, 0o700, dir_fd=root)
+                        except FileExistsError:
+                            pass
+                        made.add(folder)
+                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600, dir_fd=root)
+                with os.fdopen(fd, "wb") as f:
+                    f.write(content)
+            except OSError as e:
+                raise RuntimeError(f"cannot stage {uri!r} as {name!r}: {e}") from e
+            paths.append(name)
+            staged += 1
+    finally:
+        os.close(root)
+    list_file = os.path.join(work, "files.txt")
+    with open(list_file, "w") as f:
+        f.write("\n".join(paths) + "\n")
+    return list_file, staged
 
 
 def run_map(tool, index, entries):
-    with tempfile.TemporaryDirectory(prefix="trailhound-map-") as work, staged_files(entries, work) as files:
+    with task_folder("map") as work:
+        files, staged = staged_files(entries, work)
         g, l, s, c = (os.path.join(work, n) for n in ("global.jsonl", "local.jsonl", "summary.json", "signals.jsonl"))
-        tool.run("map", "--files-from", files, "--global", g, "--local", l, "--summary", s, "--signals", c)
+        tool.run("map", "--files-from", files, "--global", g, "--local", l, "--summary", s, "--signals", c, cwd=work)
+        tool.maybe_kill("map", work, staged)
         result = (index, open(g, "rb").read(), open(l, "rb").read(), open(s, "rb").read(), open(c, "rb").read())
     tool.maybe_fail("map")
     return result
@@ -378,7 +473,7 @@ def run_correlate(tool, part, lines):
     outcomes = []
     lines = sorted(set(lines))  # a group's values come once per file that matched: once is enough
     if lines:
-        with tempfile.TemporaryDirectory(prefix="trailhound-correlate-") as work:
+        with task_folder("correlate") as work:
             i, o = os.path.join(work, "signals.jsonl"), os.path.join(work, "outcomes.jsonl")
             with open(i, "wb") as f:
                 f.write(exchange_header("signals") + b"\n" + b"\n".join(lines) + b"\n")
@@ -400,7 +495,7 @@ def run_context(tool, items):
         else:
             outcomes.append(item[1])
     globals_.sort()  # by map task: the same files for every attempt
-    with tempfile.TemporaryDirectory(prefix="trailhound-context-") as work:
+    with task_folder("context") as work:
         names = []
         for i, g in globals_:
             names.append(os.path.join(work, f"global-{i:05d}.jsonl"))
@@ -420,13 +515,15 @@ def run_context(tool, items):
 
 
 def run_second(tool, context, index, entries, local):
-    with tempfile.TemporaryDirectory(prefix="trailhound-second-") as work, staged_files(entries, work) as files:
+    with task_folder("second") as work:
+        files, staged = staged_files(entries, work)
         c, l, o = (os.path.join(work, n) for n in ("context.jsonl", "local.jsonl", "partials.jsonl"))
         with open(c, "wb") as f:
             f.write(context)
         with open(l, "wb") as f:
             f.write(local)
-        tool.run("second", "--context", c, "--local", l, "--out", o, "--files-from", files)
+        tool.run("second", "--context", c, "--local", l, "--out", o, "--files-from", files, cwd=work)
+        tool.maybe_kill("second", work, staged)
         partials = open(o, "rb").read()
     tool.maybe_fail("second")
     return partials
@@ -440,7 +537,7 @@ def builder_lines(blob):
 
 
 def run_reduce(tool, context, part, parts, fmt, lines):
-    with tempfile.TemporaryDirectory(prefix="trailhound-reduce-") as work:
+    with task_folder("reduce") as work:
         c, p, o = (os.path.join(work, n) for n in ("context.jsonl", "partials.jsonl", "findings.jsonl"))
         with open(c, "wb") as f:
             f.write(context)
@@ -506,7 +603,8 @@ def run(sc, args):
     for d in ([args.rules_home] if args.rules_home else []) + args.rules:
         if os.path.isdir(d):
             sc.addFile(os.path.abspath(d), recursive=True)
-    tool = Tool(args.binary, args.rules_home, args.rules, args.threads, fail_once)
+    kill_once = args.kill_once if args.kill_once is not None else sc.getConf().get("spark.trailhound.killOnce", "")
+    tool = Tool(args.binary, args.rules_home, args.rules, args.threads, fail_once, kill_once)
     tool.clock = {stage: sc.accumulator(0.0) for stage in ("map", "correlate", "context", "second", "reduce")}
 
     from pyspark.sql import SparkSession
