@@ -35,7 +35,7 @@ import Testing
         index.windows[0] = [[
             key: [
                 Window(
-                    key: key, instance: nil, open: open, close: close, openedEventID: "e", opened: 0, closed: nil,
+                    key: key, instance: nil, open: open, close: close, openedHasEventID: false, opened: 0, closed: nil,
                     account: nil, openedByRule: "quarantine", endsOnItsOwn: close != .max)
             ]
         ]]

@@ -250,7 +250,7 @@ public final class Detector {
             let rule = rules.rules[i]
             guard let windows, let window = windows.window(for: i, rule: rule, context) else { return }
             // One finding per window (and per the rule's own group-by, when it has one).
-            add(i, extra: [window.key, window.openedEventID ?? String(window.open)], groupBy: rule.groupBy, file: file) {
+            add(i, extra: [window.key, windows.openedEventID(window) ?? String(window.open)], groupBy: rule.groupBy, file: file) {
                 $0.state = windows.describe(window)
             }
             return

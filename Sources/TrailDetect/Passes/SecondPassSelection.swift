@@ -36,7 +36,7 @@ struct SecondPassSelection {
             for (key, list) in specs[0] {
                 let print = FileKeys.fingerprint(key)
                 for w in list {
-                    if !known.isEmpty, let rules, known.contains(WindowIndex.identity(rules.rules[rule].id, 0, w)) { continue }
+                    if !known.isEmpty, let rules, known.contains(windows.identity(rules.rules[rule].id, 0, w)) { continue }
                     probes.append(Probe(print: print, open: w.open, close: w.close))
                     for t in key.split(separator: "/") {
                         tokens[String(t), default: .none].formUnion(Span(open: w.open, close: w.close))

@@ -12,8 +12,9 @@ struct Window: Sendable {
     let instance: String?
     let open: Int64
     var close: Int64
-    /// The opening event's id (the window's identity), or nil when it has none.
-    let openedEventID: String?
+    /// Whether the opening event has an id (the window's identity: `WindowIndex.openedEventID`, the trigger event's
+    /// own, not a copy per window: each role assumption opens one).
+    let openedHasEventID: Bool
     /// The opening event and, once closed by an event, the closing one: positions in `WindowIndex.triggers`.
     let opened: Int32
     var closed: Int32?

@@ -69,16 +69,19 @@ final class WindowIndex: @unchecked Sendable {
         for (rule, specs) in windows {
             for (k, keys) in specs.enumerated() {
                 for list in keys.values {
-                    for w in list { out.insert(Self.identity(ruleIDs[rule], k, w)) }
+                    for w in list { out.insert(identity(ruleIDs[rule], k, w)) }
                 }
             }
         }
         return out
     }
 
-    static func identity(_ rule: String, _ spec: Int, _ w: Window) -> String {
-        "\(rule)|\(spec)|\(w.key)|\(w.openedEventID ?? String(w.open))|\(w.close)"
+    func identity(_ rule: String, _ spec: Int, _ w: Window) -> String {
+        "\(rule)|\(spec)|\(w.key)|\(openedEventID(w) ?? String(w.open))|\(w.close)"
     }
+
+    /// The id of the event that opened `w`, nil when it has none.
+    func openedEventID(_ w: Window) -> String? { w.openedHasEventID ? triggers[Int(w.opened)].eventID : nil }
 
     /// True when each `state:` entry of the rule opened a window at least once (else none of its events can count).
     func hasWindows(rule: Int) -> Bool { windows[rule].map { $0.allSatisfy { !$0.isEmpty } } ?? false }
@@ -197,7 +200,7 @@ final class WindowIndex: @unchecked Sendable {
                             list.append(
                                 Window(
                                     key: key, instance: u.instance, open: trigger.time,
-                                    close: spec.lasts.map { trigger.time + $0 } ?? .max, openedEventID: p.eventID,
+                                    close: spec.lasts.map { trigger.time + $0 } ?? .max, openedHasEventID: p.eventID != nil,
                                     opened: Int32(n), closed: nil, account: u.account,
                                     openedByRule: rules.rules[trigger.rule].id, endsOnItsOwn: spec.lasts != nil))
                             index.windows[use.rule]![use.spec][key] = list
