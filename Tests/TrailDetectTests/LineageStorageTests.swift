@@ -55,7 +55,8 @@ import Testing
         CredentialIssuance(
             api: ["AssumeRole", "GetSessionToken", "GetFederationToken"][n % 3], account: account, childKey: child,
             parentKey: parent, parentPrincipal: parent == nil ? "arn:aws:iam::\(account):user/u\(n % 5)" : "arn:aws:sts::\(account):assumed-role/r/s",
-            childPrincipal: n % 4 == 0 ? nil : "arn:aws:sts::\(account):assumed-role/r/s\(n)", issuedAt: time, expiresAt: time + 3_600,
+            childPrincipal: [nil, "arn:aws:sts::\(account):assumed-role/r/s\(n)", "no-slash-\(n)", "ключ/é/\(n)/"][n % 4],
+            issuedAt: time, expiresAt: time + 3_600,
             eventID: n % 7 == 0 ? nil : "e\(n)")
     }
 

@@ -19,7 +19,9 @@ public struct LineageMap: Sendable {
     /// Accounts with at least one issuance.
     public private(set) var accounts = Set<String>()
 
-    /// An issuance as the ids of its texts in `text` (`LineageText.none` for a nil field): 48 bytes.
+    /// An issuance as the ids of its texts in `text` (`LineageText.none` for a nil field): 48 bytes. The child
+    /// principal is kept in two parts, up to its last `/` (an assumed role's ARN: shared by every session of the
+    /// role) and the rest (the session name).
     struct Record: Sendable {
         var issuedAt: Int64
         var expiresAt: Int64
@@ -29,6 +31,7 @@ public struct LineageMap: Sendable {
         var parentKey: UInt32
         var parentPrincipal: UInt32
         var childPrincipal: UInt32
+        var childPrincipalTail: UInt32
         var eventID: UInt32
     }
 
@@ -67,7 +70,9 @@ public struct LineageMap: Sendable {
         return CredentialIssuance(
             api: text.string(r.api), account: text.string(r.account), childKey: text.string(r.childKey),
             parentKey: text.optionalString(r.parentKey), parentPrincipal: text.string(r.parentPrincipal),
-            childPrincipal: text.optionalString(r.childPrincipal), issuedAt: r.issuedAt, expiresAt: r.expiresAt,
+            childPrincipal: r.childPrincipal == LineageText.none
+                ? nil : text.string(r.childPrincipal) + text.string(r.childPrincipalTail),
+            issuedAt: r.issuedAt, expiresAt: r.expiresAt,
             eventID: text.optionalString(r.eventID))
     }
 
@@ -129,12 +134,19 @@ public struct LineageMap: Sendable {
 
     public mutating func add(_ i: CredentialIssuance) {
         if !isKnownUniquelyReferenced(&text) { text = text.copy() }
+        var principal = LineageText.none
+        var tail = LineageText.none
+        if let p = i.childPrincipal {
+            let cut = p.utf8.lastIndex(of: UInt8(ascii: "/")).map { p.utf8.index(after: $0) } ?? p.utf8.startIndex
+            principal = text.add(String(p[..<cut]), intern: true)
+            tail = text.add(String(p[cut...]))
+        }
         let r = Record(
             issuedAt: i.issuedAt, expiresAt: i.expiresAt, api: text.add(i.api, intern: true),
             account: text.add(i.account, intern: true), childKey: text.add(i.childKey),
             parentKey: i.parentKey.map { text.add($0, intern: true) } ?? LineageText.none,
             parentPrincipal: text.add(i.parentPrincipal, intern: true),
-            childPrincipal: i.childPrincipal.map { text.add($0) } ?? LineageText.none,
+            childPrincipal: principal, childPrincipalTail: tail,
             eventID: i.eventID.map { text.add($0) } ?? LineageText.none)
         let n = Int32(records.count)
         records.append(r)
