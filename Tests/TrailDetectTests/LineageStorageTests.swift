@@ -163,3 +163,20 @@ import Testing
         #expect(b.target == nil && a.target?.userName == "alice")
     }
 }
+
+/// The windows put trigger events in time order in place (issue 18: not a sorted copy of every trigger).
+@Suite struct PermuteInPlaceTests {
+    @Test func itemsEndInTheOrderGivenAsACopyWouldHaveThem() {
+        var random = LineageStorageTests.Seeded(state: 7)
+        for count in [0, 1, 2, 3, 10, 257] {
+            for _ in 0..<5 {
+                var order = Array(0..<count)
+                for i in order.indices.reversed() where i > 0 { order.swapAt(i, random.next(i + 1)) }
+                let items = (0..<count).map { "event-\($0)-" + String(repeating: "x", count: $0 % 40) }
+                var permuted = items
+                WindowIndex.permute(&permuted, order)
+                #expect(permuted == order.map { items[$0] })
+            }
+        }
+    }
+}

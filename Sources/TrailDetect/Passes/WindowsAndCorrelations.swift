@@ -6,9 +6,11 @@ extension AnalysisRun {
     func windowsAndCorrelations() -> (WindowIndex, [Correlator.Outcome]) {
         result.triggers = triggers.count
         result.signals = signals.count
-        let windows = WindowIndex.build(
-            triggers: triggers, rules: rules, lineage: result.lineage, latest: result.latest, threads: parallel.options.threads)
+        // Given up to the windows, which put them in order in place (one list of every trigger, not two).
+        let all = triggers
         triggers = []
+        let windows = WindowIndex.build(
+            triggers: all, rules: rules, lineage: result.lineage, latest: result.latest, threads: parallel.options.threads)
         result.windowsOpened = windows.count
         result.pendingAbsences = windows.pendingAbsences
         result.windowIndex = windows

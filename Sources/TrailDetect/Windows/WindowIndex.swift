@@ -150,11 +150,31 @@ final class WindowIndex: @unchecked Sendable {
         }
     }
 
+    /// Puts `items` in the order `order` names (`items[i]` becomes the old `items[order[i]]`), in place: each cycle
+    /// of the permutation followed once, each item moved once.
+    static func permute<T>(_ items: inout [T], _ order: [Int]) {
+        var placed = [Bool](repeating: false, count: items.count)
+        for start in items.indices where !placed[start] {
+            let first = items[start]
+            var i = start
+            while true {
+                placed[i] = true
+                let j = order[i]
+                if j == start {
+                    items[i] = first
+                    break
+                }
+                items[i] = items[j]
+                i = j
+            }
+        }
+    }
+
     /// Builds the windows and absence findings. `triggers` are the first pass's trigger events; `latest` the latest
     /// event time seen (an absence is reported only once the logs cover its whole wait). The triggers' keys are worked
     /// out on `threads` threads, a block at a time; the windows are opened and closed in time order on this one.
     static func build(
-        triggers input: [TriggerEvent], rules: RuleSet, lineage: LineageMap?, latest: Int64, threads: Int = 1
+        triggers input: consuming [TriggerEvent], rules: RuleSet, lineage: LineageMap?, latest: Int64, threads: Int = 1
     ) -> WindowIndex {
         let index = WindowIndex(rules: rules, lineage: lineage)
         for (i, rule) in rules.rules.enumerated() where !rule.windows.isEmpty {
@@ -168,10 +188,13 @@ final class WindowIndex: @unchecked Sendable {
         }
         /// absence rule → key → waiting events.
         var pending: [Int: [String: [Pending]]] = [:]
-        // Positions sorted, then the events taken once in that order: a trigger event is a large value with several
-        // references, and a sort of the events themselves moved each one many times (a fifth of this function).
+        // Positions sorted, then the events put in that order in place: a trigger event is a large value with
+        // several references, and a sort of the events themselves moved each one many times (a fifth of this
+        // function); a sorted copy held every trigger twice at the scan's peak (when the caller gives its list up).
         let order = input.indices.sorted { input[$0] < input[$1] }
-        index.triggers = order.map { input[$0] }
+        index.triggers = input
+        input = []
+        Self.permute(&index.triggers, order)
         let triggers = index.triggers
         let workers = max(1, threads)
         let contexts = (0..<workers).map { _ in EventContext(catalog: rules.catalog, lineage: lineage) }
