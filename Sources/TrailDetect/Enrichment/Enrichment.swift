@@ -291,14 +291,14 @@ public struct Enrichment: Sendable {
     mutating func computeOrigin(_ event: Event, _ lineage: LineageMap?, _ cache: MemberCache? = nil) {
         let identity = IdentityMembers(event.member(.userIdentity), cache: cache)
         guard let (key, account) = Self.signingKey(event, identity) else { return }
-        let chain = (event.eventTime).map { lineage?.chain(of: key, account: account, at: $0) ?? [] } ?? []
+        let chain = (event.eventTime).map { lineage?.chainIndexes(of: key, account: account, at: $0) ?? [] } ?? []
         set(.originIsDerived, !chain.isEmpty)
         set(.originChain, key)
         for link in chain { set(.originChain, link.parentKey) }
         let principal: String?
-        if let last = chain.last {
+        if let last = chain.last, let lineage {
             set(.originAccessKeyId, last.parentKey)
-            principal = last.parentPrincipal
+            principal = lineage.parentPrincipal(last.position)
         } else {
             set(.originAccessKeyId, key)
             principal = identity.arn?.scalarText

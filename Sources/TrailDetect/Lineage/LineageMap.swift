@@ -178,32 +178,39 @@ public struct LineageMap: Sendable {
     /// The chain from `key` up to its origin: each issuance, child first. The origin is the last one's parent
     /// (a long-term key, or a principal whose minting is not in the logs). Ends on cycles and after `limit` links.
     public func chain(of key: String, account: String, at time: Int64, limit: Int = 16) -> [CredentialIssuance] {
-        var out: [CredentialIssuance] = []
+        chainIndexes(of: key, account: account, at: time, limit: limit).map { self[$0.position] }
+    }
+
+    /// `chain(of:account:at:limit:)` as positions, each with its parent key (nil ends the chain): what the
+    /// enrichment of every event in a window reads, without making the rest of each issuance's strings.
+    func chainIndexes(of key: String, account: String, at time: Int64, limit: Int = 16) -> [(position: Int, parentKey: String?)] {
+        var out: [(position: Int, parentKey: String?)] = []
         var seen = Set<String>()
         var current = key
         var when = time
         while out.count < limit, seen.insert(current).inserted,
-            let link = issuance(of: current, account: account, at: when)
+            let n = issuanceIndex(of: current, account: account, at: when)
         {
-            out.append(link)
-            guard let parent = link.parentKey else { break }
+            let parent = parentKey(n)
+            out.append((n, parent))
+            guard let parent else { break }
             current = parent
-            when = link.issuedAt
+            when = records[n].issuedAt
         }
         return out
     }
 
     /// The long-term key (or, failing that, the principal) at the root of `key`'s chain.
     public func origin(of key: String, account: String, at time: Int64) -> String? {
-        guard let last = chain(of: key, account: account, at: time).last else { return nil }
-        return last.parentKey ?? last.parentPrincipal
+        guard let last = chainIndexes(of: key, account: account, at: time).last else { return nil }
+        return last.parentKey ?? parentPrincipal(last.position)
     }
 
     /// The IAM user at the root of `key`'s chain (the user whose key minted it, through any depth), with that user's
     /// account (from its ARN); nil when the chain does not end at an IAM user.
     public func originUser(of key: String, account: String, at time: Int64) -> (name: String, account: String)? {
-        guard let root = chain(of: key, account: account, at: time).last else { return nil }
-        let parts = root.parentPrincipal.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard let root = chainIndexes(of: key, account: account, at: time).last else { return nil }
+        let parts = parentPrincipal(root.position).split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[5].hasPrefix("user/"), let user = parts[5].split(separator: "/").last else { return nil }
         return (String(user), String(parts[4]))
     }
