@@ -28,7 +28,8 @@ extension ScaleOut {
     public static func correlate(_ lines: [ExchangeLine], rules: RuleSet) -> [ExchangeLine] {
         let signalLines = lines.compactMap(\.signal)
         guard !signalLines.isEmpty else { return [] }
-        let files = Set(signalLines.map(\.file)).sorted(by: precedes)
+        let order = FileOrder(signalLines.lazy.map(\.file))
+        let files = Set(signalLines.map(\.file)).sorted { order[$0] < order[$1] }
         let fileIndex = Dictionary(uniqueKeysWithValues: files.enumerated().map { ($0.element, Int32($0.offset)) })
         var signals: [(Int32, Int, Signal)] = signalLines.compactMap { s in
             guard let c = rules.index(ofRule: s.correlationId), let b = rules.index(ofRule: s.baseId) else { return nil }

@@ -30,10 +30,11 @@ extension ScaleOut {
             byID[p.record.id, default: []].append(p)
         }
         var builders: [FindingBuilder] = []
+        let files = FileOrder(byID.values.lazy.flatMap { $0.lazy.map { $0.file ?? "" } })
         for (id, list) in byID {
             let sorted = list.sorted { a, b in
                 if a.phase != b.phase { return a.phase < b.phase }
-                if a.file != b.file { return precedes(a.file ?? "", b.file ?? "") }
+                if a.file != b.file { return files[a.file ?? ""] < files[b.file ?? ""] }
                 return a.seq < b.seq
             }
             var perEvent: FindingBuilder?

@@ -27,7 +27,32 @@ public enum ScaleOut {
     static func precedes(_ a: String, _ b: String) -> Bool {
         let ka = orderKey(a)
         let kb = orderKey(b)
-        return ka.0 != kb.0 ? ka.0 < kb.0 : Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))
+        return ka.0 != kb.0 ? ka.0 < kb.0 : a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// Each distinct path's place in discovery order (`precedes`), every path parsed once. The stages sort thousands
+    /// of lines by their file: comparing the paths themselves parsed both at every comparison (most of the context
+    /// stage's time, and repeated by every second-pass and reduce task).
+    struct FileOrder {
+        private let rank: [String: Int]
+
+        init<S: Sequence>(_ paths: S) where S.Element == String {
+            let keyed = Set(paths).map { (time: ScaleOut.orderKey($0).0, path: $0) }
+            let sorted = keyed.sorted { $0.time != $1.time ? $0.time < $1.time : $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+            var rank: [String: Int] = [:]
+            rank.reserveCapacity(sorted.count)
+            for (n, k) in sorted.enumerated() { rank[k.path] = n }
+            self.rank = rank
+        }
+
+        /// The place of a path given to `init`.
+        subscript(_ path: String) -> Int { rank[path]! }
+
+        /// `items` in the order of their file, then of `seq` (as `precedes` on the files, then `seq`, orders them).
+        static func sorted<T>(_ items: [T], file: (T) -> String, seq: (T) -> Int) -> [T] {
+            let order = FileOrder(items.lazy.map(file))
+            return items.map { (order[file($0)], seq($0), $0) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+        }
     }
 
     /// The files of a listing as discovery would read them from a walked tree: digests and names that are not log
@@ -125,7 +150,7 @@ public enum ScaleOut {
                 if let t = l.trigger { triggerLines.append(t) }
                 if let t = l.latest { latest = max(latest, t) }
             }
-            issuances.sort { a, b in a.file != b.file ? ScaleOut.precedes(a.file, b.file) : a.seq < b.seq }
+            issuances = FileOrder.sorted(issuances, file: \.file, seq: \.seq)
             for i in issuances {
                 lineage.add(
                     CredentialIssuance(
@@ -133,7 +158,7 @@ public enum ScaleOut {
                         parentPrincipal: i.parentPrincipal, childPrincipal: i.childPrincipal, issuedAt: i.issuedAt,
                         expiresAt: i.expiresAt, eventID: i.eventID))
             }
-            triggerLines.sort { a, b in a.file != b.file ? ScaleOut.precedes(a.file, b.file) : a.seq < b.seq }
+            triggerLines = FileOrder.sorted(triggerLines, file: \.file, seq: \.seq)
             triggers = triggerLines.compactMap { t in
                 guard let rule = rules.index(ofRule: t.ruleId), let json = Data(base64Encoded: t.json) else { return nil }
                 return TriggerEvent(rule: rule, json: Array(json), file: t.file, index: t.index, time: t.time, eventID: t.eventID)
@@ -150,13 +175,10 @@ public enum ScaleOut {
     /// decided apart by `correlate` (when the map's matches were shuffled by group instead of sent here).
     public static func context(_ globals: [ExchangeLine], outcomes: [ExchangeLine] = [], rules: RuleSet) -> [ExchangeLine] {
         let shared = Shared(globals, rules: rules)
-        var out: [ExchangeLine] = globals.filter { $0.issuance != nil || $0.trigger != nil }
-        out.sort { a, b in
-            let ka = a.issuance.map { (0, $0.file, $0.seq) } ?? a.trigger.map { (1, $0.file, $0.seq) }!
-            let kb = b.issuance.map { (0, $0.file, $0.seq) } ?? b.trigger.map { (1, $0.file, $0.seq) }!
-            if ka.0 != kb.0 { return ka.0 < kb.0 }
-            return ka.1 != kb.1 ? precedes(ka.1, kb.1) : ka.2 < kb.2
-        }
+        let kept = globals.filter { $0.issuance != nil || $0.trigger != nil }
+        // Issuances first, then triggers; each in the order of their file, then of their place in it.
+        var out = FileOrder.sorted(kept.filter { $0.issuance != nil }, file: { $0.issuance!.file }, seq: { $0.issuance!.seq })
+        out += FileOrder.sorted(kept.filter { $0.issuance == nil }, file: { $0.trigger!.file }, seq: { $0.trigger!.seq })
         if shared.latest > .min {
             var l = ExchangeLine(kind: .latest)
             l.latest = shared.latest
