@@ -136,10 +136,15 @@ public struct LineageMap: Sendable {
         if !isKnownUniquelyReferenced(&text) { text = text.copy() }
         var principal = LineageText.none
         var tail = LineageText.none
-        if let p = i.childPrincipal {
-            let cut = p.utf8.lastIndex(of: UInt8(ascii: "/")).map { p.utf8.index(after: $0) } ?? p.utf8.startIndex
-            principal = text.add(String(p[..<cut]), intern: true)
-            tail = text.add(String(p[cut...]))
+        if var p = i.childPrincipal {
+            // Split on the bytes (after the last `/`, else at the start): no string made for either part.
+            p.withUTF8 { b in
+                var cut = b.count
+                while cut > 0 && b[cut - 1] != UInt8(ascii: "/") { cut -= 1 }
+                let bytes = UnsafeRawBufferPointer(b)
+                principal = text.add(UnsafeRawBufferPointer(rebasing: bytes[..<cut]), intern: true)
+                tail = text.add(UnsafeRawBufferPointer(rebasing: bytes[cut...]), intern: false)
+            }
         }
         let r = Record(
             issuedAt: i.issuedAt, expiresAt: i.expiresAt, api: text.add(i.api, intern: true),

@@ -33,6 +33,8 @@ final class LineageText: @unchecked Sendable {
     private var refs: [Ref] = []
     /// Interned texts by hash: the first id with that hash (a different text with the same hash is just stored again).
     private var interned: [UInt64: UInt32] = [:]
+    /// The sizes of chunks made for one long text.
+    private var bigSizes: [Int: Int] = [:]
 
     init() {}
 
@@ -43,7 +45,7 @@ final class LineageText: @unchecked Sendable {
         let other = LineageText()
         for (n, c) in chunks.enumerated() {
             let size = chunkSize(n)
-            let mine = UnsafeMutableRawPointer.allocate(byteCount: max(size, 1), alignment: 8)
+            let mine = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
             mine.copyMemory(from: c, byteCount: size)
             other.chunks.append(mine)
         }
@@ -54,9 +56,6 @@ final class LineageText: @unchecked Sendable {
         other.bigSizes = bigSizes
         return other
     }
-
-    /// The sizes of chunks made for one long text.
-    private var bigSizes: [Int: Int] = [:]
 
     private func chunkSize(_ n: Int) -> Int { bigSizes[n] ?? Self.chunkSize }
 
