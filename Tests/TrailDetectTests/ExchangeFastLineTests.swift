@@ -57,15 +57,15 @@ import Testing
         let issuance = #""issuance":{"account":"1","api":"A","childKey":"K","expiresAt":2,"file":"f","issuedAt":1,"parentPrincipal":"P","seq":0"#
         let trigger = #""trigger":{"eventID":"e","file":"f","index":3,"json":"e30=","ruleId":"r","seq":0,"time":5"#
         let cases = [
-            "{\"kind\":\"issuance\",\(issuance)}}",
+            "{\(issuance)},\"kind\":\"issuance\"}",
             "{\"kind\":\"trigger\",\(trigger)}}",
-            "{\"kind\":\"issuance\",\(issuance),\"eventID\":null,\"parentKey\":null}}",
-            "{\"kind\":\"issuance\",\(issuance),\"future\":[1,{\"x\":2}]}}",
-            "{\"kind\":\"issuance\",\(issuance),\"seq\":1}}",
-            "{\"kind\":\"issuance\",\"kind\":\"trigger\",\(issuance)}}",
-            "{\"kind\":\"trigger\",\(issuance)}}",
-            "{\"kind\":\"issuance\",\(issuance)},\"latest\":3}",
-            "{\"kind\":\"issuance\",\(issuance),\"eventID\":7}}",
+            "{\(issuance),\"eventID\":null,\"parentKey\":null},\"kind\":\"issuance\"}",
+            "{\(issuance),\"future\":[1,{\"x\":2}]},\"kind\":\"issuance\"}",
+            "{\(issuance),\"seq\":1},\"kind\":\"issuance\"}",
+            "{\(issuance)},\"kind\":\"issuance\",\"kind\":\"trigger\"}",
+            "{\(issuance)},\"kind\":\"trigger\"}",
+            "{\(issuance)},\"kind\":\"issuance\",\"latest\":3}",
+            "{\(issuance),\"eventID\":7},\"kind\":\"issuance\"}",
             "{\"kind\":\"trigger\",\(trigger.replacingOccurrences(of: "\"index\":3", with: "\"index\":3.0"))}}",
             "{\"kind\":\"trigger\",\(trigger.replacingOccurrences(of: "\"index\":3", with: "\"index\":03"))}}",
             "{\"kind\":\"trigger\",\(trigger.replacingOccurrences(of: "\"index\":3", with: "\"index\":-0"))}}",
@@ -76,6 +76,7 @@ import Testing
             "{\"kind\":\"trigger\",\(trigger)}}}",
             "{\"kind\":\"trigger\",\(trigger)}",
             "{\"kind\":\"trigger\",\(trigger)}} {}",
+            "{\"kind\":\"issuance\",\(issuance)}}",
             "[\"kind\"]",
             "{\"kind\":\"latest\",\"latest\":5}",
         ]
