@@ -73,15 +73,17 @@ public struct FindingWriter: Sendable {
             var start = 0
             while start < count {
                 let (from, end) = (start, min(count, start + batch * threads))
-                var parts = concurrentMap(count: threads, threads: threads) { _, t -> [UInt8] in
+                // Made inert on its thread too (as `put` would), so the writing thread only writes.
+                let parts = concurrentMap(count: threads, threads: threads) { _, t -> [UInt8] in
                     var w = JSONBuilder()
                     let encoder = Self.encoder(pretty: false)
                     for i in (from + (end - from) * t / threads)..<(from + (end - from) * (t + 1) / threads) {
                         line(make(i), into: &w, encoder)
                     }
+                    if inert { TerminalText.inertJSON(&w.out) }
                     return w.out
                 }
-                for t in parts.indices where !parts[t].isEmpty { try put(&parts[t]) }
+                for part in parts where !part.isEmpty { try emit(part) }
                 start = end
             }
         case .jsonl, .ocsf, .asff:

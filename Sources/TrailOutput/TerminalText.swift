@@ -15,50 +15,66 @@ public enum TerminalText {
     /// Rewrites, in JSON text from `start` on (valid UTF-8: run after `UTF8Repair`), every character `needsEscape`
     /// names but the ASCII controls (already escaped in JSON strings) as a JSON `\uXXXX` escape (a surrogate pair above U+FFFF). Such characters can only be inside strings
     /// (raw control characters are not JSON at all), so the text is the same JSON value. ASCII without DEL, the
-    /// common case, is checked eight bytes at a time and left untouched.
+    /// common case, is checked eight bytes at a time, before and after every other character (findings' own text has
+    /// dashes and quotes beyond ASCII in every line), and copied in runs; text with nothing to escape is left untouched.
     public static func inertJSON(_ bytes: inout [UInt8], from start: Int = 0) {
         let n = bytes.count
-        let first: Int? = bytes.withUnsafeBytes { raw in
-            var i = start
+        guard let first = bytes.withUnsafeBytes({ nextEscape($0, from: start) }) else { return }
+        var out: [UInt8] = []
+        out.reserveCapacity(n + 64)
+        bytes.withUnsafeBufferPointer { buf in
+            let raw = UnsafeRawBufferPointer(buf)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[..<first]))
+            var i = first
+            while i < n {
+                // `i` is at a character to escape.
+                let (scalar, length) = decode(raw, i)
+                let v = scalar!.value
+                if v > 0xFFFF {
+                    unit(0xD800 + ((v - 0x10000) >> 10), into: &out)
+                    unit(0xDC00 + ((v - 0x10000) & 0x3FF), into: &out)
+                } else {
+                    unit(v, into: &out)
+                }
+                i += length
+                let next = nextEscape(raw, from: i) ?? n
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<next]))
+                i = next
+            }
+        }
+        bytes = out
+    }
+
+    /// The offset of the first character at or after `from` that `inertJSON` escapes, or nil.
+    static func nextEscape(_ raw: UnsafeRawBufferPointer, from: Int) -> Int? {
+        let n = raw.count
+        var i = from
+        while i < n {
+            // Eight bytes at a time while they are ASCII without DEL.
             while i + 8 <= n {
                 let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 let del = w ^ 0x7F7F_7F7F_7F7F_7F7F
                 if (w | ((del &- 0x0101_0101_0101_0101) & ~del)) & 0x8080_8080_8080_8080 != 0 { break }
                 i += 8
             }
-            while i < n {
-                let (scalar, length) = decode(raw, i)
-                if let scalar, escapesInJSON(scalar) { return i }
-                i += length
-            }
-            return nil
+            guard i < n else { return nil }
+            let (scalar, length) = decode(raw, i)
+            if let scalar, escapesInJSON(scalar) { return i }
+            i += length
         }
-        guard let first else { return }
-        var out = Array(bytes[..<first])
-        out.reserveCapacity(n + 64)
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        func unit(_ u: UInt32) {
-            out += [0x5C, 0x75, hex[Int(u >> 12 & 0xF)], hex[Int(u >> 8 & 0xF)], hex[Int(u >> 4 & 0xF)], hex[Int(u & 0xF)]]
-        }
-        bytes.withUnsafeBytes { raw in
-            var i = first
-            while i < n {
-                let (scalar, length) = decode(raw, i)
-                if let scalar, escapesInJSON(scalar) {
-                    let v = scalar.value
-                    if v > 0xFFFF {
-                        unit(0xD800 + ((v - 0x10000) >> 10))
-                        unit(0xDC00 + ((v - 0x10000) & 0x3FF))
-                    } else {
-                        unit(v)
-                    }
-                } else {
-                    out += raw[i..<(i + length)]
-                }
-                i += length
-            }
-        }
-        bytes = out
+        return nil
+    }
+
+    /// Appends `\u` and `u`'s four hex digits.
+    @inline(__always)
+    private static func unit(_ u: UInt32, into out: inout [UInt8]) {
+        @inline(__always) func hex(_ d: UInt32) -> UInt8 { d < 10 ? 0x30 + UInt8(d) : 0x57 + UInt8(d) }
+        out.append(0x5C)
+        out.append(0x75)
+        out.append(hex(u >> 12 & 0xF))
+        out.append(hex(u >> 8 & 0xF))
+        out.append(hex(u >> 4 & 0xF))
+        out.append(hex(u & 0xF))
     }
 
     /// What `inertJSON` escapes: `needsEscape`, but for the ASCII controls, which JSON escapes in strings already

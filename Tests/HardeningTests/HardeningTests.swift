@@ -136,6 +136,53 @@ func record(_ id: String, extra: String = "") -> String {
         #expect(event["userAgent"] as? String == hostile)
     }
 
+    /// `inertJSON` skips ASCII eight bytes at a time and copies runs between the characters it escapes; it must give
+    /// what escaping scalar by scalar gives wherever those characters fall (word boundaries, runs of them, invalid
+    /// bytes, a start offset). Seeded, so a failure is repeatable.
+    @Test func inertJSONMatchesScalarByScalarEscaping() {
+        func reference(_ bytes: [UInt8], from start: Int) -> [UInt8] {
+            var out = Array(bytes[..<start])
+            var i = start
+            let hex = Array("0123456789abcdef".utf8)
+            func unit(_ u: UInt32) {
+                out += [0x5C, 0x75] + [12, 8, 4, 0].map { hex[Int(u >> UInt32($0) & 0xF)] }
+            }
+            bytes.withUnsafeBytes { raw in
+                while i < bytes.count {
+                    let (scalar, length) = TerminalText.decode(raw, i)
+                    if let scalar, scalar.value >= 0x7F, TerminalText.needsEscape(scalar) {
+                        let v = scalar.value
+                        if v > 0xFFFF {
+                            unit(0xD800 + ((v - 0x10000) >> 10))
+                            unit(0xDC00 + ((v - 0x10000) & 0x3FF))
+                        } else {
+                            unit(v)
+                        }
+                    } else {
+                        out += bytes[i..<(i + length)]
+                    }
+                    i += length
+                }
+            }
+            return out
+        }
+        let pieces: [[UInt8]] = ["a", "bcdefgh", "\"", "\u{7F}", "é", "—", "漢", "😀", "\u{202E}", "\u{E0041}", "\u{9B}",
+                                 "\u{2028}", "\u{FEFF}", "0123456789abcdef"].map { Array($0.utf8) } + [[0xFF], [0xE2, 0x80]]
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        for round in 0..<2000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<next(40) { bytes += pieces[next(pieces.count)] }
+            let start = bytes.isEmpty ? 0 : next(bytes.count + 1)
+            var got = bytes
+            TerminalText.inertJSON(&got, from: start)
+            #expect(got == reference(bytes, from: start), "round \(round)")
+        }
+    }
+
     @Test func csvCellsCannotBeFormulas() {
         for evil in ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=1"] {
             #expect(CSV.cell(evil).hasPrefix("'") || CSV.cell(evil).hasPrefix("\"'"), "\(evil)")
