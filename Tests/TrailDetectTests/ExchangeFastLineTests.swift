@@ -84,4 +84,100 @@ import Testing
         for c in cases where try Self.check(c) { fast += 1 }
         #expect(fast == 4)
     }
+
+    /// Signal and group lines (all a correlate task reads) too, with the odd numbers a hand-written reader gets wrong.
+    @Test func signalAndGroupLinesAreReadAsJSONDecoderReadsThemOrLeftToIt() throws {
+        let signal = #""signal":{"baseId":"b","correlationId":"c","event":18446744073709551615,"file":"/f","group":7,"record":3,"seq":0,"time":-5,"value":0"#
+        let cases = [
+            "{\"kind\":\"signal\",\(signal)}}",
+            "{\"group\":{\"group\":18446744073709551615,\"values\":[\"111122223333\",\"ASIA\"]},\"kind\":\"group\"}",
+            "{\"group\":{\"group\":0,\"values\":[]},\"kind\":\"group\"}",
+            "{\"kind\":\"signal\",\(signal.replacingOccurrences(of: "18446744073709551615", with: "18446744073709551616"))}}",
+            "{\"kind\":\"signal\",\(signal.replacingOccurrences(of: "\"group\":7", with: "\"group\":-7"))}}",
+            "{\"kind\":\"signal\",\(signal.replacingOccurrences(of: "\"group\":7", with: "\"group\":07"))}}",
+            "{\"kind\":\"signal\",\(signal.replacingOccurrences(of: "\"group\":7", with: "\"group\":7.5"))}}",
+            "{\"kind\":\"signal\",\(signal.replacingOccurrences(of: "\"group\":7", with: "\"group\":7,\"group\":8"))}}",
+            "{\"kind\":\"signal\",\(signal.replacingOccurrences(of: ",\"value\":0", with: ""))}}",
+            "{\"group\":{\"group\":1,\"values\":[\"a\",2]},\"kind\":\"group\"}",
+            "{\"group\":{\"group\":1,\"values\":[\"a\",null]},\"kind\":\"group\"}",
+            "{\"group\":{\"group\":1,\"values\":\"a\"},\"kind\":\"group\"}",
+            "{\"group\":{\"group\":1},\"kind\":\"group\"}",
+            "{\"group\":{\"group\":1,\"values\":[\"a\"]},\"kind\":\"signal\"}",
+        ]
+        var fast = 0
+        for c in cases where try Self.check(c) { fast += 1 }
+        #expect(fast == 3)
+    }
+
+    /// The lines a map task writes by the ten thousand are written by hand (`FastWrite`); the file must be byte for
+    /// byte what `JSONEncoder` writes, whatever the strings (those it would escape are left to it), and read back the
+    /// same. Seeded, so a failure is repeatable.
+    @Test func linesWrittenByHandAreWhatJSONEncoderWrites() throws {
+        let texts = ["", "AKIA", "a/b//c", "111122223333", "arn:aws:sts::1:assumed-role/r/s", "~ !#$%&'()*+,-.:;<=>?@[]^_`{|}",
+                     "\"q\"", "back\\slash", "tab\t", "\u{1}", "\u{7f}", "ключ", "🔑", "\u{2028}", String(repeating: "y", count: 3000)]
+        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        func text() -> String { texts[next(texts.count)] }
+        func int() -> Int64 { [Int64.min, -1, 0, 7, 1_795_154_410, Int64.max][next(6)] }
+        func uint() -> UInt64 { [0, 1, 42, UInt64(Int64.max), UInt64.max][next(5)] }
+        var lines: [ExchangeLine] = []
+        for n in 0..<600 {
+            var l: ExchangeLine
+            switch n % 5 {
+            case 0:
+                l = ExchangeLine(kind: .issuance)
+                l.issuance = ExchangeLine.Issuance(
+                    file: text(), seq: n, api: text(), account: text(), childKey: text(),
+                    parentKey: next(2) == 0 ? nil : text(), parentPrincipal: text(),
+                    childPrincipal: next(2) == 0 ? nil : text(), issuedAt: int(), expiresAt: int(),
+                    eventID: next(2) == 0 ? nil : text())
+            case 1:
+                l = ExchangeLine(kind: .trigger)
+                l.trigger = ExchangeLine.Trigger(
+                    seq: n, ruleId: text(), json: text(), file: text(), index: Int(int()), time: int(), eventID: text())
+            case 2:
+                l = ExchangeLine(kind: .signal)
+                l.signal = ExchangeLine.SignalEntry(
+                    seq: n, correlationId: text(), baseId: text(), group: uint(), value: uint(), time: int(),
+                    event: uint(), file: text(), record: Int(int()))
+            case 3:
+                l = ExchangeLine(kind: .group)
+                l.group = ExchangeLine.Group(group: uint(), values: (0..<next(4)).map { _ in text() })
+            default:
+                l = ExchangeLine(kind: .latest)
+                l.latest = int()
+            }
+            lines.append(l)
+        }
+        // A line with two members (never written by the stages) is JSONEncoder's too.
+        var two = ExchangeLine(kind: .latest)
+        two.latest = 5
+        two.group = ExchangeLine.Group(group: 1, values: ["a"])
+        lines.append(two)
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var expected = try encoder.encode(ExchangeLine.header("map-global")) + Data([0x0A])
+        var byHand = 0
+        for l in lines {
+            expected += try encoder.encode(l) + Data([0x0A])
+            var scratch: [UInt8] = [1, 2, 3]
+            if FastWrite.line(l, into: &scratch) {
+                byHand += 1
+                #expect(Array(scratch[..<3]) == [1, 2, 3])
+            } else {
+                #expect(scratch == [1, 2, 3], "a refused line leaves the output as it was")
+            }
+        }
+        let file = try Exchange.encode(lines, stage: "map-global")
+        #expect(file == expected)
+        // Most lines have only plain strings: written by hand (so the comparison above is not JSONEncoder's with itself).
+        #expect(byHand > 150)
+        #expect(byHand < lines.count)
+        let back = try Exchange.decode(file, path: "x", stages: ["map-global"])
+        #expect(try back.map(Self.encoded) == lines.map(Self.encoded))
+    }
 }

@@ -60,8 +60,12 @@ public enum ScaleOut {
     public static func inputFiles(_ paths: [String]) -> (files: [InputFile], setAside: [(path: String, reason: SetAsideFile.Reason)]) {
         var files: [InputFile] = []
         var setAside: [(path: String, reason: SetAsideFile.Reason)] = []
-        for path in Set(paths).sorted(by: precedes) {
-            let info = LogPath(path)
+        // Each path parsed once (sorting by `precedes` parsed both paths at every comparison: a tenth of a map task).
+        let parsed = Set(paths).map { (info: LogPath($0), path: $0) }.sorted {
+            let (a, b) = ($0.info.nameTime ?? $0.info.folderDay ?? .min, $1.info.nameTime ?? $1.info.folderDay ?? .min)
+            return a != b ? a < b : $0.path.utf8.lexicographicallyPrecedes($1.path.utf8)
+        }
+        for (info, path) in parsed {
             let name = path.split(separator: "/").last.map(String.init) ?? path
             if info.isDigest {
                 setAside.append((path, .digest))
