@@ -51,7 +51,11 @@ public enum ScaleOut {
         /// `items` in the order of their file, then of `seq` (as `precedes` on the files, then `seq`, orders them).
         static func sorted<T>(_ items: [T], file: (T) -> String, seq: (T) -> Int) -> [T] {
             let order = FileOrder(items.lazy.map(file))
-            return items.map { (order[file($0)], seq($0), $0) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+            let keys = items.map { (order[file($0)], seq($0)) }
+            // A context's lines are in this order already (the context stage put them so), and every second-pass and
+            // reduce task reads it: no sort then.
+            if keys.indices.dropFirst().allSatisfy({ keys[$0 - 1] <= keys[$0] }) { return items }
+            return keys.indices.sorted { keys[$0] < keys[$1] }.map { items[$0] }
         }
     }
 
