@@ -12,15 +12,75 @@ public struct ExchangeLine: Codable, Sendable {
     public static let version = 1
 
     public var kind: Kind
-    public var header: Header?
-    public var file: FileEntry?
-    public var builder: Partial?
     public var issuance: Issuance?
     public var trigger: Trigger?
     public var signal: SignalEntry?
     public var group: Group?
-    public var outcome: Outcome?
     public var latest: Int64?
+
+    // The members a stage reads by the few (headers, files, partial findings, outcomes) are kept out of line: a
+    // partial finding alone is about 1 KB, and inline it made every line 1.6 KB, which the stages copied at every
+    // filter and sort of their tens of thousands of issuance and trigger lines (most of `stage context`'s time).
+    public var header: Header? {
+        get { headerBox?.value }
+        set { headerBox = newValue.map(Boxed.init) }
+    }
+    public var file: FileEntry? {
+        get { fileBox?.value }
+        set { fileBox = newValue.map(Boxed.init) }
+    }
+    public var builder: Partial? {
+        get { builderBox?.value }
+        set { builderBox = newValue.map(Boxed.init) }
+    }
+    public var outcome: Outcome? {
+        get { outcomeBox?.value }
+        set { outcomeBox = newValue.map(Boxed.init) }
+    }
+    private var headerBox: Boxed<Header>?
+    private var fileBox: Boxed<FileEntry>?
+    private var builderBox: Boxed<Partial>?
+    private var outcomeBox: Boxed<Outcome>?
+
+    /// An immutable value on the heap (a new one is made when the member is set).
+    final class Boxed<Value: Sendable>: Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, header, file, builder, issuance, trigger, signal, group, outcome, latest
+    }
+
+    // What the synthesized conformance did (members in declaration order, absent ones omitted), written out because
+    // four members are stored out of line.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        header = try c.decodeIfPresent(Header.self, forKey: .header)
+        file = try c.decodeIfPresent(FileEntry.self, forKey: .file)
+        builder = try c.decodeIfPresent(Partial.self, forKey: .builder)
+        issuance = try c.decodeIfPresent(Issuance.self, forKey: .issuance)
+        trigger = try c.decodeIfPresent(Trigger.self, forKey: .trigger)
+        signal = try c.decodeIfPresent(SignalEntry.self, forKey: .signal)
+        group = try c.decodeIfPresent(Group.self, forKey: .group)
+        outcome = try c.decodeIfPresent(Outcome.self, forKey: .outcome)
+        latest = try c.decodeIfPresent(Int64.self, forKey: .latest)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encodeIfPresent(header, forKey: .header)
+        try c.encodeIfPresent(file, forKey: .file)
+        try c.encodeIfPresent(builder, forKey: .builder)
+        try c.encodeIfPresent(issuance, forKey: .issuance)
+        try c.encodeIfPresent(trigger, forKey: .trigger)
+        try c.encodeIfPresent(signal, forKey: .signal)
+        try c.encodeIfPresent(group, forKey: .group)
+        try c.encodeIfPresent(outcome, forKey: .outcome)
+        try c.encodeIfPresent(latest, forKey: .latest)
+    }
 
     public enum Kind: String, Codable, Sendable {
         case header, file, builder, issuance, trigger, signal, group, outcome, latest
