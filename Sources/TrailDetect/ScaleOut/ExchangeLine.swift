@@ -229,7 +229,11 @@ public enum Exchange {
         for range in raws {
             n += 1
             let line: ExchangeLine
-            let fast = n > 1 ? data.withUnsafeBytes { FastLine.read(UnsafeRawBufferPointer(rebasing: $0[range])) } : nil
+            let fast = n > 1
+                ? data.withUnsafeBytes { b -> ExchangeLine? in
+                    let raw = UnsafeRawBufferPointer(rebasing: b[range])
+                    return ExactLine.read(raw) ?? FastLine.read(raw)
+                } : nil
             if let fast {
                 line = fast
             } else {
@@ -552,6 +556,166 @@ enum FastWrite {
             number(t)
             raw("}")
             return true
+        }
+    }
+}
+
+/// Lines exactly as `FastWrite` writes them (members in its order, strings of printable ASCII without a quote or
+/// backslash, plain integers), read back by a strict parser of that one shape.
+///
+/// Written by hand because every second-pass and reduce task reads the whole context, tens of thousands of issuance
+/// lines, and the general reader (`FastLine`: the record scanner, UTF-8 validation, a member list per line) was most
+/// of such a task's time. Anything else, a member added, moved or missing, a space, an escape, a character beyond
+/// ASCII, a number with a sign, leading zero, fraction or exponent, or one too big, returns nil and the general readers
+/// take the line; what is read here is what `JSONDecoder` gives (`ExchangeFastLineTests` checks both on mutated lines).
+enum ExactLine {
+    static func read(_ raw: UnsafeRawBufferPointer) -> ExchangeLine? {
+        var c = Cursor(bytes: raw)
+        let line: ExchangeLine?
+        switch raw.first == 0x7B && raw.count > 2 ? raw[2] : 0 {
+        case UInt8(ascii: "i"): line = c.issuance()
+        case UInt8(ascii: "k"): line = c.trigger() ?? { c.at = 0; return c.signal() }()
+        case UInt8(ascii: "g"): line = c.group()
+        default: line = nil
+        }
+        return c.at == raw.count ? line : nil
+    }
+
+    struct Cursor {
+        let bytes: UnsafeRawBufferPointer
+        var at = 0
+
+        /// Steps over `literal` when the bytes at the cursor are it.
+        mutating func take(_ literal: StaticString) -> Bool {
+            let n = literal.utf8CodeUnitCount
+            guard at + n <= bytes.count else { return false }
+            let same = literal.withUTF8Buffer { l in memcmp(bytes.baseAddress! + at, l.baseAddress!, n) == 0 }
+            if same { at += n }
+            return same
+        }
+
+        mutating func string() -> String? {
+            guard at < bytes.count, bytes[at] == 0x22 else { return nil }
+            let start = at + 1
+            var i = start
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == 0x22 { break }
+                guard b >= 0x20, b <= 0x7E, b != 0x5C else { return nil }
+                i += 1
+            }
+            guard i < bytes.count else { return nil }
+            at = i + 1
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+        }
+
+        /// Digits: no sign, no leading zero (but "0" itself), within `UInt64`.
+        mutating func unsigned() -> UInt64? {
+            let start = at
+            var n: UInt64 = 0
+            while at < bytes.count, bytes[at] >= 0x30, bytes[at] <= 0x39 {
+                let (m, o1) = n.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(UInt64(bytes[at] - 0x30))
+                guard !o1, !o2 else { return nil }
+                n = a
+                at += 1
+            }
+            guard at > start, bytes[start] != 0x30 || at == start + 1 else { return nil }
+            // A fraction or exponent follows: not a plain integer.
+            if at < bytes.count, bytes[at] == 0x2E || bytes[at] == 0x65 || bytes[at] == 0x45 { return nil }
+            return n
+        }
+
+        /// An optional minus (not "-0"), then `unsigned`, within `Int64`.
+        mutating func signed() -> Int64? {
+            let negative = at < bytes.count && bytes[at] == 0x2D
+            if negative { at += 1 }
+            guard let u = unsigned() else { return nil }
+            if negative {
+                guard u != 0, u <= UInt64(Int64.max) + 1 else { return nil }
+                return u == UInt64(Int64.max) + 1 ? .min : -Int64(u)
+            }
+            return u <= UInt64(Int64.max) ? Int64(u) : nil
+        }
+
+        mutating func int() -> Int? { signed().flatMap { Int(exactly: $0) } }
+
+        mutating func issuance() -> ExchangeLine? {
+            guard take(#"{"issuance":{"account":"#), let account = string(),
+                take(#","api":"#), let api = string(),
+                take(#","childKey":"#), let childKey = string()
+            else { return nil }
+            var childPrincipal: String?
+            if take(#","childPrincipal":"#) { guard let s = string() else { return nil }; childPrincipal = s }
+            var eventID: String?
+            if take(#","eventID":"#) { guard let s = string() else { return nil }; eventID = s }
+            guard take(#","expiresAt":"#), let expiresAt = signed(),
+                take(#","file":"#), let file = string(),
+                take(#","issuedAt":"#), let issuedAt = signed()
+            else { return nil }
+            var parentKey: String?
+            if take(#","parentKey":"#) { guard let s = string() else { return nil }; parentKey = s }
+            guard take(#","parentPrincipal":"#), let parentPrincipal = string(),
+                take(#","seq":"#), let seq = int(),
+                take(#"},"kind":"issuance"}"#)
+            else { return nil }
+            var line = ExchangeLine(kind: .issuance)
+            line.issuance = ExchangeLine.Issuance(
+                file: file, seq: seq, api: api, account: account, childKey: childKey, parentKey: parentKey,
+                parentPrincipal: parentPrincipal, childPrincipal: childPrincipal, issuedAt: issuedAt,
+                expiresAt: expiresAt, eventID: eventID)
+            return line
+        }
+
+        mutating func trigger() -> ExchangeLine? {
+            guard take(#"{"kind":"trigger","trigger":{"eventID":"#), let eventID = string(),
+                take(#","file":"#), let file = string(),
+                take(#","index":"#), let index = int(),
+                take(#","json":"#), let json = string(),
+                take(#","ruleId":"#), let ruleId = string(),
+                take(#","seq":"#), let seq = int(),
+                take(#","time":"#), let time = signed(),
+                take("}}")
+            else { return nil }
+            var line = ExchangeLine(kind: .trigger)
+            line.trigger = ExchangeLine.Trigger(
+                seq: seq, ruleId: ruleId, json: json, file: file, index: index, time: time, eventID: eventID)
+            return line
+        }
+
+        mutating func signal() -> ExchangeLine? {
+            guard take(#"{"kind":"signal","signal":{"baseId":"#), let baseId = string(),
+                take(#","correlationId":"#), let correlationId = string(),
+                take(#","event":"#), let event = unsigned(),
+                take(#","file":"#), let file = string(),
+                take(#","group":"#), let group = unsigned(),
+                take(#","record":"#), let record = int(),
+                take(#","seq":"#), let seq = int(),
+                take(#","time":"#), let time = signed(),
+                take(#","value":"#), let value = unsigned(),
+                take("}}")
+            else { return nil }
+            var line = ExchangeLine(kind: .signal)
+            line.signal = ExchangeLine.SignalEntry(
+                seq: seq, correlationId: correlationId, baseId: baseId, group: group, value: value, time: time,
+                event: event, file: file, record: record)
+            return line
+        }
+
+        mutating func group() -> ExchangeLine? {
+            guard take(#"{"group":{"group":"#), let group = unsigned(), take(#","values":["#) else { return nil }
+            var values: [String] = []
+            if !take("]") {
+                repeat {
+                    guard let s = string() else { return nil }
+                    values.append(s)
+                } while take(",")
+                guard take("]") else { return nil }
+            }
+            guard take(#"},"kind":"group"}"#) else { return nil }
+            var line = ExchangeLine(kind: .group)
+            line.group = ExchangeLine.Group(group: group, values: values)
+            return line
         }
     }
 }
