@@ -50,12 +50,35 @@ public enum ScaleOut {
 
         /// `items` in the order of their file, then of `seq` (as `precedes` on the files, then `seq`, orders them).
         static func sorted<T>(_ items: [T], file: (T) -> String, seq: (T) -> Int) -> [T] {
+            // A context's lines are in this order already (the context stage put them so), and every second-pass and
+            // reduce task reads it: checked in one walk that parses a path only where the file changes.
+            if inOrder(items, file: file, seq: seq) { return items }
             let order = FileOrder(items.lazy.map(file))
             let keys = items.map { (order[file($0)], seq($0)) }
-            // A context's lines are in this order already (the context stage put them so), and every second-pass and
-            // reduce task reads it: no sort then.
-            if keys.indices.dropFirst().allSatisfy({ keys[$0 - 1] <= keys[$0] }) { return items }
             return keys.indices.sorted { keys[$0] < keys[$1] }.map { items[$0] }
+        }
+
+        /// Whether `sorted` would leave `items` as they are: each file's items in `seq` order, files in discovery
+        /// order, none after another file's items again.
+        static func inOrder<T>(_ items: [T], file: (T) -> String, seq: (T) -> Int) -> Bool {
+            guard var previous = items.first.map(file) else { return true }
+            var previousKey = ScaleOut.orderKey(previous).0
+            var previousSeq = seq(items[0])
+            for item in items.dropFirst() {
+                let f = file(item)
+                let s = seq(item)
+                if f == previous {
+                    guard previousSeq < s else { return false }
+                } else {
+                    let key = ScaleOut.orderKey(f).0
+                    guard previousKey != key ? previousKey < key : previous.utf8.lexicographicallyPrecedes(f.utf8) else {
+                        return false
+                    }
+                    (previous, previousKey) = (f, key)
+                }
+                previousSeq = s
+            }
+            return true
         }
     }
 
