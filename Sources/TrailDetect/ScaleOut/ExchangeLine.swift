@@ -42,6 +42,13 @@ public struct ExchangeLine: Codable, Sendable {
     private var builderBox: Boxed<Partial>?
     private var outcomeBox: Boxed<Outcome>?
 
+    /// How many members the line carries besides its kind (one, as the stages write lines), without copying any.
+    var memberCount: Int {
+        func one(_ present: Bool) -> Int { present ? 1 : 0 }
+        return one(headerBox != nil) + one(fileBox != nil) + one(builderBox != nil) + one(outcomeBox != nil)
+            + one(issuance != nil) + one(trigger != nil) + one(signal != nil) + one(group != nil) + one(latest != nil)
+    }
+
     /// An immutable value on the heap (a new one is made when the member is set).
     final class Boxed<Value: Sendable>: Sendable {
         let value: Value
@@ -443,9 +450,7 @@ enum FastWrite {
     /// Appends `line`'s JSON (no newline) and returns true, or leaves `out` as it was and returns false.
     static func line(_ line: ExchangeLine, into out: inout [UInt8]) -> Bool {
         // The kind's own member and no other (what `ExchangeLine`'s encoding would add is not written here).
-        let members = [line.header != nil, line.file != nil, line.builder != nil, line.issuance != nil,
-                       line.trigger != nil, line.signal != nil, line.group != nil, line.outcome != nil, line.latest != nil]
-        guard members.lazy.filter({ $0 }).count == 1 else { return false }
+        guard line.memberCount == 1 else { return false }
         let mark = out.count
         var w = Writer(out: out)
         out = []
