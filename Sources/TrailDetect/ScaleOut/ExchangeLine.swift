@@ -413,27 +413,19 @@ enum FastLine {
             return v.kind == .string ? .some(v.string) : nil
         }
 
+        /// A plain integer (as `ExactLine` reads one: no leading zero, no "-0", no fraction or exponent), else nil.
         func int(_ name: String) -> Int64? {
             guard let v = self[name], v.kind == .number else { return nil }
-            let b = v.bytes
-            let digits = b.first == 0x2D ? b.dropFirst() : b[...]
-            // A leading zero is not JSON (JSONDecoder refuses it); "-0" is left to it too.
-            guard let first = digits.first, first != 0x30 || (digits.count == 1 && b.first != 0x2D) else { return nil }
-            return v.int64
+            var c = ExactLine.Cursor(bytes: v.bytes)
+            guard let n = c.signed(), c.at == v.bytes.count else { return nil }
+            return n
         }
 
         /// A plain unsigned integer that fits in 64 bits (no sign, leading zero, fraction or exponent), else nil.
         func uint(_ name: String) -> UInt64? {
-            guard let v = self[name], v.kind == .number, let first = v.bytes.first, first != 0x30 || v.bytes.count == 1
-            else { return nil }
-            var n: UInt64 = 0
-            for b in v.bytes {
-                guard b >= 0x30 && b <= 0x39 else { return nil }
-                let (m, o1) = n.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(UInt64(b - 0x30))
-                if o1 || o2 { return nil }
-                n = a
-            }
+            guard let v = self[name], v.kind == .number else { return nil }
+            var c = ExactLine.Cursor(bytes: v.bytes)
+            guard let n = c.unsigned(), c.at == v.bytes.count else { return nil }
             return n
         }
     }
@@ -445,7 +437,7 @@ enum FastLine {
 /// Written by hand because a map task writes these lines by the ten thousand (every role assumption is an issuance,
 /// every correlation match a signal) and `JSONEncoder` was a quarter of its time. A line is written here only when
 /// every string in it is printable ASCII without a quote or backslash, which `JSONEncoder` copies as it is; any other
-/// line (and every other kind) is left to `JSONEncoder`. `ExchangeWriteTests` compares the two.
+/// line (and every other kind) is left to `JSONEncoder`. `linesWrittenByHandAreWhatJSONEncoderWrites` compares the two.
 enum FastWrite {
     /// Appends `line`'s JSON (no newline) and returns true, or leaves `out` as it was and returns false.
     static func line(_ line: ExchangeLine, into out: inout [UInt8]) -> Bool {
