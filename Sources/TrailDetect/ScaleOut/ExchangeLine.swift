@@ -227,7 +227,8 @@ public enum Exchange {
             var ranges: [Range<Int>] = []
             var start = 0
             while start < b.count {
-                let end = memchr(b.baseAddress! + start, 0x0A, b.count - start).map { b.baseAddress!.distance(to: UnsafeRawPointer($0)) } ?? b.count
+                let end = memchr(b.baseAddress! + start, 0x0A, b.count - start)
+                    .map { b.baseAddress!.distance(to: UnsafeRawPointer($0)) } ?? b.count
                 if end > start { ranges.append(start..<end) }
                 start = end + 1
             }
