@@ -19,16 +19,17 @@ import TrailReader
 /// partitioned in changes nothing.
 public enum ScaleOut {
     /// The order discovery reads files in: the time in the name (else the folder's day), then the path's bytes.
-    public static func orderKey(_ path: String) -> (Int64, String) {
-        let info = LogPath(path)
-        return (info.nameTime ?? info.folderDay ?? Int64.min, path)
+    public static func orderKey(_ path: String) -> (Int64, String) { (orderTime(LogPath(path)), path) }
+
+    /// The time a file is put in discovery order by: the time in its name, else its folder's day.
+    static func orderTime(_ info: LogPath) -> Int64 { info.nameTime ?? info.folderDay ?? .min }
+
+    /// Discovery order on `orderKey`s: the time, then the path's bytes. Every ordering of files below uses it.
+    static func precedesKey(_ a: (Int64, String), _ b: (Int64, String)) -> Bool {
+        a.0 != b.0 ? a.0 < b.0 : a.1.utf8.lexicographicallyPrecedes(b.1.utf8)
     }
 
-    static func precedes(_ a: String, _ b: String) -> Bool {
-        let ka = orderKey(a)
-        let kb = orderKey(b)
-        return ka.0 != kb.0 ? ka.0 < kb.0 : a.utf8.lexicographicallyPrecedes(b.utf8)
-    }
+    static func precedes(_ a: String, _ b: String) -> Bool { precedesKey(orderKey(a), orderKey(b)) }
 
     /// Each distinct path's place in discovery order (`precedes`), every path parsed once. The stages sort thousands
     /// of lines by their file: comparing the paths themselves parsed both at every comparison (most of the context
@@ -37,11 +38,10 @@ public enum ScaleOut {
         private let rank: [String: Int]
 
         init<S: Sequence>(_ paths: S) where S.Element == String {
-            let keyed = Set(paths).map { (time: ScaleOut.orderKey($0).0, path: $0) }
-            let sorted = keyed.sorted { $0.time != $1.time ? $0.time < $1.time : $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+            let sorted = Set(paths).map(ScaleOut.orderKey).sorted(by: ScaleOut.precedesKey)
             var rank: [String: Int] = [:]
             rank.reserveCapacity(sorted.count)
-            for (n, k) in sorted.enumerated() { rank[k.path] = n }
+            for (n, k) in sorted.enumerated() { rank[k.1] = n }
             self.rank = rank
         }
 
@@ -71,9 +71,7 @@ public enum ScaleOut {
                     guard previousSeq < s else { return false }
                 } else {
                     let key = ScaleOut.orderKey(f).0
-                    guard previousKey != key ? previousKey < key : previous.utf8.lexicographicallyPrecedes(f.utf8) else {
-                        return false
-                    }
+                    guard ScaleOut.precedesKey((previousKey, previous), (key, f)) else { return false }
                     (previous, previousKey) = (f, key)
                 }
                 previousSeq = s
@@ -89,8 +87,7 @@ public enum ScaleOut {
         var setAside: [(path: String, reason: SetAsideFile.Reason)] = []
         // Each path parsed once (sorting by `precedes` parsed both paths at every comparison: a tenth of a map task).
         let parsed = Set(paths).map { (info: LogPath($0), path: $0) }.sorted {
-            let (a, b) = ($0.info.nameTime ?? $0.info.folderDay ?? .min, $1.info.nameTime ?? $1.info.folderDay ?? .min)
-            return a != b ? a < b : $0.path.utf8.lexicographicallyPrecedes($1.path.utf8)
+            precedesKey((orderTime($0.info), $0.path), (orderTime($1.info), $1.path))
         }
         for (info, path) in parsed {
             let name = path.split(separator: "/").last.map(String.init) ?? path
