@@ -15,7 +15,10 @@ import Testing
     }
 
     /// Scans `events` (written to two gzip files, halves swapped, so order in files does not matter) with `yaml`.
-    static func scan(_ yaml: String, _ events: [String]) throws -> [Finding] {
+    static func scan(_ yaml: String, _ events: [String]) throws -> [Finding] { try analyse(yaml, events).findings }
+
+    /// `scan`, with the whole result (windows, counts).
+    static func analyse(_ yaml: String, _ events: [String]) throws -> Analysis.Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trailhound-corr-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let folder = dir.appendingPathComponent("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/18")
@@ -31,7 +34,7 @@ import Testing
         let set = RuleSet(rules: rules, catalog: bundled.0.catalog, containment: bundled.0.containment)
         let options = ReaderOptions()
         let files = Discovery(options: options).discover([dir.path]).files
-        return Analysis.run(files, rules: set, using: ParallelReader(options: options)) { _ in }.findings
+        return Analysis.run(files, rules: set, using: ParallelReader(options: options)) { _ in }
     }
 
     static let base = """

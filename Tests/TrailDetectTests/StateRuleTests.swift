@@ -121,6 +121,81 @@ import Testing
         #expect(findings.first?.evidence.compactMap(\.eventID) == ["00000000-0000-4000-8000-000000000002"])
     }
 
+    /// A rule with two `state:` entries: an event counts inside a window of both. When nothing opens one of them, the
+    /// other's windows are not built (every role assumption opens one of `role_reassumed_after_revocation`'s, which
+    /// also needs a revocation): none counted, none kept for the state file, the same findings.
+    static let twoEntries = """
+        title: Revoked
+        name: revoked
+        logsource: {product: aws, service: cloudtrail}
+        detection:
+          sel: {eventName: AttachUserPolicy}
+          condition: sel
+        finding: false
+        ---
+        title: Seen
+        name: seen
+        logsource: {product: aws, service: cloudtrail}
+        detection:
+          sel: {eventName: ListUsers}
+          condition: sel
+        finding: false
+        ---
+        title: Seen again after revoked
+        logsource: {product: aws, service: cloudtrail}
+        detection:
+          sel: {eventName: ListUsers}
+          condition: sel
+        state:
+          - opened-by:
+              - {rule: revoked, key: "{requestParameters.userName}"}
+            key: "{userIdentity.userName}"
+          - opened-by:
+              - {rule: seen, key: "{userIdentity.userName}"}
+            key: "{userIdentity.userName}"
+        """
+
+    @Test func windowsOfARuleWithAnEntryNothingOpensAreNotBuilt() throws {
+        let seen = (0..<40).map { Self.event($0, "ListUsers", at: $0, user: "u\($0 % 10)") }
+        // Nothing revoked: the second entry's windows (one per user) would be built for nothing.
+        let none = try CorrelationTests.analyse(Self.twoEntries, seen)
+        #expect(none.triggers == 40)
+        #expect(none.windowsOpened == 0)
+        #expect(none.windowIndex?.identities().isEmpty == true)
+        #expect(none.findings.isEmpty)
+        // A revocation whose key gives no value (no requestParameters.userName) opens nothing either: the windows
+        // built for the other entry are dropped.
+        let keyless = Self.event(100, "AttachUserPolicy", at: 100, user: "admin")
+            .replacingOccurrences(of: #""userName":"u","policyArn""#, with: #""policyArn""#)
+        #expect(keyless.contains(#""requestParameters":{"policyArn""#))
+        let dropped = try CorrelationTests.analyse(Self.twoEntries, seen + [keyless])
+        #expect(dropped.windowsOpened == 0)
+        #expect(dropped.windowIndex?.identities().isEmpty == true)
+        // u3 revoked at 100: both entries open; u3's ListUsers after it counts, u4's does not.
+        let revoked = Self.event(101, "AttachUserPolicy", at: 100, user: "admin", target: "u3")
+        let after = [Self.event(200, "ListUsers", at: 200, user: "u3"), Self.event(201, "ListUsers", at: 201, user: "u4")]
+        let both = try CorrelationTests.analyse(Self.twoEntries, seen + [revoked] + after)
+        #expect(both.windowsOpened == 11)
+        #expect(both.findings.count == 1)
+        #expect(both.findings.first?.evidence.map(\.eventID) == ["00000000-0000-4000-8000-000000000200"])
+    }
+
+    /// Which rules' windows are built at all: those with a trigger event for each of their entries.
+    @Test func liveRulesAreThoseWithAnOpenerForEveryEntry() throws {
+        let (parsed, errors) = RuleSet.link(try RuleParser.parseAll(Self.twoEntries, file: "two.yml"))
+        #expect(errors.isEmpty)
+        let rules = RuleSet(rules: parsed, catalog: bundled.0.catalog, containment: bundled.0.containment)
+        let both = try #require(rules.rules.firstIndex { $0.windows.count == 2 })
+        func trigger(_ name: String) throws -> TriggerEvent {
+            let rule = try #require(rules.rules.firstIndex { $0.name == name })
+            return TriggerEvent(rule: rule, json: [], file: "f", index: 0, time: 0, eventID: "")
+        }
+        #expect(WindowIndex.liveRules([], rules: rules).isEmpty)
+        #expect(WindowIndex.liveRules([try trigger("seen"), try trigger("seen")], rules: rules).isEmpty)
+        #expect(WindowIndex.liveRules([try trigger("revoked")], rules: rules).isEmpty)
+        #expect(WindowIndex.liveRules([try trigger("seen"), try trigger("revoked")], rules: rules) == [both])
+    }
+
     @Test func absenceFiresOnlyOnceTheLogsCoverTheWait() throws {
         let yaml = Self.closedRule + "\n---\n" + """
             title: Never closed

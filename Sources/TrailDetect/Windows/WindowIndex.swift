@@ -119,14 +119,20 @@ final class WindowIndex: @unchecked Sendable {
         var uses: [Use] = []
     }
 
-    static func prepare(_ trigger: TriggerEvent, rules: RuleSet, context: EventContext) -> Prepared? {
-        guard let uses = rules.triggerUses[trigger.rule], let text = trigger.text else { return nil }
+    static func prepare(_ trigger: TriggerEvent, rules: RuleSet, context: EventContext, live: Set<Int>) -> Prepared? {
+        guard let uses = rules.triggerUses[trigger.rule], uses.contains(where: { isLive($0, live) }), let text = trigger.text
+        else { return nil }
         return EventParser.withEvent(text, index: trigger.index) { event -> Prepared in
             context.reset(event)
             var out = Prepared(eventID: event.member("eventID")?.scalarText)
             for use in uses {
                 let rule = rules.rules[use.rule]
                 var u = Prepared.Use()
+                guard isLive(use, live) else {
+                    u.skip = true
+                    out.uses.append(u)
+                    continue
+                }
                 switch use.role {
                 case .opens:
                     let spec = rule.windows[use.spec]
@@ -148,6 +154,28 @@ final class WindowIndex: @unchecked Sendable {
             }
             return out
         }
+    }
+
+    /// Whether a trigger's use counts: absence uses always, window uses when their rule is in `live`.
+    static func isLive(_ use: RuleSet.TriggerUse, _ live: Set<Int>) -> Bool {
+        switch use.role {
+        case .opens, .closes: live.contains(use.rule)
+        case .absent, .awaited: true
+        }
+    }
+
+    /// The window rules that can count an event: each of their `state:` entries is opened by a rule that one of
+    /// `triggers` matched. An event counts only inside a window of every entry, so a rule with an entry nothing can
+    /// open can match nothing, and its other entries' windows would be built for no use. (Every role assumption opens
+    /// a window of `role_reassumed_after_revocation`'s second entry, and its first needs a revocation, which most logs
+    /// never hold: those windows were most of the windows, each key a walk of the lineage.)
+    static func liveRules(_ triggers: [TriggerEvent], rules: RuleSet) -> Set<Int> {
+        var opened: [Int: Set<Int>] = [:]
+        var seen = Set<Int>()
+        for t in triggers where seen.insert(t.rule).inserted {
+            for use in rules.triggerUses[t.rule] ?? [] where use.role == .opens { opened[use.rule, default: []].insert(use.spec) }
+        }
+        return Set(opened.compactMap { rule, specs in specs.count == rules.rules[rule].windows.count ? rule : nil })
     }
 
     /// Puts `items` in the order `order` names (`items[i]` becomes the old `items[order[i]]`), in place: each cycle
@@ -196,6 +224,7 @@ final class WindowIndex: @unchecked Sendable {
         input = []
         Self.permute(&index.triggers, order)
         let triggers = index.triggers
+        let live = liveRules(triggers, rules: rules)
         let workers = max(1, threads)
         let contexts = (0..<workers).map { _ in EventContext(catalog: rules.catalog, lineage: lineage) }
         let block = 2048
@@ -204,13 +233,14 @@ final class WindowIndex: @unchecked Sendable {
             let blockEnd = min(triggers.count, blockStart + block)
             let from = blockStart
             let prepared = concurrentMap(count: blockEnd - blockStart, threads: workers) { w, i in
-                prepare(triggers[from + i], rules: rules, context: contexts[w])
+                prepare(triggers[from + i], rules: rules, context: contexts[w], live: live)
             }
             for n in blockStart..<blockEnd {
                 guard let p = prepared[n - blockStart], let uses = rules.triggerUses[triggers[n].rule] else { continue }
                 let trigger = triggers[n]
                 for (use, u) in zip(uses, p.uses) {
                     let rule = rules.rules[use.rule]
+                    if u.skip && use.role == .opens { continue }
                     switch use.role {
                     case .opens:
                         let spec = rule.windows[use.spec]
@@ -260,6 +290,12 @@ final class WindowIndex: @unchecked Sendable {
                 }
             }
             blockStart = blockEnd
+        }
+        // A live rule whose entry still opened nothing (its keys gave no value) can match nothing either: its other
+        // entries' windows are dropped, so every window kept (and every identity a state file keeps) can count.
+        for (rule, specs) in index.windows where specs.contains(where: \.isEmpty) && specs.contains(where: { !$0.isEmpty }) {
+            index.count -= specs.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } }
+            index.windows[rule] = Array(repeating: [:], count: specs.count)
         }
         // Absences: each waiting event nothing followed, once the logs reach the end of its wait; one finding per
         // rule and group.
