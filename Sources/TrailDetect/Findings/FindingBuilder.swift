@@ -56,9 +56,19 @@ public struct FindingBuilder: Sendable {
         // Strings are made only when a value is kept: a finding may gather millions of events. An eventTime that
         // is not a time (the reader reports it) gives the finding no time: it never becomes firstSeen, lastSeen or
         // the containment cutoff. A time is kept as CloudTrail writes it, else in that form (UTC, no fraction).
+        // The time's text is made once and shared by `first`, `last` and the evidence (one finding in ten thousand
+        // events has a single one: three strings of the same twenty bytes each).
+        var timeText: String?
         if let raw = event.member(.eventTime)?.rawStringContents, let time = Timestamp.parse(raw) {
-            if time < first.0 { first = (time, Timestamp.text(raw, time)) }
-            if time > last.0 || (time == last.0 && last.1.isEmpty) { last = (time, Timestamp.text(raw, time)) }
+            let isFirst = time < first.0
+            let isLast = time > last.0 || (time == last.0 && last.1.isEmpty)
+            if isFirst || isLast {
+                let text = Timestamp.text(raw, time)
+                if isFirst { first = (time, text) }
+                if isLast { last = (time, text) }
+                // As written (and so as the evidence gives it): the text was made from these bytes.
+                if text.utf8.elementsEqual(raw) { timeText = text }
+            }
         }
         if count == 1 { describe(context) }
         if target == nil && count <= Self.maxEvidence {
@@ -94,7 +104,7 @@ public struct FindingBuilder: Sendable {
         {
             Self.insert(created, into: &target!.accessKeyIds, limit: Self.maxListed)
         }
-        if evidence.count < Self.maxEvidence { evidence.append(Self.evidence(event, file: file)) }
+        if evidence.count < Self.maxEvidence { evidence.append(Self.evidence(event, file: file, time: timeText)) }
     }
 
     /// Takes the account and actor from the event in `context`.
@@ -157,11 +167,15 @@ public struct FindingBuilder: Sendable {
     }
 
     /// The evidence item for an event.
-    static func evidence(_ event: Event, file: String) -> Finding.Evidence {
+    /// An event as evidence. `time`, when given, is the text of its `eventTime` (as written, not escaped). Its event
+    /// source, name and error code are shared with other findings' (`SharedText`).
+    static func evidence(_ event: Event, file: String, time: String? = nil) -> Finding.Evidence {
         func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
+        let shared = SharedText.shared
         return Finding.Evidence(
-            eventID: s("eventID"), eventTime: s("eventTime"), eventSource: s("eventSource"),
-            eventName: s("eventName"), errorCode: s("errorCode"), file: file, recordIndex: event.index)
+            eventID: s("eventID"), eventTime: time ?? s("eventTime"), eventSource: shared.text(event.member(.eventSource)),
+            eventName: shared.text(event.member(.eventName)), errorCode: shared.text(event.member(.errorCode)), file: file,
+            recordIndex: event.index)
     }
 
     /// Counts an event unless its id was counted already; false for a repeat.
