@@ -32,7 +32,8 @@ public final class Detector {
     var signalGroupsSeen = Set<UInt64>()
     /// Identities whose keys are already in this file's `FileKeys`.
     let fingerprinted = HashSet64()
-    /// First pass: the key hashes of the identity-keyed `state:` rules by identity hash, across files.
+    /// First pass: the key hashes of the identity-keyed `state:` rules by identity hash, across files (when no
+    /// cache shared with other workers is set).
     var identityKeys: [UInt64: [UInt64]] = [:]
     /// First pass: `identityKeys` shared with the pass's other workers (set by the pass).
     var sharedIdentityKeys: SharedIdentityCache<[UInt64]>?
@@ -144,17 +145,23 @@ public final class Detector {
     func fingerprintIdentity(_ event: Event) {
         let identity = computeIdentityHash(event)
         guard fingerprinted.insert(identity) else { return }
-        if let known = identityKeys[identity] ?? sharedIdentityKeys?.value(identity) {
+        // With a cache shared by the pass's workers, only that one: asked once per identity and file (the lock is
+        // cheap at that rate), and a copy per worker held every identity's keys once more (a megabyte per 100 k
+        // events of STS-heavy logs).
+        let known = sharedIdentityKeys != nil ? sharedIdentityKeys!.value(identity) : identityKeys[identity]
+        if let known {
             for h in known { output.fileKeys.insert(hash: h) }
-            if identityKeys[identity] == nil { remember(identity, known) }
             return
         }
         var hashes: [UInt64] = []
         for template in rules.identityTemplates { template.forEachKeyHash(context) { hashes.append($0) } }
         if let h = credentialKeyHash(event) { hashes.append(h) }
         for h in hashes { output.fileKeys.insert(hash: h) }
-        remember(identity, hashes)
-        sharedIdentityKeys?.update(identity, initial: []) { $0 = hashes }
+        if let shared = sharedIdentityKeys {
+            shared.update(identity, initial: []) { $0 = hashes }
+        } else {
+            remember(identity, hashes)
+        }
     }
 
     private func remember(_ identity: UInt64, _ hashes: [UInt64]) {
