@@ -306,7 +306,7 @@ import Testing
 
 /// A trigger's text moved to the spill file reads back byte for byte; without a spill file it stays in memory.
 @Test func triggerTextSpillsToDiskAndReadsBack() throws {
-    let spill = TriggerSpill()
+    let spill = SpillFile()
     var kept: [TriggerEvent] = []
     for n in 0..<500 {
         let json = Array(#"{"eventName":"AssumeRole","n":\#(n),"pad":"\#(String(repeating: "x", count: n))"}"#.utf8)
@@ -324,6 +324,38 @@ import Testing
     var empty = TriggerEvent(rule: 0, json: [], file: "f", index: 0, time: 0, eventID: "")
     empty.spill(to: spill)
     #expect(empty.text == [])
+}
+
+/// A file's key fingerprint moved to the spill file once the file is read reads back the same (keys, times, an
+/// unknown file's saturation); a file with none stays without.
+@Test func fileKeysSpillToDiskAndReadBack() throws {
+    let (rules, errors) = RuleSet.link(try RuleParser.parseAll(StateRuleTests.rules, file: "state.yml"))
+    #expect(errors.isEmpty)
+    let set = RuleSet(rules: rules, catalog: bundled.0.catalog, containment: bundled.0.containment)
+    let files = (0..<4).map { InputFile(path: "f\($0).json.gz") }
+    let run = AnalysisRun(
+        files, rules: set, using: ParallelReader(options: ReaderOptions()), carryover: Analysis.Carryover(), earlier: [],
+        unfinished: [])
+    var written: [FileKeys] = []
+    for n in 0..<3 {
+        var keys = n == 2 ? FileKeys.unknown(minTime: 5, maxTime: 9) : FileKeys()
+        for k in 0..<((n + 1) * 300) { keys.insert("111122223333/user/u\(k % 700)/\(n)") }
+        keys.saw(Int64(100 * n))
+        keys.saw(Int64(100 * n + 42))
+        keys.seal()
+        run.fileKeys[n] = keys
+        written.append(keys)
+        run.spillKeys(n)
+    }
+    run.spillKeys(3)
+    for n in 0..<3 {
+        #expect(run.fileKeys[n] == nil, "file \(n) moved out of memory")
+        let back = try #require(run.keys(n))
+        #expect(back.bytes == written[n].bytes && back.minTime == written[n].minTime && back.maxTime == written[n].maxTime)
+        #expect(back.saturated == (n == 2))
+        #expect(written[n].bytes.count == (n == 2 ? 1 : 4 * min((n + 1) * 300, 700)))
+    }
+    #expect(run.keys(3) == nil)
 }
 
 /// Windows built with their triggers' keys worked out on several threads (blocks of 2,048) are the windows built on

@@ -17,14 +17,24 @@ final class AnalysisRun {
     /// Findings of stateful rules (absences, correlations, the second pass).
     var stateful = FindingSet()
     var triggers: [TriggerEvent]
-    /// Where the triggers' text waits for the windows to be built (memory keeps only its place).
-    let spill = TriggerSpill()
+    /// Where the triggers' text waits for the windows to be built, and each file's key fingerprint for the second
+    /// pass (memory keeps only their place).
+    let spill = SpillFile()
     var signals: [Signal]
     var groupValues: [UInt64: [String]]
     /// Groups with a match from this run, or from a file whose analysis an earlier run did not finish.
     var freshGroups = Set<UInt64>()
-    /// Each new file's key fingerprint, from the first pass.
+    /// Each new file's key fingerprint, from the first pass: here while the file is read, then in `spill`
+    /// (`spilledKeys`) once it is read (4 bytes per key, about a megabyte per 100 k events of STS-heavy logs).
     var fileKeys: [FileKeys?]
+    var spilledKeys: [SpilledKeys?]
+
+    struct SpilledKeys {
+        let offset: Int64
+        let length: Int
+        let minTime: Int64
+        let maxTime: Int64
+    }
     private var stageStart = MonotonicClock.seconds()
 
     init(
@@ -62,6 +72,25 @@ final class AnalysisRun {
         for i in carryover.issuances { result.lineage.add(i) }
         result.latest = carryover.latest
         fileKeys = Array(repeating: nil, count: files.count)
+        spilledKeys = Array(repeating: nil, count: files.count)
+    }
+
+    /// Moves new file `index`'s key fingerprint to the spill file (it stays here when it cannot be written there).
+    func spillKeys(_ index: Int) {
+        guard let keys = fileKeys[index], let (offset, length) = spill.append(keys.bytes) else { return }
+        spilledKeys[index] = SpilledKeys(offset: offset, length: length, minTime: keys.minTime, maxTime: keys.maxTime)
+        fileKeys[index] = nil
+    }
+
+    /// New file `index`'s key fingerprint (nil when its events gave none). Should it not read back from the spill
+    /// file, the file may hold any key: it is read again whenever its time meets a window (rather than missed).
+    func keys(_ index: Int) -> FileKeys? {
+        if let keys = fileKeys[index] { return keys }
+        guard let s = spilledKeys[index] else { return nil }
+        if let bytes = spill.read(s.offset, s.length), let keys = FileKeys(bytes: bytes, minTime: s.minTime, maxTime: s.maxTime) {
+            return keys
+        }
+        return .unknown(minTime: s.minTime, maxTime: s.maxTime)
     }
 
     /// Adds the time since the previous stage ended to `name`'s seconds.

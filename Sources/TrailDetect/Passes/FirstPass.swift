@@ -37,6 +37,8 @@ extension AnalysisRun {
                 switch item {
                 case .output(let (out, n, fileReport)):
                     gather(out, evaluated: n, file: index)
+                    // The file's last chunk: its key fingerprint is complete.
+                    if fileReport != nil { spillKeys(index) }
                     guard let onFile else { break }
                     perFileBuilders.merge(out.builders)
                     perFile.issuances += out.issuances

@@ -10,7 +10,7 @@ extension AnalysisRun {
         let lineage = result.lineage
         let readsAll = rules.secondPassReadsAll
         let selection = SecondPassSelection(windows: windows, lineage: lineage)
-        var chosen = files.indices.filter { i in readsAll || (fileKeys[i].map { selection.needs($0) } ?? false) }
+        var chosen = files.indices.filter { i in readsAll || (keys(i).map { selection.needs($0) } ?? false) }
             .map { files[$0] }
         // Earlier files were checked against the windows known then; only new windows can add to them. Unfinished
         // files were never checked: they are chosen as new files are.

@@ -4,18 +4,20 @@
     import Darwin
 #endif
 
-/// The text of a scan's trigger events, kept in an unlinked temporary file between the first pass and the building of
-/// windows instead of in memory. Triggers are the events that open and close windows, and one bundled rule opens a
-/// window on every role assumption, so their text grows with the logs' STS volume (23 MB on a day of 100,000 events
-/// with 16 % STS): on disk, memory keeps only their place. Read back with `pread`, so the file's pages never count
-/// in the process's memory. When no temporary file can be made or written, texts stay in memory (nothing is lost).
-final class TriggerSpill: @unchecked Sendable {
+/// What a scan keeps between its passes on disk instead of in memory, in an unlinked temporary file: the text of the
+/// trigger events (the events that open and close windows, read again once lineage is complete), and each file's key
+/// fingerprints (read once more, to choose the files the second pass reads). Both grow with the logs: one bundled
+/// rule keeps every role assumption as a trigger event (23 MB of text on a day of 100,000 events with 16 % STS), and
+/// fingerprints are 4 bytes per key of each file. Memory keeps only where they are. Read back with `pread`, so the
+/// file's pages never count in the process's memory. When no temporary file can be made or written, the bytes stay
+/// in memory (nothing is lost).
+final class SpillFile: @unchecked Sendable {
     private var fd: Int32 = -1
     private var size: Int64 = 0
 
     init() {
         let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(folder)/trailhound-triggers.XXXXXX".utf8CString)
+        var template = Array("\(folder)/trailhound-spill.XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard made >= 0 else { return }
         unlink(template)

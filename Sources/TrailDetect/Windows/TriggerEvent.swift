@@ -8,7 +8,7 @@ struct TriggerEvent: Sendable {
     let index: Int
     let time: Int64
     let eventID: String
-    private var spilled: (spill: TriggerSpill, offset: Int64, length: Int)?
+    private var spilled: (spill: SpillFile, offset: Int64, length: Int)?
 
     init(rule: Int, json: [UInt8], file: String, index: Int, time: Int64, eventID: String) {
         self.rule = rule
@@ -20,7 +20,7 @@ struct TriggerEvent: Sendable {
     }
 
     /// Moves the text to `spill` (it stays here when it cannot be written there).
-    mutating func spill(to spill: TriggerSpill) {
+    mutating func spill(to spill: SpillFile) {
         guard spilled == nil, let (offset, length) = spill.append(json) else { return }
         spilled = (spill, offset, length)
         json = []
