@@ -33,10 +33,20 @@ struct SecondPassSelection {
         // A rule's events must be inside a window of each of its `state:` entries, so the first entry's windows are
         // enough to choose files, and a rule with an entry that never opened can match nothing.
         for (rule, specs) in windows.windows where specs.allSatisfy({ !$0.isEmpty }) {
+            // Skipping the first entry's known windows is right only when the rule's other entries are as they were:
+            // an earlier file's event counts inside a window of every entry, so a new window of another entry (one
+            // opened by an event delivered late) can make it count inside a first-entry window known before.
+            let ruleID = rules?.rules[rule].id
+            var skipKnown = !known.isEmpty && ruleID != nil
+            if skipKnown {
+                skipKnown = !specs.indices.dropFirst().contains { k in
+                    specs[k].values.contains { list in list.contains { !known.contains(windows.identity(ruleID!, k, $0)) } }
+                }
+            }
             for (key, list) in specs[0] {
                 let print = FileKeys.fingerprint(key)
                 for w in list {
-                    if !known.isEmpty, let rules, known.contains(windows.identity(rules.rules[rule].id, 0, w)) { continue }
+                    if skipKnown, known.contains(windows.identity(ruleID!, 0, w)) { continue }
                     probes.append(Probe(print: print, open: w.open, close: w.close))
                     for t in key.split(separator: "/") {
                         tokens[String(t), default: .none].formUnion(Span(open: w.open, close: w.close))
