@@ -37,6 +37,28 @@ import Testing
         #expect(shared.text(nil) == nil)
     }
 
+    /// The evidence gives an event's time as written; firstSeen and lastSeen in CloudTrail's form. The time's text is
+    /// shared only when the two are the same bytes.
+    @Test func evidenceKeepsTheTimeAsWritten() throws {
+        let yaml = """
+            title: Listed
+            logsource: {product: aws, service: cloudtrail}
+            detection:
+              sel: {eventName: ListUsers}
+              condition: sel
+            """
+        let written = CorrelationTests.event(1, "ListUsers", key: "AKIAAAAA", at: 0)
+            .replacingOccurrences(of: Timestamp.format(1_795_000_000), with: "2026-11-20T12:00:00+02:00")
+        let canonical = CorrelationTests.event(2, "ListUsers", key: "AKIAAAAA", at: 0, user: "other")
+        let findings = try CorrelationTests.scan(yaml, [written, canonical])
+        let offset = try #require(findings.first { $0.actor.userName == "u" })
+        #expect(offset.evidence.map(\.eventTime) == ["2026-11-20T12:00:00+02:00"])
+        #expect(offset.firstSeen == "2026-11-20T10:00:00Z" && offset.lastSeen == "2026-11-20T10:00:00Z")
+        let plain = try #require(findings.first { $0.actor.userName == "other" })
+        #expect(plain.evidence.map(\.eventTime) == [Timestamp.format(1_795_000_000)])
+        #expect(plain.firstSeen == Timestamp.format(1_795_000_000))
+    }
+
     @Test func repeatedTextsShareTheirStorage() throws {
         let shared = SharedText()
         let a = try #require(Self.value(#""sts.amazonaws.com""#) { shared.text($0) })

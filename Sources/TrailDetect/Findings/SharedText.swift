@@ -20,6 +20,9 @@ final class SharedText: Sendable {
         let h = FastHash.mix(0x5A7E, raw)
         if let known = texts.withLock({ $0[h] }), known.utf8.elementsEqual(raw) { return known }
         let made = String(decoding: raw, as: UTF8.self)
+        // Bytes that are not UTF-8 were repaired (most repairs change the count): such a text is never found again
+        // (its bytes are not the raw ones), so it takes no place.
+        guard made.utf8.count == raw.count else { return made }
         texts.withLock { t in
             if t.count < Self.limit && t[h] == nil { t[h] = made }
         }

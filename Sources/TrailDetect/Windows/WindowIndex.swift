@@ -111,7 +111,8 @@ final class WindowIndex: @unchecked Sendable {
             var instance: String?
             var keys: [String]?
             var account: String?
-            /// A closing trigger whose instance template gives nothing closes nothing.
+            /// A closing trigger whose instance template gives nothing closes nothing; a use of a rule that cannot
+            /// match (`liveRules`) neither opens nor closes.
             var skip = false
         }
         /// The event's id, as its evidence gives it.
