@@ -194,6 +194,14 @@ import Testing
         #expect(WindowIndex.liveRules([try trigger("seen"), try trigger("seen")], rules: rules).isEmpty)
         #expect(WindowIndex.liveRules([try trigger("revoked")], rules: rules).isEmpty)
         #expect(WindowIndex.liveRules([try trigger("seen"), try trigger("revoked")], rules: rules) == [both])
+        // A trigger whose every use is of a rule that cannot match is not even read; one of a live rule gives its keys.
+        let seen = try #require(rules.rules.firstIndex { $0.name == "seen" })
+        let text = Array(Self.event(1, "ListUsers", at: 0, user: "u7").utf8)
+        let event = TriggerEvent(rule: seen, json: text, file: "f", index: 0, time: 0, eventID: "")
+        let context = EventContext(catalog: rules.catalog)
+        #expect(WindowIndex.prepare(event, rules: rules, context: context, live: []) == nil)
+        let prepared = try #require(WindowIndex.prepare(event, rules: rules, context: context, live: [both]))
+        #expect(prepared.uses.map(\.keys) == [["u7"]])
     }
 
     @Test func absenceFiresOnlyOnceTheLogsCoverTheWait() throws {
