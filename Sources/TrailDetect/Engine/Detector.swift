@@ -32,11 +32,9 @@ public final class Detector {
     var signalGroupsSeen = Set<UInt64>()
     /// Identities whose keys are already in this file's `FileKeys`.
     let fingerprinted = HashSet64()
-    /// First pass: the key hashes of the identity-keyed `state:` rules by identity hash, across files (when no
-    /// cache shared with other workers is set).
-    var identityKeys: [UInt64: [UInt64]] = [:]
-    /// First pass: `identityKeys` shared with the pass's other workers (set by the pass).
-    var sharedIdentityKeys: SharedIdentityCache<[UInt64]>?
+    /// First pass: the key hashes of the identity-keyed `state:` rules by identity hash, across files; the pass
+    /// sets one cache shared by its workers.
+    var identityKeys = SharedIdentityCache<[UInt64]>()
     /// The hash of the current event's identity members, computed once per event when needed.
     var identityHash: UInt64?
     /// Second pass: `originLink` of the current event, computed once per event when needed.
@@ -145,11 +143,11 @@ public final class Detector {
     func fingerprintIdentity(_ event: Event) {
         let identity = computeIdentityHash(event)
         guard fingerprinted.insert(identity) else { return }
-        // With a cache shared by the pass's workers, only that one: asked once per identity and file (the lock is
-        // cheap at that rate), and a copy per worker held every identity's keys once more (a megabyte per 100 k
-        // events of STS-heavy logs).
-        let known = sharedIdentityKeys != nil ? sharedIdentityKeys!.value(identity) : identityKeys[identity]
-        if let known {
+        // Only the cache the pass's workers share: it is asked once per identity and file (the lock is cheap at that
+        // rate), and a copy per worker held every identity's keys once more (a megabyte per 100 k events of
+        // STS-heavy logs). A busy day has tens of thousands of identities (each role session is one): the cache
+        // keeps 2^17 of them before it starts afresh.
+        if let known = identityKeys.value(identity) {
             for h in known { output.fileKeys.insert(hash: h) }
             return
         }
@@ -157,21 +155,8 @@ public final class Detector {
         for template in rules.identityTemplates { template.forEachKeyHash(context) { hashes.append($0) } }
         if let h = credentialKeyHash(event) { hashes.append(h) }
         for h in hashes { output.fileKeys.insert(hash: h) }
-        if let shared = sharedIdentityKeys {
-            shared.update(identity, initial: []) { $0 = hashes }
-        } else {
-            remember(identity, hashes)
-        }
+        identityKeys.update(identity, initial: []) { $0 = hashes }
     }
-
-    private func remember(_ identity: UInt64, _ hashes: [UInt64]) {
-        if identityKeys.count >= Self.identityKeyLimit { identityKeys.removeAll(keepingCapacity: true) }
-        identityKeys[identity] = hashes
-    }
-
-    /// Identities whose keys `identityKeys` keeps at most (then it starts afresh): a few megabytes. A busy day has
-    /// tens of thousands of identities (each role session is one): a smaller cache was emptied every few files.
-    static let identityKeyLimit = 1 << 16
 
     /// Adds `cred:<account>/<access key>` to the file's fingerprint: the key's origin, known only after the first
     /// pass, may be a credential a window names.

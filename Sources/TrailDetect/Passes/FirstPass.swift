@@ -14,7 +14,7 @@ extension AnalysisRun {
             files,
             state: {
                 let detector = Detector(rules: rules, pass: .first)
-                detector.sharedIdentityKeys = sharedKeys
+                detector.identityKeys = sharedKeys
                 return detector
             },
             process: { (file: InputFile, fileReader: FileReader, detector: Detector, emit: ((DetectorOutput, Int, FileReport?), Int) -> Void) in
