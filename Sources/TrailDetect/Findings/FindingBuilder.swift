@@ -166,9 +166,8 @@ public struct FindingBuilder: Sendable {
         if end > last.0 { last = (end, Timestamp.format(end)) }
     }
 
-    /// The evidence item for an event.
-    /// An event as evidence. `time`, when given, is the text of its `eventTime` (as written, not escaped). Its event
-    /// source, name and error code are shared with other findings' (`SharedText`).
+    /// The evidence item for an event. `time`, when given, is the text of its `eventTime` (as written, not escaped).
+    /// Its event source, name and error code are shared with other findings' (`SharedText`).
     static func evidence(_ event: Event, file: String, time: String? = nil) -> Finding.Evidence {
         func s(_ name: StaticString) -> String? { event.member(name)?.scalarText }
         let shared = SharedText.shared
