@@ -118,4 +118,28 @@ import Testing
         empty.credentials = []
         Self.expectSame([empty, f], "hostile, no state")
     }
+
+    /// Findings whose builders cannot be read back from the scan's spill file are written with their id and rule,
+    /// and the writer reports the output incomplete (the CLI exits 2), naming the cause.
+    @Test func findingsNotReadBackMakeTheOutputIncomplete() throws {
+        let spill = SpillFile()
+        var set = FindingSet(spill: spill, heldLimit: 2)
+        set.merge((0..<6).map { FindingBuilder(id: "id\($0)", ruleIndex: $0, title: "t\($0)") })
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("findings.jsonl").path
+        let errPath = dir.appendingPathComponent("stderr").path
+        let fd = open(errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let sink = ByteSink(fd: fd)
+        #expect(FindingWriter(format: .jsonl).write(set.stream(Self.rules), to: out, errors: sink))
+        spill.discardForTesting()
+        let ok = FindingWriter(format: .jsonl).write(set.stream(Self.rules), to: out, errors: sink)
+        sink.flush()
+        close(fd)
+        #expect(!ok)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 6 && (0..<6).allSatisfy { n in lines.contains { $0.contains("\"id\":\"id\(n)\"") } })
+        let text = try String(contentsOfFile: errPath, encoding: .utf8)
+        #expect(text == "trailhound: 6 finding(s) could not be read back from the scan's temporary file (TMPDIR); they are written with their id and rule only: scan again\n")
+    }
 }

@@ -7,8 +7,10 @@ extension Analysis {
         public var made: FindingStream
         /// Every finding of `made`, made now (each call makes them again).
         public var findings: [Finding] { made.all() }
-        /// The builders of stateful rules (windows, absences, correlations), for the state file to merge.
-        public var statefulBuilders: [FindingBuilder] = []
+        /// The builders of stateful rules (windows, absences, correlations), for the state file to merge: read back
+        /// when asked for (a one-shot scan never asks).
+        public var statefulBuilders: [FindingBuilder] { stateful.list }
+        var stateful = FindingSet()
         public var lineage = LineageMap()
         /// Every window's identity now (rule, key, opening event, end), for the state file: worked out when asked
         /// for (a one-shot scan never asks), from the windows this result keeps.

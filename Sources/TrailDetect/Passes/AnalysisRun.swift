@@ -12,10 +12,10 @@ final class AnalysisRun {
     /// The new files, then the earlier ones (a signal's `file` indexes this).
     let allFiles: [InputFile]
     var result: Analysis.Result
-    /// Per-event findings of the new files.
-    var findings = FindingSet()
-    /// Findings of stateful rules (absences, correlations, the second pass).
-    var stateful = FindingSet()
+    /// Per-event findings of the new files (their builders wait in `spill`).
+    var findings: FindingSet
+    /// Findings of stateful rules (absences, correlations, the second pass), likewise.
+    var stateful: FindingSet
     var triggers: [TriggerEvent]
     /// Where the triggers' text waits for the windows to be built, and each file's key fingerprint for the second
     /// pass (memory keeps only their place).
@@ -45,6 +45,8 @@ final class AnalysisRun {
         self.rules = rules
         self.parallel = parallel
         result = Analysis.Result(rules: rules)
+        findings = FindingSet(spill: spill)
+        stateful = FindingSet(spill: spill)
         self.carryover = carryover
         self.earlier = earlier
         self.unfinished = unfinished

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -5,15 +7,18 @@
 #endif
 
 /// What a scan keeps between its passes on disk instead of in memory, in an unlinked temporary file: the text of the
-/// trigger events (the events that open and close windows, read again once lineage is complete), and each file's key
-/// fingerprints (read once more, to choose the files the second pass reads). Both grow with the logs: one bundled
-/// rule keeps every role assumption as a trigger event (23 MB of text on a day of 100,000 events with 16 % STS), and
-/// fingerprints are 4 bytes per key of each file. Memory keeps only where they are. Read back with `pread`, so the
+/// trigger events (the events that open and close windows, read again once lineage is complete), each file's key
+/// fingerprints (read once more, to choose the files the second pass reads), and the findings' builders (read back
+/// when merged again and when made). All grow with the logs: one bundled rule keeps every role assumption as a
+/// trigger event (23 MB of text on a day of 100,000 events with 16 % STS), fingerprints are 4 bytes per key of each
+/// file, and a builder is one to several kilobytes. Memory keeps only where they are. Read back with `pread`, so the
 /// file's pages never count in the process's memory. When no temporary file can be made or written, the bytes stay
 /// in memory (nothing is lost).
 final class SpillFile: @unchecked Sendable {
     private var fd: Int32 = -1
     private var size: Int64 = 0
+    /// Finding builders that could not be read back (`BuilderTable.builder`): the run's output is incomplete.
+    let unreadableBuilders = Atomic<Int>(0)
 
     init() {
         let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
@@ -40,6 +45,10 @@ final class SpillFile: @unchecked Sendable {
         size += Int64(bytes.count)
         return (start, bytes.count)
     }
+
+    /// Empties the file, as a disk failing under the scan would: what was written no longer reads back. For tests of
+    /// what a scan does then.
+    func discardForTesting() { if fd >= 0 { _ = ftruncate(fd, 0) } }
 
     /// The bytes at `offset`; nil when they cannot be read back.
     func read(_ offset: Int64, _ length: Int) -> [UInt8]? {
