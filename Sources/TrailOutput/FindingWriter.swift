@@ -104,8 +104,9 @@ public struct FindingWriter: Sendable {
         }
     }
 
-    /// The size of a chunk `render` hands over at a time.
-    static let chunkBytes = 1 << 20
+    /// The size of a chunk `render` hands over at a time: big enough that writing costs few calls, small enough not to
+    /// add to a scan's peak memory (a megabyte, which one long line could double, was four at the end of a scan).
+    static let chunkBytes = 256 << 10
     /// Findings per thread in a batch when the line formats are rendered on several threads (tests make it small).
     var batch = 128
 

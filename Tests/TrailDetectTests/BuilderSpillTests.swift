@@ -164,3 +164,61 @@ import Testing
         #expect(made.filter { $0.evidence.isEmpty }.count == spilledCount)
     }
 }
+
+/// Builders spilled in several writes (each a quarter megabyte at most) read back as they were.
+@Test func largeBuildersSpillInSeveralWritesAndReadBack() throws {
+    let rules = bundled.0
+    let spill = SpillFile()
+    var kept = FindingSet()
+    var spilled = FindingSet(spill: spill, heldLimit: 256)
+    let builders = (0..<300).map { n -> FindingBuilder in
+        var b = BuilderSpillTests.full(ruleIndex: n % rules.rules.count)
+        b = FindingBuilder(id: "finding-\(n)", ruleIndex: b.ruleIndex, title: b.title)
+        b.evidence = (0..<FindingBuilder.maxEvidence).map { BuilderSpillTests.evidence(n * 1000 + $0) }
+        b.first = (Int64(n), "t\(n)")
+        return b
+    }
+    kept.merge(builders)
+    spilled.merge(builders)
+    #expect(spilled.table.heldCount == 0 && spilled.table.entries.allSatisfy { $0.held < 0 })
+    #expect(spilled.table.entries.last!.offset > 4 * BuilderTable.writeBytes)
+    #expect(spilled.list.map { $0.record(rules) } == kept.list.map { $0.record(rules) })
+}
+
+/// A trigger's event id orders and compares as its text does, whether kept as a UUID's bits or as text.
+@Test func triggerEventIDsOrderAsTheirText() {
+    var texts = (0..<40).map { _ in UUID().uuidString.lowercased() }
+    texts += [
+        "", "a", "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff",
+        "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF", UUID().uuidString, "0000000-00000-0000-0000-000000000000",
+        "00000000-0000-0000-0000-00000000000g", "00000000-0000-0000-0000-0000000000000", "zzz", "é", "e\u{301}",
+        String(texts[0].dropLast()) + "-", String(texts[1].prefix(35)),
+    ]
+    let ids = texts.map { TriggerEventID($0) }
+    #expect(ids.prefix(40).allSatisfy { if case .uuid = $0 { true } else { false } })
+    #expect(ids.dropFirst(40).filter { if case .uuid = $0 { true } else { false } }.count == 2)
+    for (t, id) in zip(texts, ids) { #expect(id.text == t) }
+    for (a, ia) in zip(texts, ids) {
+        for (b, ib) in zip(texts, ids) {
+            #expect((ia < ib) == (a < b), "\(a) < \(b)")
+            #expect((ia == ib) == (a == b), "\(a) == \(b)")
+        }
+    }
+}
+
+/// Values in blocks read, change and put in order as an array's do, across block boundaries.
+@Test func blocksBehaveAsAnArray() {
+    var blocks = Blocks<Int>()
+    var array: [Int] = []
+    for n in 0..<(3 * Blocks<Int>.blockSize + 17) {
+        blocks.append(n * 7 % 1000)
+        array.append(n * 7 % 1000)
+    }
+    #expect(blocks.count == array.count && Array(blocks) == array)
+    blocks[4096] = -1
+    array[4096] = -1
+    let order = array.indices.sorted { array[$0] != array[$1] ? array[$0] < array[$1] : $0 < $1 }
+    WindowIndex.permute(&blocks, order)
+    #expect(Array(blocks) == order.map { array[$0] })
+    #expect(Array(Blocks(array)) == array)
+}

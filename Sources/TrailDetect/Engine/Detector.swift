@@ -41,9 +41,12 @@ public final class Detector {
     var originLinkIndex: Int?
     /// Second pass: per identity and origin (hashed together), which identity-keyed `state:` rules it has a key of a
     /// window of: bit `slot` of the low half says the answer is known, of the high half what it is (`RuleSet
-    /// .identityWindowSlot`). Kept across files, at most `identityMayJoinLimit` entries (a few megabytes).
+    /// .identityWindowSlot`). Kept across files, at most `identityMayJoinLimit` entries: the identities a worker
+    /// meets again and again, without a lock; the rest are in the windows' cache that the workers share. (Both at
+    /// their earlier sizes, 65,536 and 131,072 entries, held 6 MB at the scan's peak on a day of heavy STS, and
+    /// were no faster.)
     var identityMayJoin: [UInt64: UInt64] = [:]
-    static let identityMayJoinLimit = 1 << 16
+    static let identityMayJoinLimit = 1 << 12
     public private(set) var evaluated = 0
 
     static let defaultGroupBy: [RuleField] = [
@@ -199,7 +202,7 @@ public final class Detector {
         output.triggers.append(
             TriggerEvent(
                 rule: i, json: Array(event.bytes), file: file, index: event.index, time: time,
-                eventID: event.member(.eventID)?.scalarText ?? ""))
+                id: TriggerEventID(raw: event.member(.eventID)?.rawStringContents) { event.member(.eventID)?.scalarText }))
     }
 
     @inline(__always)

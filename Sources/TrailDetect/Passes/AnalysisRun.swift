@@ -16,7 +16,8 @@ final class AnalysisRun {
     var findings: FindingSet
     /// Findings of stateful rules (absences, correlations, the second pass), likewise.
     var stateful: FindingSet
-    var triggers: [TriggerEvent]
+    /// The trigger events, as they come (handed to the windows, which keep them).
+    var triggers = Blocks<TriggerEvent>()
     /// Where the triggers' text waits for the windows to be built, and each file's key fingerprint for the second
     /// pass (memory keeps only their place).
     let spill = SpillFile()
@@ -54,12 +55,11 @@ final class AnalysisRun {
         var fileIndex: [String: Int32] = [:]
         for (i, f) in allFiles.enumerated() where fileIndex[f.path] == nil { fileIndex[f.path] = Int32(i) }
         let spill = spill
-        triggers = carryover.triggers.compactMap { t in
-            rules.index(ofRule: t.ruleId).map {
-                var trigger = TriggerEvent(rule: $0, json: t.json, file: t.file, index: t.index, time: t.time, eventID: t.eventID)
-                trigger.spill(to: spill)
-                return trigger
-            }
+        for t in carryover.triggers {
+            guard let rule = rules.index(ofRule: t.ruleId) else { continue }
+            var trigger = TriggerEvent(rule: rule, json: t.json, file: t.file, index: t.index, time: t.time, eventID: t.eventID)
+            trigger.spill(to: spill)
+            triggers.append(trigger)
         }
         signals = carryover.signals.compactMap { s in
             guard let c = rules.index(ofRule: s.correlationId), let b = rules.index(ofRule: s.baseId) else { return nil }
@@ -102,3 +102,4 @@ final class AnalysisRun {
         stageStart = t
     }
 }
+

@@ -123,30 +123,48 @@ struct BuilderTable: Sendable {
         entries[at].firstTime = held[h].firstTime
     }
 
-    /// Writes the held builders to the spill file, all at once, and lets them go; those that cannot be written stay.
+    /// Writes the held builders to the spill file and lets them go, a quarter megabyte of bytes at a time (a builder
+    /// with its hundred evidence records is about fifteen kilobytes: 256 of them in one buffer were megabytes of peak).
+    /// Those that cannot be written stay held.
     mutating func spillHeld() {
         guard let spill, !held.isEmpty else { return }
+        var owner = [Int](repeating: -1, count: held.count)
+        for i in entries.indices where entries[i].held >= 0 { owner[Int(entries[i].held)] = i }
+        let old = held
+        held = []
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(held.count * 512)
-        var ends: [Int] = []
-        ends.reserveCapacity(held.count)
-        for b in held {
-            b.encode(into: &bytes)
-            ends.append(bytes.count)
+        bytes.reserveCapacity(Self.writeBytes + (16 << 10))
+        // The builders in `bytes`: their place in `old` and where their bytes end.
+        var group: [(builder: Int, end: Int)] = []
+        func write() {
+            guard !group.isEmpty else { return }
+            let written = spill.append(bytes)
+            var start = 0
+            for (h, end) in group {
+                let i = owner[h]
+                if let (offset, _) = written {
+                    entries[i].held = -1
+                    entries[i].offset = offset + Int64(start)
+                    entries[i].length = Int32(end - start)
+                } else {
+                    entries[i].held = Int32(held.count)
+                    held.append(old[h])
+                }
+                start = end
+            }
+            bytes.removeAll(keepingCapacity: true)
+            group.removeAll(keepingCapacity: true)
         }
-        guard let (offset, _) = spill.append(bytes) else { return }
-        var where_: [Int32: Int] = [:]
-        for i in entries.indices where entries[i].held >= 0 { where_[entries[i].held] = i }
-        var start = 0
-        for (h, end) in ends.enumerated() {
-            let i = where_[Int32(h)]!
-            entries[i].held = -1
-            entries[i].offset = offset + Int64(start)
-            entries[i].length = Int32(end - start)
-            start = end
+        for h in old.indices {
+            old[h].encode(into: &bytes)
+            group.append((h, bytes.count))
+            if bytes.count >= Self.writeBytes { write() }
         }
-        held.removeAll(keepingCapacity: true)
+        write()
     }
+
+    /// Bytes written to the spill file at once.
+    static let writeBytes = 256 << 10
 
     /// The builder at `i`. One that was spilled and cannot be read back (the temporary file failed under the scan)
     /// is counted (`SpillFile.unreadableBuilders`) and stands as a builder that names only its id and rule: the finding is still

@@ -8,7 +8,7 @@ extension AnalysisRun {
         result.signals = signals.count
         // Given up to the windows, which put them in order in place (one list of every trigger, not two).
         let all = triggers
-        triggers = []
+        triggers = Blocks()
         let windows = WindowIndex.build(
             triggers: all, rules: rules, lineage: result.lineage, latest: result.latest, threads: parallel.options.threads)
         result.windowsOpened = windows.count

@@ -194,7 +194,7 @@ public enum ScaleOut {
         }
 
         func windows(_ rules: RuleSet) -> WindowIndex {
-            WindowIndex.build(triggers: triggers, rules: rules, lineage: lineage, latest: latest)
+            WindowIndex.build(triggers: Blocks(triggers), rules: rules, lineage: lineage, latest: latest)
         }
     }
 

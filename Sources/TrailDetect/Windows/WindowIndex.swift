@@ -11,9 +11,9 @@ final class WindowIndex: @unchecked Sendable {
     private(set) var count = 0
     private(set) var pendingAbsences = 0
     /// The second pass's per-identity answers (`Detector.identityMayJoin`), shared by its workers.
-    let identityAnswers = SharedIdentityCache<UInt64>()
+    let identityAnswers = SharedIdentityCache<UInt64>(limit: 1 << 15)
     /// The trigger events in time order: windows name their opening and closing events by position here.
-    private(set) var triggers: [TriggerEvent] = []
+    private(set) var triggers = Blocks<TriggerEvent>()
     private let catalog: PolicyCatalog
     private let lineage: LineageMap?
     /// Each rule's id, by position (a window's identity names its rule).
@@ -170,7 +170,7 @@ final class WindowIndex: @unchecked Sendable {
     /// open can match nothing, and its other entries' windows would be built for no use. (Every role assumption opens
     /// a window of `role_reassumed_after_revocation`'s second entry, and its first needs a revocation, which most logs
     /// never hold: those windows were most of the windows, each key a walk of the lineage.)
-    static func liveRules(_ triggers: [TriggerEvent], rules: RuleSet) -> Set<Int> {
+    static func liveRules(_ triggers: some Sequence<TriggerEvent>, rules: RuleSet) -> Set<Int> {
         var opened: [Int: Set<Int>] = [:]
         var seen = Set<Int>()
         for t in triggers where seen.insert(t.rule).inserted {
@@ -181,7 +181,7 @@ final class WindowIndex: @unchecked Sendable {
 
     /// Puts `items` in the order `order` names (`items[i]` becomes the old `items[order[i]]`), in place: each cycle
     /// of the permutation followed once, each item moved once.
-    static func permute<T>(_ items: inout [T], _ order: [Int]) {
+    static func permute<C: MutableCollection>(_ items: inout C, _ order: [Int]) where C.Index == Int {
         var placed = [Bool](repeating: false, count: items.count)
         for start in items.indices where !placed[start] {
             let first = items[start]
@@ -203,7 +203,7 @@ final class WindowIndex: @unchecked Sendable {
     /// event time seen (an absence is reported only once the logs cover its whole wait). The triggers' keys are worked
     /// out on `threads` threads, a block at a time; the windows are opened and closed in time order on this one.
     static func build(
-        triggers input: consuming [TriggerEvent], rules: RuleSet, lineage: LineageMap?, latest: Int64, threads: Int = 1
+        triggers input: consuming Blocks<TriggerEvent>, rules: RuleSet, lineage: LineageMap?, latest: Int64, threads: Int = 1
     ) -> WindowIndex {
         let index = WindowIndex(rules: rules, lineage: lineage)
         for (i, rule) in rules.rules.enumerated() where !rule.windows.isEmpty {
@@ -222,7 +222,7 @@ final class WindowIndex: @unchecked Sendable {
         // function); a sorted copy held every trigger twice at the scan's peak (when the caller gives its list up).
         let order = input.indices.sorted { input[$0] < input[$1] }
         index.triggers = input
-        input = []
+        input = Blocks()
         Self.permute(&index.triggers, order)
         let triggers = index.triggers
         let live = liveRules(triggers, rules: rules)
