@@ -158,7 +158,7 @@ public struct FindingWriter: Sendable {
 
     /// The same for findings not yet made (made, written and dropped a batch at a time in the line formats).
     /// A finding whose builder could not be read back from the scan's temporary file is written with its id and
-    /// rule only, and the output is reported incomplete (false).
+    /// rule only, and the output is reported incomplete (false); so it is when a trigger event could not be.
     public func write(_ findings: FindingStream, to path: String?, errors: ByteSink) -> Bool {
         let written = write(to: path, errors: errors) { (emit: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) in
             try render(findings, emit)
@@ -166,8 +166,9 @@ public struct FindingWriter: Sendable {
         let unreadable = findings.unreadable
         guard unreadable == 0 else {
             errors.write(
-                "trailhound: \(unreadable) finding(s) could not be read back from the scan's temporary file "
-                    + "(TMPDIR); they are written with their id and rule only: scan again\n")
+                "trailhound: \(unreadable) finding(s) or trigger event(s) could not be read back from the scan's temporary "
+                    + "file (TMPDIR): the findings are incomplete (a finding not read back is written with its id and rule "
+                    + "only); scan again\n")
             return false
         }
         return written

@@ -90,6 +90,9 @@ extension StateStore {
         let longest = rules.rules.compactMap { $0.correlation?.timespan }.max() ?? 0
         try queue.inTransaction { db in
             try merge(result.statefulBuilders, rules: rules, db)
+            // A spill file that failed under the scan: nothing of this analysis is recorded (the files stay
+            // unfinished, and the next run analyses them again).
+            if result.unreadable > 0 { throw Analysis.Incomplete(unreadable: result.unreadable) }
             if checkedAll {
                 for w in result.windows { try db.execute(sql: "INSERT OR IGNORE INTO windows (identity) VALUES (?)", arguments: [w]) }
             }

@@ -140,6 +140,9 @@ import Testing
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 6 && (0..<6).allSatisfy { n in lines.contains { $0.contains("\"id\":\"id\(n)\"") } })
         let text = try String(contentsOfFile: errPath, encoding: .utf8)
-        #expect(text == "trailhound: 6 finding(s) could not be read back from the scan's temporary file (TMPDIR); they are written with their id and rule only: scan again\n")
+        #expect(
+            text == "trailhound: 6 finding(s) or trigger event(s) could not be read back from the scan's temporary file "
+                + "(TMPDIR): the findings are incomplete (a finding not read back is written with its id and rule only); "
+                + "scan again\n")
     }
 }

@@ -402,3 +402,83 @@ import Testing
     #expect(results[0].0 == results[1].0)
     #expect(results[0].1 == results[1].1)
 }
+
+/// A trigger written to the spill file whole (`encodeRecord`) reads back the same: its rule, file (by position, or
+/// its path when it is none of the scan's files), record, time, id (a UUID's bits or text) and text.
+@Test func triggerRecordsSpillToDiskAndReadBack() throws {
+    let spill = SpillFile()
+    let files = (0..<3).map { InputFile(path: "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/2\($0)/f.json.gz") }
+    let ids = ["0a1b2c3d-0000-4000-8000-00000000000f", "", "not-a-uuid", "É1", "0A1B2C3D-0000-4000-8000-00000000000F"]
+    var originals: [TriggerEvent] = []
+    var w = SpillWriter(out: [])
+    for n in 0..<10 {
+        let file = n < 9 ? files[n % 3].path : "gone.json.gz"
+        var t = TriggerEvent(
+            rule: n * 7, json: Array(#"{"n":\#(n)}"#.utf8), file: file, index: n * 100_000, time: Int64(n) * 86_400 - 3_600,
+            eventID: ids[n % ids.count])
+        var unspilled = w
+        #expect(!t.encodeRecord(into: &unspilled, fileIndex: nil), "a text still in memory is not written")
+        t.spill(to: spill)
+        #expect(t.encodeRecord(into: &w, fileIndex: n < 9 ? n % 3 : nil))
+        originals.append(t)
+    }
+    let back: [TriggerEvent] = try w.out.withUnsafeBytes { raw in
+        var r = SpillReader(bytes: raw)
+        let list = try (0..<10).map { _ in try #require(TriggerEvent.decodeRecord(&r, files: files, spill: spill)) }
+        #expect(r.atEnd)
+        return list
+    }
+    for (a, b) in zip(originals, back) {
+        #expect(a.rule == b.rule && a.file == b.file && a.index == b.index && a.time == b.time)
+        #expect(a.id == b.id && a.eventID == b.eventID && a.text == b.text)
+    }
+    #expect(back.map(\.eventID) == (0..<10).map { ids[$0 % ids.count] })
+    // Cut short, the bytes are not a trigger.
+    w.out.dropLast().withUnsafeBytes { raw in
+        var r = SpillReader(bytes: raw)
+        for _ in 0..<9 { _ = TriggerEvent.decodeRecord(&r, files: files, spill: spill) }
+        #expect(TriggerEvent.decodeRecord(&r, files: files, spill: spill) == nil)
+    }
+}
+
+/// The first pass keeps trigger events in the spill file and reads back only those a rule can use: a trigger of the
+/// second entry of a two-entry rule whose first entry nothing opened is never read back; once the other entry's
+/// trigger is there, both are. What does not read back is counted, never silently dropped.
+@Test func onlyTriggersARuleCanUseAreReadBack() throws {
+    let (parsed, errors) = RuleSet.link(try RuleParser.parseAll(StateRuleTests.twoEntries, file: "two.yml"))
+    #expect(errors.isEmpty)
+    let rules = RuleSet(rules: parsed, catalog: bundled.0.catalog, containment: bundled.0.containment)
+    let seen = try #require(rules.rules.firstIndex { $0.name == "seen" })
+    let revoked = try #require(rules.rules.firstIndex { $0.name == "revoked" })
+    let files = [InputFile(path: "f0.json.gz"), InputFile(path: "f1.json.gz")]
+    func run() -> AnalysisRun {
+        AnalysisRun(
+            files, rules: rules, using: ParallelReader(options: ReaderOptions()), carryover: Analysis.Carryover(),
+            earlier: [], unfinished: [])
+    }
+    func trigger(_ rule: Int, _ n: Int) -> TriggerEvent {
+        TriggerEvent(
+            rule: rule, json: Array(StateRuleTests.event(n, "ListUsers", at: n, user: "u\(n)").utf8), file: files[n % 2].path,
+            index: n, time: Int64(n), eventID: "00000000-0000-4000-8000-\(String(format: "%012d", n))")
+    }
+    let alone = run()
+    alone.keep((0..<50).map { trigger(seen, $0) }, fileIndex: { $0.index % 2 })
+    #expect(alone.triggerCount == 50 && alone.triggers.isEmpty && alone.triggerChunks.count == 1)
+    #expect(alone.liveTriggers().isEmpty)
+
+    let both = run()
+    both.keep((0..<50).map { trigger(seen, $0) }, fileIndex: { $0.index % 2 })
+    both.keep([trigger(revoked, 50)], fileIndex: { $0.index % 2 })
+    let live = both.liveTriggers()
+    #expect(live.map(\.eventID) == (0...50).map { "00000000-0000-4000-8000-\(String(format: "%012d", $0))" })
+    #expect(live.map(\.file) == (0...50).map { files[$0 % 2].path })
+    #expect(live.map(\.rule) == Array(repeating: seen, count: 50) + [revoked])
+    #expect(live.allSatisfy { $0.text.map { String(decoding: $0, as: UTF8.self).contains("ListUsers") } == true })
+    #expect(both.spill.unreadable.load(ordering: .relaxed) == 0)
+
+    let failing = run()
+    failing.keep((0..<50).map { trigger(seen, $0) } + [trigger(revoked, 50)], fileIndex: { $0.index % 2 })
+    failing.spill.discardForTesting()
+    #expect(failing.liveTriggers().isEmpty)
+    #expect(failing.spill.unreadable.load(ordering: .relaxed) == 51)
+}

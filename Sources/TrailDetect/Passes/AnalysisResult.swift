@@ -32,6 +32,20 @@ extension Analysis {
         /// `findings`), for benchmarks.
         public var stageSeconds: [String: Double] = [:]
 
+        /// Finding builders and trigger events that could not be read back from the scan's spill file (the temporary
+        /// file failed under it), so far: when not 0, the findings are incomplete.
+        public var unreadable: Int { made.unreadable }
+
         init(rules: RuleSet) { made = FindingStream([], rules: rules, lineage: nil) }
+    }
+
+    /// A scan whose spill file could not be read back whole: its findings are incomplete.
+    public struct Incomplete: Error, CustomStringConvertible {
+        public let unreadable: Int
+        public init(unreadable: Int) { self.unreadable = unreadable }
+        public var description: String {
+            "\(unreadable) finding(s) or trigger event(s) could not be read back from the scan's temporary file (TMPDIR); "
+                + "the analysis is not recorded, and the next run does it again"
+        }
     }
 }

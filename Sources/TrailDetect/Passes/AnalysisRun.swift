@@ -16,8 +16,14 @@ final class AnalysisRun {
     var findings: FindingSet
     /// Findings of stateful rules (absences, correlations, the second pass), likewise.
     var stateful: FindingSet
-    /// The trigger events, as they come (handed to the windows, which keep them).
+    /// The trigger events, as they come: all but their text written to `spill` (`triggerChunks`), the few that
+    /// could not be in `triggers`. Read back once the first pass is over, only those a rule can use (`liveTriggers`):
+    /// every role assumption is a trigger event of a rule that most logs never let match.
     var triggers = Blocks<TriggerEvent>()
+    var triggerChunks: [(offset: Int64, length: Int, count: Int)] = []
+    /// How many trigger events there are, and the rules (detections) they matched.
+    var triggerCount = 0
+    var triggerRules = Set<Int>()
     /// Where the triggers' text waits for the windows to be built, and each file's key fingerprint for the second
     /// pass (memory keeps only their place).
     let spill = SpillFile()
@@ -54,13 +60,6 @@ final class AnalysisRun {
         allFiles = files + earlier
         var fileIndex: [String: Int32] = [:]
         for (i, f) in allFiles.enumerated() where fileIndex[f.path] == nil { fileIndex[f.path] = Int32(i) }
-        let spill = spill
-        for t in carryover.triggers {
-            guard let rule = rules.index(ofRule: t.ruleId) else { continue }
-            var trigger = TriggerEvent(rule: rule, json: t.json, file: t.file, index: t.index, time: t.time, eventID: t.eventID)
-            trigger.spill(to: spill)
-            triggers.append(trigger)
-        }
         signals = carryover.signals.compactMap { s in
             guard let c = rules.index(ofRule: s.correlationId), let b = rules.index(ofRule: s.baseId) else { return nil }
             return Signal(
@@ -75,6 +74,60 @@ final class AnalysisRun {
         result.latest = carryover.latest
         fileKeys = Array(repeating: nil, count: files.count)
         spilledKeys = Array(repeating: nil, count: files.count)
+        keep(
+            carryover.triggers.compactMap { t in
+                rules.index(ofRule: t.ruleId).map {
+                    TriggerEvent(rule: $0, json: t.json, file: t.file, index: t.index, time: t.time, eventID: t.eventID)
+                }
+            }, fileIndex: { fileIndex[$0.file].map(Int.init) })
+    }
+
+    /// Keeps trigger events: their text and the rest of them in the spill file, one write for the lot (in memory
+    /// when it cannot be written). `fileIndex` gives a trigger's file's position in `allFiles`.
+    func keep(_ batch: [TriggerEvent], fileIndex: (TriggerEvent) -> Int?) {
+        guard !batch.isEmpty else { return }
+        var w = SpillWriter(out: [])
+        var written: [TriggerEvent] = []
+        for var t in batch {
+            t.spill(to: spill)
+            triggerCount += 1
+            triggerRules.insert(t.rule)
+            if t.encodeRecord(into: &w, fileIndex: fileIndex(t)) { written.append(t) } else { triggers.append(t) }
+        }
+        guard !written.isEmpty else { return }
+        if let (offset, length) = spill.append(w.out) {
+            triggerChunks.append((offset, length, written.count))
+        } else {
+            for t in written { triggers.append(t) }
+        }
+    }
+
+    /// The trigger events that a rule can use (`WindowIndex.isLive`), back from the spill file. One that does not
+    /// read back is counted as unreadable (`SpillFile.unreadable`): the run's findings are then incomplete.
+    func liveTriggers() -> Blocks<TriggerEvent> {
+        let live = WindowIndex.liveRules(triggerRules: triggerRules, rules: rules)
+        let wanted = Set(triggerRules.filter { r in rules.triggerUses[r]?.contains { WindowIndex.isLive($0, live) } ?? false })
+        var out = Blocks<TriggerEvent>()
+        for t in triggers where wanted.contains(t.rule) { out.append(t) }
+        for chunk in triggerChunks {
+            guard let bytes = spill.read(chunk.offset, chunk.length) else {
+                spill.unreadable.add(chunk.count, ordering: .relaxed)
+                continue
+            }
+            bytes.withUnsafeBytes { raw in
+                var r = SpillReader(bytes: raw)
+                for n in 0..<chunk.count {
+                    guard let t = TriggerEvent.decodeRecord(&r, files: allFiles, spill: spill) else {
+                        spill.unreadable.add(chunk.count - n, ordering: .relaxed)
+                        return
+                    }
+                    if wanted.contains(t.rule) { out.append(t) }
+                }
+            }
+        }
+        triggers = Blocks()
+        triggerChunks = []
+        return out
     }
 
     /// Moves new file `index`'s key fingerprint to the spill file (it stays here when it cannot be written there).

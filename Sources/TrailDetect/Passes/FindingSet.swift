@@ -167,7 +167,7 @@ struct BuilderTable: Sendable {
     static let writeBytes = 256 << 10
 
     /// The builder at `i`. One that was spilled and cannot be read back (the temporary file failed under the scan)
-    /// is counted (`SpillFile.unreadableBuilders`) and stands as a builder that names only its id and rule: the finding is still
+    /// is counted (`SpillFile.unreadable`) and stands as a builder that names only its id and rule: the finding is still
     /// written, and the run says it is incomplete.
     func builder(_ i: Int) -> FindingBuilder {
         let e = entries[i]
@@ -177,7 +177,7 @@ struct BuilderTable: Sendable {
         {
             return b
         }
-        spill?.unreadableBuilders.add(1, ordering: .relaxed)
+        spill?.unreadable.add(1, ordering: .relaxed)
         return FindingBuilder(id: e.id, ruleIndex: Int(e.ruleIndex), title: "")
     }
 }

@@ -34,7 +34,7 @@ public struct FindingStream: Sendable {
 
     /// Findings whose builder could not be read back from the scan's spill file (the temporary file failed under the
     /// scan), so far: each was made with only its id and rule, and a writer must report the output incomplete.
-    public var unreadable: Int { builders.spill?.unreadableBuilders.load(ordering: .relaxed) ?? 0 }
+    public var unreadable: Int { builders.spill?.unreadable.load(ordering: .relaxed) ?? 0 }
 
     /// Every finding, made on `threads` threads (few findings are not worth the threads).
     public func all() -> [Finding] {

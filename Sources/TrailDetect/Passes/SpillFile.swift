@@ -18,7 +18,7 @@ final class SpillFile: @unchecked Sendable {
     private var fd: Int32 = -1
     private var size: Int64 = 0
     /// Finding builders that could not be read back (`BuilderTable.builder`): the run's output is incomplete.
-    let unreadableBuilders = Atomic<Int>(0)
+    let unreadable = Atomic<Int>(0)
 
     init() {
         let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"

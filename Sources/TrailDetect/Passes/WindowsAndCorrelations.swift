@@ -4,13 +4,11 @@ extension AnalysisRun {
     /// Between the passes: the windows, built from the trigger events sorted by time; the absence findings; and the
     /// correlation groups that reach their condition. Frees the trigger events and matches.
     func windowsAndCorrelations() -> (WindowIndex, [Correlator.Outcome]) {
-        result.triggers = triggers.count
+        result.triggers = triggerCount
         result.signals = signals.count
         // Given up to the windows, which put them in order in place (one list of every trigger, not two).
-        let all = triggers
-        triggers = Blocks()
         let windows = WindowIndex.build(
-            triggers: all, rules: rules, lineage: result.lineage, latest: result.latest, threads: parallel.options.threads)
+            triggers: liveTriggers(), rules: rules, lineage: result.lineage, latest: result.latest, threads: parallel.options.threads)
         result.windowsOpened = windows.count
         result.pendingAbsences = windows.pendingAbsences
         result.windowIndex = windows

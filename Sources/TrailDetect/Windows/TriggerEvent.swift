@@ -1,3 +1,5 @@
+import TrailReader
+
 /// An event kept in the first pass because it opens or closes a window, or is an absence rule's event or what it
 /// waits for: its text, read again once lineage is complete.
 struct TriggerEvent: Sendable {
@@ -51,6 +53,65 @@ struct TriggerEvent: Sendable {
         if a.file != b.file { return a.file < b.file }
         if a.index != b.index { return a.index < b.index }
         return a.rule < b.rule
+    }
+}
+
+extension TriggerEvent {
+    /// Appends this trigger, all but its text (which must be in a spill file already), to `w`; false, writing
+    /// nothing, when its text is still in memory. `fileIndex` is its file's position in the scan's files, nil when it
+    /// is none of them (its path is written then).
+    func encodeRecord(into w: inout SpillWriter, fileIndex: Int?) -> Bool {
+        guard spillFile != nil else { return false }
+        w.int(time)
+        w.uint(UInt64(UInt32(bitPattern: ruleIndex)))
+        w.int(Int64(record))
+        if let fileIndex {
+            w.uint(UInt64(fileIndex) + 1)
+        } else {
+            w.uint(0)
+            w.string(file)
+        }
+        switch id {
+        case .uuid(let hi, let lo):
+            w.flag(true)
+            w.fixed(hi)
+            w.fixed(lo)
+        case .text(let t):
+            w.flag(false)
+            w.string(t)
+        }
+        w.int(spillOffset)
+        w.uint(UInt64(spillLength))
+        return true
+    }
+
+    /// A trigger `encodeRecord` wrote, its text in `spill`; nil when the bytes are not one. `files` are the files
+    /// its `fileIndex` counts in.
+    static func decodeRecord(_ r: inout SpillReader, files: [InputFile], spill: SpillFile) -> TriggerEvent? {
+        guard let time = r.int(), let rule = r.uint(), rule <= UInt64(Int32.max), let record = r.int(),
+            let f = r.uint()
+        else { return nil }
+        let file: String
+        if f == 0 {
+            guard let path = r.string() else { return nil }
+            file = path
+        } else {
+            guard f - 1 < UInt64(files.count) else { return nil }
+            file = files[Int(f - 1)].path
+        }
+        guard let isUUID = r.flag() else { return nil }
+        let id: TriggerEventID
+        if isUUID {
+            guard let hi = r.fixed(), let lo = r.fixed() else { return nil }
+            id = .uuid(hi, lo)
+        } else {
+            guard let text = r.string() else { return nil }
+            id = .text(text)
+        }
+        guard let offset = r.int(), let length = r.uint(), let length32 = Int32(exactly: length) else { return nil }
+        var t = TriggerEvent(rule: Int(rule), json: [], file: file, index: Int(record), time: time, id: id)
+        (t.spillFile, t.spillOffset, t.spillLength) = (spill, offset, length32)
+        return t
     }
 }
 

@@ -171,10 +171,14 @@ final class WindowIndex: @unchecked Sendable {
     /// a window of `role_reassumed_after_revocation`'s second entry, and its first needs a revocation, which most logs
     /// never hold: those windows were most of the windows, each key a walk of the lineage.)
     static func liveRules(_ triggers: some Sequence<TriggerEvent>, rules: RuleSet) -> Set<Int> {
+        liveRules(triggerRules: Set(triggers.lazy.map(\.rule)), rules: rules)
+    }
+
+    /// The same from the rules (detections) the trigger events matched.
+    static func liveRules(triggerRules: Set<Int>, rules: RuleSet) -> Set<Int> {
         var opened: [Int: Set<Int>] = [:]
-        var seen = Set<Int>()
-        for t in triggers where seen.insert(t.rule).inserted {
-            for use in rules.triggerUses[t.rule] ?? [] where use.role == .opens { opened[use.rule, default: []].insert(use.spec) }
+        for r in triggerRules {
+            for use in rules.triggerUses[r] ?? [] where use.role == .opens { opened[use.rule, default: []].insert(use.spec) }
         }
         return Set(opened.compactMap { rule, specs in specs.count == rules.rules[rule].windows.count ? rule : nil })
     }
