@@ -194,7 +194,7 @@ import Testing
         "00000000-0000-0000-0000-00000000000g", "00000000-0000-0000-0000-0000000000000", "zzz", "é", "e\u{301}",
         String(texts[0].dropLast()) + "-", String(texts[1].prefix(35)),
     ]
-    let ids = texts.map { TriggerEventID($0) }
+    let ids = texts.map { CompactEventID($0) }
     #expect(ids.prefix(40).allSatisfy { if case .uuid = $0 { true } else { false } })
     #expect(ids.dropFirst(40).filter { if case .uuid = $0 { true } else { false } }.count == 2)
     for (t, id) in zip(texts, ids) { #expect(id.text == t) }

@@ -57,7 +57,11 @@ import Testing
             parentKey: parent, parentPrincipal: parent == nil ? "arn:aws:iam::\(account):user/u\(n % 5)" : "arn:aws:sts::\(account):assumed-role/r/s",
             childPrincipal: [nil, "arn:aws:sts::\(account):assumed-role/r/s\(n)", "no-slash-\(n)", "ключ/é/\(n)/"][n % 4],
             issuedAt: time, expiresAt: time + 3_600,
-            eventID: n % 7 == 0 ? nil : "e\(n)")
+            // Event ids as CloudTrail writes them (kept as their bits), in capitals, and any other text.
+            eventID: n % 7 == 0
+                ? nil
+                : ["e\(n)", String(format: "%08lx-0000-4000-8000-%012ld", n &* 2_654_435_761 % 0xFFFF_FFFF, n),
+                    String(format: "%08lX-0000-4000-8000-%012ld", n, n)][n % 3])
     }
 
     @Test func aCopiedMapKeepsItsIssuancesWhenTheOtherGrows() {
@@ -124,6 +128,7 @@ import Testing
         }
         let reference = Reference(all: all)
         #expect(map.issuances == all)
+        #expect(map.records.filter { $0.eventID == LineageMap.packedEventID }.count > 150, "UUIDs kept as their bits")
         #expect(map.count == all.count)
         #expect(map.accounts == Set(accounts))
         for key in pool + ["ASIA9"] {

@@ -202,7 +202,7 @@ public final class Detector {
         output.triggers.append(
             TriggerEvent(
                 rule: i, json: Array(event.bytes), file: file, index: event.index, time: time,
-                id: TriggerEventID(raw: event.member(.eventID)?.rawStringContents) { event.member(.eventID)?.scalarText }))
+                id: CompactEventID(raw: event.member(.eventID)?.rawStringContents) { event.member(.eventID)?.scalarText }))
     }
 
     @inline(__always)

@@ -19,9 +19,10 @@ public struct LineageMap: Sendable {
     /// Accounts with at least one issuance.
     public private(set) var accounts = Set<String>()
 
-    /// An issuance as the ids of its texts in `text` (`LineageText.none` for a nil field): 48 bytes. The child
+    /// An issuance as the ids of its texts in `text` (`LineageText.none` for a nil field): 64 bytes. The child
     /// principal is kept in two parts, up to its last `/` (an assumed role's ARN: shared by every session of the
-    /// role) and the rest (the session name).
+    /// role) and the rest (the session name). An event id that is a UUID as CloudTrail writes it is kept as its bits
+    /// (`eventID` is then `packedEventID`): its text and reference were 48 bytes.
     struct Record: Sendable {
         var issuedAt: Int64
         var expiresAt: Int64
@@ -33,7 +34,16 @@ public struct LineageMap: Sendable {
         var childPrincipal: UInt32
         var childPrincipalTail: UInt32
         var eventID: UInt32
+        var eventBits: (UInt64, UInt64) = (0, 0)
+
+        func eventIDText(_ text: LineageText) -> String? {
+            eventID == LineageMap.packedEventID
+                ? CompactEventID.uuid(eventBits.0, eventBits.1).text : text.optionalString(eventID)
+        }
     }
+
+    /// `Record.eventID` of an event id kept as its bits.
+    static let packedEventID = LineageText.none - 1
 
     struct Chain: Sendable {
         var first: Int32
@@ -73,7 +83,7 @@ public struct LineageMap: Sendable {
             childPrincipal: r.childPrincipal == LineageText.none
                 ? nil : text.string(r.childPrincipal) + text.string(r.childPrincipalTail),
             issuedAt: r.issuedAt, expiresAt: r.expiresAt,
-            eventID: text.optionalString(r.eventID))
+            eventID: r.eventIDText(text))
     }
 
     func issuedAt(_ position: Int) -> Int64 { records[position].issuedAt }
@@ -146,13 +156,19 @@ public struct LineageMap: Sendable {
                 tail = text.add(UnsafeRawBufferPointer(rebasing: bytes[cut...]), intern: false)
             }
         }
-        let r = Record(
+        var r = Record(
             issuedAt: i.issuedAt, expiresAt: i.expiresAt, api: text.add(i.api, intern: true),
             account: text.add(i.account, intern: true), childKey: text.add(i.childKey),
             parentKey: i.parentKey.map { text.add($0, intern: true) } ?? LineageText.none,
             parentPrincipal: text.add(i.parentPrincipal, intern: true),
-            childPrincipal: principal, childPrincipalTail: tail,
-            eventID: i.eventID.map { text.add($0) } ?? LineageText.none)
+            childPrincipal: principal, childPrincipalTail: tail, eventID: LineageText.none)
+        if let id = i.eventID {
+            if case .uuid(let hi, let lo) = CompactEventID(id) {
+                (r.eventID, r.eventBits) = (Self.packedEventID, (hi, lo))
+            } else {
+                r.eventID = text.add(id)
+            }
+        }
         let n = Int32(records.count)
         records.append(r)
         childNext.append(-1)

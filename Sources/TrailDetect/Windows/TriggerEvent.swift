@@ -10,7 +10,7 @@ struct TriggerEvent: Sendable {
     private(set) var json: [UInt8]
     private var spillFile: SpillFile?
     private var spillOffset: Int64 = 0
-    let id: TriggerEventID
+    let id: CompactEventID
     private let ruleIndex: Int32
     /// The record's index in its file (a CloudTrail file holds far fewer than 2^31 records).
     private let record: Int32
@@ -21,7 +21,7 @@ struct TriggerEvent: Sendable {
     /// The event id as written ("" when the event has none).
     var eventID: String { id.text }
 
-    init(rule: Int, json: [UInt8], file: String, index: Int, time: Int64, id: TriggerEventID) {
+    init(rule: Int, json: [UInt8], file: String, index: Int, time: Int64, id: CompactEventID) {
         ruleIndex = Int32(rule)
         self.json = json
         self.file = file
@@ -31,7 +31,7 @@ struct TriggerEvent: Sendable {
     }
 
     init(rule: Int, json: [UInt8], file: String, index: Int, time: Int64, eventID: String) {
-        self.init(rule: rule, json: json, file: file, index: index, time: time, id: TriggerEventID(eventID))
+        self.init(rule: rule, json: json, file: file, index: index, time: time, id: CompactEventID(eventID))
     }
 
     /// Moves the text to `spill` (it stays here when it cannot be written there).
@@ -100,7 +100,7 @@ extension TriggerEvent {
             file = files[Int(f - 1)].path
         }
         guard let isUUID = r.flag() else { return nil }
-        let id: TriggerEventID
+        let id: CompactEventID
         if isUUID {
             guard let hi = r.fixed(), let lo = r.fixed() else { return nil }
             id = .uuid(hi, lo)
@@ -115,11 +115,12 @@ extension TriggerEvent {
     }
 }
 
-/// A trigger's event id: a UUID as CloudTrail writes it (36 characters, lowercase hexadecimal and four dashes) as its
-/// 128 bits, any other text as it is. The text of a UUID is a heap object of 80 bytes; a trigger is kept for every
-/// role assumption. Ordered and compared as the text is: two UUIDs by their bits (the dashes stand at the same places,
+/// An event id as a trigger or an issuance keeps it: a UUID as CloudTrail writes it (36 characters, lowercase
+/// hexadecimal and four dashes) as its 128 bits, any other text as it is. The text of a UUID is a heap object of 80
+/// bytes (or 36 bytes and a reference in lineage's texts); a trigger is kept for every role assumption, an issuance
+/// for every STS call. Ordered and compared as the text is: two UUIDs by their bits (the dashes stand at the same places,
 /// and the digits 0-9 and a-f sort as their values), anything else by the texts.
-enum TriggerEventID: Sendable, Comparable {
+enum CompactEventID: Sendable, Comparable {
     case uuid(UInt64, UInt64)
     case text(String)
 
@@ -133,7 +134,7 @@ enum TriggerEventID: Sendable, Comparable {
         if let raw, let packed = Self.uuid(raw) { self = packed } else { self = .text(text() ?? "") }
     }
 
-    static func uuid(_ raw: UnsafeRawBufferPointer) -> TriggerEventID? {
+    static func uuid(_ raw: UnsafeRawBufferPointer) -> CompactEventID? {
         guard raw.count == 36 else { return nil }
         var hi: UInt64 = 0
         var lo: UInt64 = 0
@@ -171,12 +172,12 @@ enum TriggerEventID: Sendable, Comparable {
         }
     }
 
-    static func == (a: TriggerEventID, b: TriggerEventID) -> Bool {
+    static func == (a: CompactEventID, b: CompactEventID) -> Bool {
         if case .uuid(let ah, let al) = a, case .uuid(let bh, let bl) = b { return ah == bh && al == bl }
         return a.text == b.text
     }
 
-    static func < (a: TriggerEventID, b: TriggerEventID) -> Bool {
+    static func < (a: CompactEventID, b: CompactEventID) -> Bool {
         if case .uuid(let ah, let al) = a, case .uuid(let bh, let bl) = b { return ah != bh ? ah < bh : al < bl }
         return a.text < b.text
     }
