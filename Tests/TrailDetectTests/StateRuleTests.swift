@@ -482,3 +482,46 @@ import Testing
     #expect(failing.liveTriggers().isEmpty)
     #expect(failing.spill.unreadable.load(ordering: .relaxed) == 51)
 }
+
+/// Correlation matches and group values kept by the first pass wait in the spill file and read back as they were
+/// (the first values of a group win, as before); what does not read back is counted, and a group whose values do
+/// not read back gives no outcome rather than one under another id.
+@Test func correlationMatchesAndGroupValuesSpillAndReadBack() throws {
+    let files = [InputFile(path: "f0.json.gz"), InputFile(path: "f1.json.gz")]
+    func run() -> AnalysisRun {
+        AnalysisRun(
+            files, rules: bundled.0, using: ParallelReader(options: ReaderOptions()), carryover: Analysis.Carryover(),
+            earlier: [], unfinished: [])
+    }
+    func signal(_ n: Int) -> Signal {
+        Signal(
+            correlation: Int32(n % 3), base: Int32(n % 5), group: UInt64(n % 40), value: UInt64(n) &* 0x9E37_79B9,
+            time: Int64(n) - 500, event: UInt64(n) << 20, file: -1, record: Int32(n))
+    }
+    let a = run()
+    for f in 0..<2 {
+        let batch = (0..<300).map { signal(f * 300 + $0) }
+        let values = Dictionary(uniqueKeysWithValues: (0..<40).map { (UInt64($0), ["file\(f)", "group \($0)", "é\($0)"]) })
+        a.keep(batch, groupValues: values, file: f)
+    }
+    #expect(a.signals.isEmpty && a.signalCount == 600 && a.groupValues.isEmpty)
+    let back = a.allSignals()
+    #expect(back.count == 600)
+    for (n, s) in back.enumerated() {
+        let e = signal(n)
+        #expect(
+            s.correlation == e.correlation && s.base == e.base && s.group == e.group && s.value == e.value
+                && s.time == e.time && s.event == e.event && s.record == e.record && s.file == Int32(n / 300))
+    }
+    #expect(a.values(ofGroup: 7) == ["file0", "group 7", "é7"])
+    #expect(a.values(ofGroup: 99) == [])
+    #expect(a.spill.unreadable.load(ordering: .relaxed) == 0)
+    a.spill.discardForTesting()
+    #expect(a.values(ofGroup: 7) == nil)
+    #expect(a.spill.unreadable.load(ordering: .relaxed) == 1)
+    let b = run()
+    b.keep((0..<300).map(signal), groupValues: [:], file: 0)
+    b.spill.discardForTesting()
+    #expect(b.allSignals().isEmpty)
+    #expect(b.spill.unreadable.load(ordering: .relaxed) == 300)
+}

@@ -25,6 +25,12 @@ enum Correlator {
     /// Sorts `signals` in place (by group, then time, file and record) and evaluates each group's run, so the
     /// matches are never copied.
     static func evaluate(_ signals: inout [Signal], groupValues: [UInt64: [String]], rules: RuleSet) -> [Outcome] {
+        evaluate(&signals, groupValues: { groupValues[$0] ?? [] }, rules: rules)
+    }
+
+    /// The same, with each group's values from `groupValues` (asked only for the groups that reach their condition;
+    /// nil when they cannot be known, and the group gives no outcome).
+    static func evaluate(_ signals: inout [Signal], groupValues: (UInt64) -> [String]?, rules: RuleSet) -> [Outcome] {
         signals.sort { a, b in
             if a.group != b.group { return a.group < b.group }
             if a.time != b.time { return a.time < b.time }
@@ -45,7 +51,7 @@ enum Correlator {
             let list = signals[start..<end].filter { $0.event == 0 || seen.insert($0.event &+ UInt64(bitPattern: Int64($0.base))).inserted }
             let (matched, best) = Self.matches(list, spec)
             guard matched.contains(true) else { continue }
-            let values = groupValues[groupHash] ?? []
+            guard let values = groupValues(groupHash) else { continue }
             let chosen = list.indices.filter { matched[$0] }
             out.append(
                 Outcome(

@@ -27,8 +27,15 @@ final class AnalysisRun {
     /// Where the triggers' text waits for the windows to be built, and each file's key fingerprint for the second
     /// pass (memory keeps only their place).
     let spill = SpillFile()
+    /// Correlation matches: those of new files in the spill file as they come (`signalChunks`: 48 bytes each, read
+    /// back when the correlations are evaluated), those an earlier run kept (or that could not be written) here.
     var signals: [Signal]
+    var signalChunks: [(offset: Int64, length: Int, count: Int)] = []
+    var signalCount = 0
+    /// Each correlation group's values, named in a finding only when the group reaches its condition: in the spill
+    /// file (`groupPlaces`) as they come, those an earlier run kept (or that could not be written) here.
     var groupValues: [UInt64: [String]]
+    var groupPlaces: [UInt64: (offset: Int64, length: Int32)] = [:]
     /// Groups with a match from this run, or from a file whose analysis an earlier run did not finish.
     var freshGroups = Set<UInt64>()
     /// Each new file's key fingerprint, from the first pass: here while the file is read, then in `spill`
@@ -80,6 +87,77 @@ final class AnalysisRun {
                     TriggerEvent(rule: $0, json: t.json, file: t.file, index: t.index, time: t.time, eventID: t.eventID)
                 }
             }, fileIndex: { fileIndex[$0.file].map(Int.init) })
+    }
+
+    /// Keeps correlation matches of new file `file`, and the values of the groups not seen before, in the spill file.
+    func keep(_ batch: [Signal], groupValues values: [UInt64: [String]], file: Int) {
+        if !batch.isEmpty {
+            var list = batch
+            for i in list.indices {
+                list[i].file = Int32(file)
+                freshGroups.insert(list[i].group)
+            }
+            signalCount += list.count
+            let bytes = list.withUnsafeBytes { Array($0) }
+            if let (offset, length) = spill.append(bytes) {
+                signalChunks.append((offset, length, list.count))
+            } else {
+                signals += list
+            }
+        }
+        let fresh = values.filter { groupValues[$0.key] == nil && groupPlaces[$0.key] == nil }.sorted { $0.key < $1.key }
+        guard !fresh.isEmpty else { return }
+        var w = SpillWriter(out: [])
+        var ends: [Int] = []
+        for (_, v) in fresh {
+            w.strings(v)
+            ends.append(w.out.count)
+        }
+        guard let (offset, _) = spill.append(w.out) else {
+            for (k, v) in fresh { groupValues[k] = v }
+            return
+        }
+        var start = 0
+        for ((k, _), end) in zip(fresh, ends) {
+            groupPlaces[k] = (offset + Int64(start), Int32(end - start))
+            start = end
+        }
+    }
+
+    /// Every correlation match, back from the spill file (those that do not read back are counted as unreadable).
+    func allSignals() -> [Signal] {
+        var all = signals
+        signals = []
+        all.reserveCapacity(all.count + signalChunks.reduce(0) { $0 + $1.count })
+        for chunk in signalChunks {
+            guard let bytes = spill.read(chunk.offset, chunk.length), bytes.count == chunk.count * MemoryLayout<Signal>.stride
+            else {
+                spill.unreadable.add(chunk.count, ordering: .relaxed)
+                continue
+            }
+            bytes.withUnsafeBytes { raw in
+                for n in 0..<chunk.count { all.append(raw.loadUnaligned(fromByteOffset: n * MemoryLayout<Signal>.stride, as: Signal.self)) }
+            }
+        }
+        signalChunks = []
+        return all
+    }
+
+    /// A group's values: [] when none were kept, nil (counted as unreadable) when they do not read back.
+    func values(ofGroup group: UInt64) -> [String]? {
+        if let v = groupValues[group] { return v }
+        guard let place = groupPlaces[group] else { return [] }
+        guard let bytes = spill.read(place.offset, Int(place.length)) else {
+            spill.unreadable.add(1, ordering: .relaxed)
+            return nil
+        }
+        let values: [String]? = bytes.withUnsafeBytes { raw in
+            var r = SpillReader(bytes: raw)
+            guard let v = r.strings(), r.atEnd else { return nil }
+            return v
+        }
+        if values == nil { spill.unreadable.add(1, ordering: .relaxed) }
+        return values
     }
 
     /// Keeps trigger events: their text and the rest of them in the spill file, one write for the lot (in memory

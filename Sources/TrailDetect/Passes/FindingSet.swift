@@ -2,7 +2,8 @@ import TrailReader
 
 /// Findings merged across files: their builders in the order first seen, and where each id is.
 ///
-/// With a spill file, a scan's builders do not stay in memory: once more than `heldLimit` are, they are written
+/// With a spill file, a scan's builders do not stay in memory: once more than `heldLimit` are (or they hold more
+/// than eight evidence records each on average: a builder with a hundred is about fifteen kilobytes), they are written
 /// there (`FindingBuilder.encode`) and memory keeps only their id, rule, first time and place (about a tenth of a
 /// builder, which with its evidence, actor and counted event ids is one to several kilobytes). A builder merged
 /// again is read back and held until the next spill; the findings are read back one at a time as they are made.
@@ -29,7 +30,7 @@ public struct FindingSet: Sendable {
                 table.append(b)
             }
         }
-        if table.heldCount > heldLimit { table.spillHeld() }
+        if table.heldCount > heldLimit || table.heldEvidence > heldLimit * 8 { table.spillHeld() }
     }
 
     /// Merges another set's builders, in its order, a few at a time (each read back from its spill file only now).
@@ -103,6 +104,8 @@ struct BuilderTable: Sendable {
     var count: Int { entries.count }
     var indices: Range<Int> { entries.indices }
     var heldCount: Int { held.count }
+    /// The evidence records the held builders keep (most of their size).
+    var heldEvidence: Int { held.reduce(0) { $0 + $1.evidence.count } }
 
     func ruleIndex(_ i: Int) -> Int { Int(entries[i].ruleIndex) }
 

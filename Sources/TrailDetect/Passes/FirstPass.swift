@@ -65,12 +65,7 @@ extension AnalysisRun {
         findings.merge(out.builders)
         for i in out.issuances { result.lineage.add(i) }
         keep(out.triggers, fileIndex: { _ in index })
-        for var s in out.signals {
-            s.file = Int32(index)
-            signals.append(s)
-            freshGroups.insert(s.group)
-        }
-        for (k, v) in out.groupValues where groupValues[k] == nil { groupValues[k] = v }
+        keep(out.signals, groupValues: out.groupValues, file: index)
         if !out.fileKeys.isEmpty {
             if fileKeys[index] == nil { fileKeys[index] = out.fileKeys } else { fileKeys[index]!.formUnion(out.fileKeys) }
         }

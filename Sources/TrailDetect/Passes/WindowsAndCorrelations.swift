@@ -5,7 +5,7 @@ extension AnalysisRun {
     /// correlation groups that reach their condition. Frees the trigger events and matches.
     func windowsAndCorrelations() -> (WindowIndex, [Correlator.Outcome]) {
         result.triggers = triggerCount
-        result.signals = signals.count
+        result.signals = signals.count + signalCount
         // Given up to the windows, which put them in order in place (one list of every trigger, not two).
         let windows = WindowIndex.build(
             triggers: liveTriggers(), rules: rules, lineage: result.lineage, latest: result.latest, threads: parallel.options.threads)
@@ -15,10 +15,11 @@ extension AnalysisRun {
         stateful.merge(windows.absenceFindings)
         // Only groups with a match from this run (or an unfinished one) can change; the others were decided when their
         // matches came.
-        if !carryover.signals.isEmpty { signals.removeAll { !freshGroups.contains($0.group) } }
-        let outcomes = Correlator.evaluate(&signals, groupValues: groupValues, rules: rules)
-        signals = []
+        var all = allSignals()
+        if !carryover.signals.isEmpty { all.removeAll { !freshGroups.contains($0.group) } }
+        let outcomes = Correlator.evaluate(&all, groupValues: { self.values(ofGroup: $0) }, rules: rules)
         groupValues = [:]
+        groupPlaces = [:]
         return (windows, outcomes)
     }
 }
