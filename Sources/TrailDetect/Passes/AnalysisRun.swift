@@ -16,16 +16,17 @@ final class AnalysisRun {
     var findings: FindingSet
     /// Findings of stateful rules (absences, correlations, the second pass), likewise.
     var stateful: FindingSet
-    /// The trigger events, as they come: all but their text written to `spill` (`triggerChunks`), the few that
-    /// could not be in `triggers`. Read back once the first pass is over, only those a rule can use (`liveTriggers`):
-    /// every role assumption is a trigger event of a rule that most logs never let match.
+    /// The trigger events, as they come: written whole to `spill` (their text, and the rest at `triggerChunks`); those
+    /// that could not be written stay in `triggers`. Read back once the first pass is over, only those a rule can use
+    /// (`liveTriggers`): every role assumption is a trigger event of a rule that most logs never let match.
     var triggers = Blocks<TriggerEvent>()
     var triggerChunks: [(offset: Int64, length: Int, count: Int)] = []
     /// How many trigger events there are, and the rules (detections) they matched.
     var triggerCount = 0
     var triggerRules = Set<Int>()
-    /// Where the triggers' text waits for the windows to be built, and each file's key fingerprint for the second
-    /// pass (memory keeps only their place).
+    /// What grows with the logs, in an unlinked temporary file: trigger events, correlation matches and group values
+    /// until the first pass is over, each file's key fingerprint for the second pass, finding builders until they are
+    /// written (memory keeps only their place).
     let spill = SpillFile()
     /// Correlation matches: those of new files in the spill file as they come (`signalChunks`: 48 bytes each, read
     /// back when the correlations are evaluated), those an earlier run kept (or that could not be written) here.

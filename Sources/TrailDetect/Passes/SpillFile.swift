@@ -6,8 +6,9 @@ import Synchronization
     import Darwin
 #endif
 
-/// What a scan keeps between its passes on disk instead of in memory, in an unlinked temporary file: the text of the
-/// trigger events (the events that open and close windows, read again once lineage is complete), each file's key
+/// What a scan keeps between its passes on disk instead of in memory, in an unlinked temporary file: the trigger
+/// events, their text and the rest of them (the events that open and close windows, read again once lineage is
+/// complete), correlation matches and group values (read back when correlations are evaluated), each file's key
 /// fingerprints (read once more, to choose the files the second pass reads), and the findings' builders (read back
 /// when merged again and when made). All grow with the logs: one bundled rule keeps every role assumption as a
 /// trigger event (23 MB of text on a day of 100,000 events with 16 % STS), fingerprints are 4 bytes per key of each
@@ -17,7 +18,8 @@ import Synchronization
 final class SpillFile: @unchecked Sendable {
     private var fd: Int32 = -1
     private var size: Int64 = 0
-    /// Finding builders that could not be read back (`BuilderTable.builder`): the run's output is incomplete.
+    /// Builders, trigger events, matches and group values that could not be read back: the run's findings are
+    /// incomplete.
     let unreadable = Atomic<Int>(0)
 
     init() {
