@@ -23,11 +23,15 @@ public struct LoadedFindings {
     }
 
     /// Every finding of a one-shot scan of `paths` (input problems are in the summary; the findings still come).
-    public static func scan(_ paths: [String], rules: RuleSet, options: ReaderOptions = ReaderOptions()) -> LoadedFindings {
+    /// Throws `Analysis.Incomplete` when the scan's spill file did not read back whole (the findings would be
+    /// incomplete, and a report or a playbook must not be made from them).
+    public static func scan(_ paths: [String], rules: RuleSet, options: ReaderOptions = ReaderOptions()) throws -> LoadedFindings {
         let discovery = Discovery(options: options).discover(paths)
         let outcome = OneShotScan(rules: rules, options: options).run(discovery)
-        return LoadedFindings(
-            findings: outcome.findings, lineage: outcome.lineage, files: discovery.files, summary: outcome.summary)
+        let findings = outcome.findings
+        let unreadable = outcome.made.unreadable
+        if unreadable > 0 { throw Analysis.Incomplete(unreadable: unreadable) }
+        return LoadedFindings(findings: findings, lineage: outcome.lineage, files: discovery.files, summary: outcome.summary)
     }
 
     /// Every finding a state file holds, with the lineage it keeps. Reading never creates a state file.

@@ -475,6 +475,10 @@ import Testing
     #expect(live.map(\.rule) == Array(repeating: seen, count: 50) + [revoked])
     #expect(live.allSatisfy { $0.text.map { String(decoding: $0, as: UTF8.self).contains("ListUsers") } == true })
     #expect(both.spill.unreadable.load(ordering: .relaxed) == 0)
+    // A trigger's text that does not read back is counted too.
+    both.spill.discardForTesting()
+    #expect(live[0].text == nil)
+    #expect(both.spill.unreadable.load(ordering: .relaxed) == 1)
 
     let failing = run()
     failing.keep((0..<50).map { trigger(seen, $0) } + [trigger(revoked, 50)], fileIndex: { $0.index % 2 })

@@ -20,7 +20,7 @@ import TrailScan
 
     /// The big incident: each generated finding is a demo finding given another user, key and id.
     static func incident() throws -> ([Finding], LineageMap) {
-        let templates = LoadedFindings.scan([repository.appendingPathComponent("Fixtures/logs").path], rules: bundledRules).findings
+        let templates = try LoadedFindings.scan([repository.appendingPathComponent("Fixtures/logs").path], rules: bundledRules).findings
         var out: [Finding] = []
         out.reserveCapacity(findings)
         for i in 0..<findings {

@@ -30,5 +30,5 @@ import TrailState
     #expect(throws: Analysis.Incomplete.self) { try store.finish(result, rules: rules) }
     #expect(result.unreadable >= 2)
     #expect(try store.unfinished() == unfinished)
-    #expect("\(Analysis.Incomplete(unreadable: 2))".contains("the next run does it again"))
+    #expect("\(Analysis.Incomplete(unreadable: 2))".contains("the findings are incomplete; scan again"))
 }

@@ -44,8 +44,8 @@ extension Analysis {
         public let unreadable: Int
         public init(unreadable: Int) { self.unreadable = unreadable }
         public var description: String {
-            "\(unreadable) finding(s) or trigger event(s) could not be read back from the scan's temporary file (TMPDIR); "
-                + "the analysis is not recorded, and the next run does it again"
+            "\(unreadable) finding(s), trigger event(s) or correlation match(es) could not be read back from the scan's "
+                + "temporary file (TMPDIR): the findings are incomplete; scan again"
         }
     }
 }

@@ -32,6 +32,7 @@ final class AnalysisRun {
     /// back when the correlations are evaluated), those an earlier run kept (or that could not be written) here.
     var signals: [Signal]
     var signalChunks: [(offset: Int64, length: Int, count: Int)] = []
+    /// The matches in `signalChunks`.
     var signalCount = 0
     /// Each correlation group's values, named in a finding only when the group reaches its condition: in the spill
     /// file (`groupPlaces`) as they come, those an earlier run kept (or that could not be written) here.
@@ -98,10 +99,10 @@ final class AnalysisRun {
                 list[i].file = Int32(file)
                 freshGroups.insert(list[i].group)
             }
-            signalCount += list.count
             let bytes = list.withUnsafeBytes { Array($0) }
             if let (offset, length) = spill.append(bytes) {
                 signalChunks.append((offset, length, list.count))
+                signalCount += list.count
             } else {
                 signals += list
             }
@@ -193,16 +194,21 @@ final class AnalysisRun {
                 spill.unreadable.add(chunk.count, ordering: .relaxed)
                 continue
             }
-            bytes.withUnsafeBytes { raw in
+            // A chunk is taken whole or not at all (bytes that are not the chunk written make none of it trusted).
+            let decoded: [TriggerEvent]? = bytes.withUnsafeBytes { raw in
                 var r = SpillReader(bytes: raw)
-                for n in 0..<chunk.count {
-                    guard let t = TriggerEvent.decodeRecord(&r, files: allFiles, spill: spill) else {
-                        spill.unreadable.add(chunk.count - n, ordering: .relaxed)
-                        return
-                    }
-                    if wanted.contains(t.rule) { out.append(t) }
+                var list: [TriggerEvent] = []
+                for _ in 0..<chunk.count {
+                    guard let t = TriggerEvent.decodeRecord(&r, files: allFiles, spill: spill) else { return nil }
+                    if wanted.contains(t.rule) { list.append(t) }
                 }
+                return r.atEnd ? list : nil
             }
+            guard let decoded else {
+                spill.unreadable.add(chunk.count, ordering: .relaxed)
+                continue
+            }
+            for t in decoded { out.append(t) }
         }
         triggers = Blocks()
         triggerChunks = []

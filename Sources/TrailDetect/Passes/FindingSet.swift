@@ -90,6 +90,8 @@ struct BuilderTable: Sendable {
     /// Builders in memory (those of `entries` with `held` >= 0).
     private var held: [FindingBuilder] = []
     let spill: SpillFile?
+    /// A write to `spill` failed: the builders stay in memory from then on.
+    private var spillFailed = false
 
     init(spill: SpillFile?) { self.spill = spill }
 
@@ -130,7 +132,8 @@ struct BuilderTable: Sendable {
     /// with its hundred evidence records is about fifteen kilobytes: 256 of them in one buffer were megabytes of peak).
     /// Those that cannot be written stay held.
     mutating func spillHeld() {
-        guard let spill, !held.isEmpty else { return }
+        // A file that cannot be written is not tried again (each try would encode every held builder for nothing).
+        guard let spill, spill.writable, !spillFailed, !held.isEmpty else { return }
         var owner = [Int](repeating: -1, count: held.count)
         for i in entries.indices where entries[i].held >= 0 { owner[Int(entries[i].held)] = i }
         let old = held
@@ -152,6 +155,7 @@ struct BuilderTable: Sendable {
                 } else {
                     entries[i].held = Int32(held.count)
                     held.append(old[h])
+                    spillFailed = true
                 }
                 start = end
             }

@@ -33,6 +33,9 @@ final class SpillFile: @unchecked Sendable {
 
     deinit { if fd >= 0 { close(fd) } }
 
+    /// Whether a temporary file was made (without one, `append` keeps nothing and the caller keeps its bytes).
+    var writable: Bool { fd >= 0 }
+
     /// Where `bytes` now are in the file; nil when they could not be written (the caller keeps them).
     func append(_ bytes: [UInt8]) -> (offset: Int64, length: Int)? {
         guard fd >= 0, !bytes.isEmpty else { return nil }

@@ -41,10 +41,15 @@ struct TriggerEvent: Sendable {
         json = []
     }
 
-    /// The event's text, from memory or from the spill file (nil only when the spill file cannot be read back).
+    /// The event's text, from memory or from the spill file (nil only when the spill file cannot be read back, which
+    /// is counted: the run's findings are then incomplete).
     var text: [UInt8]? {
         guard let spillFile else { return json }
-        return spillFile.read(spillOffset, Int(spillLength))
+        guard let bytes = spillFile.read(spillOffset, Int(spillLength)) else {
+            spillFile.unreadable.add(1, ordering: .relaxed)
+            return nil
+        }
+        return bytes
     }
 
     static func < (a: TriggerEvent, b: TriggerEvent) -> Bool {

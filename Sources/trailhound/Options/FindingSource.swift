@@ -17,7 +17,7 @@ enum FindingSource {
             if let state {
                 all = try LoadedFindings.state(state, rules: rules).findings
             } else {
-                let loaded = LoadedFindings.scan(logs, rules: rules)
+                let loaded = try LoadedFindings.scan(logs, rules: rules)
                 SummaryWriter.report(loaded.summary, quiet: true, extra: [], to: stderr)
                 all = loaded.findings
             }

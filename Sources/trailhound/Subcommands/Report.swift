@@ -51,7 +51,7 @@ struct Report: ParsableCommand {
         let (ruleSet, ruleReport) = try rules.load { stderr.write($0) }
         var loaded: LoadedFindings
         do {
-            loaded = try state.map { try LoadedFindings.state($0, rules: ruleSet) } ?? LoadedFindings.scan(paths, rules: ruleSet, options: options)
+            loaded = try state.map { try LoadedFindings.state($0, rules: ruleSet) } ?? (try LoadedFindings.scan(paths, rules: ruleSet, options: options))
         } catch {
             stderr.write("trailhound: \(TerminalText.sanitize("\(error)"))\n")
             throw ExitCode(2)

@@ -132,6 +132,9 @@ struct Scan: ParsableCommand {
                     },
                     read: { progress?.finish() },
                     write: { writer.write($0, to: output, errors: stderr) })
+            } catch let error as IncrementalScan.RecordingError where error.underlying is Analysis.Incomplete {
+                stderr.write("trailhound: \(error.underlying) (nothing of this analysis was recorded in \(statePath); the next run does it again)\n")
+                throw ExitCode(2)
             } catch let error as IncrementalScan.RecordingError {
                 stderr.write("trailhound: cannot write state file \(statePath): \(error.underlying)\n")
                 throw ExitCode(2)
