@@ -87,8 +87,9 @@ struct BuilderTable: Sendable {
     }
 
     private(set) var entries: [Entry] = []
-    /// Builders in memory (those of `entries` with `held` >= 0).
+    /// Builders in memory (those of `entries` with `held` >= 0), and the entry each one is.
     private var held: [FindingBuilder] = []
+    private var heldEntry: [Int] = []
     let spill: SpillFile?
     /// A write to `spill` failed: the builders stay in memory from then on.
     private var spillFailed = false
@@ -98,6 +99,7 @@ struct BuilderTable: Sendable {
     init(_ builders: [FindingBuilder]) {
         spill = nil
         held = builders
+        heldEntry = Array(builders.indices)
         entries = builders.indices.map {
             Entry(id: builders[$0].id, ruleIndex: Int32(builders[$0].ruleIndex), held: Int32($0), firstTime: builders[$0].firstTime)
         }
@@ -114,6 +116,7 @@ struct BuilderTable: Sendable {
     mutating func append(_ b: FindingBuilder) {
         entries.append(Entry(id: b.id, ruleIndex: Int32(b.ruleIndex), held: Int32(held.count), firstTime: b.firstTime))
         held.append(b)
+        heldEntry.append(entries.count - 1)
     }
 
     /// Folds `b` into the builder at `at`, reading it back first when it was spilled.
@@ -121,6 +124,7 @@ struct BuilderTable: Sendable {
         var h = Int(entries[at].held)
         if h < 0 {
             held.append(builder(at))
+            heldEntry.append(at)
             h = held.count - 1
             entries[at].held = Int32(h)
         }
@@ -134,10 +138,10 @@ struct BuilderTable: Sendable {
     mutating func spillHeld() {
         // A file that cannot be written is not tried again (each try would encode every held builder for nothing).
         guard let spill, spill.writable, !spillFailed, !held.isEmpty else { return }
-        var owner = [Int](repeating: -1, count: held.count)
-        for i in entries.indices where entries[i].held >= 0 { owner[Int(entries[i].held)] = i }
         let old = held
+        let owner = heldEntry
         held = []
+        heldEntry = []
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Self.writeBytes + (16 << 10))
         // The builders in `bytes`: their place in `old` and where their bytes end.
@@ -155,6 +159,7 @@ struct BuilderTable: Sendable {
                 } else {
                     entries[i].held = Int32(held.count)
                     held.append(old[h])
+                    heldEntry.append(i)
                     spillFailed = true
                 }
                 start = end
