@@ -177,9 +177,7 @@ public struct ContainmentAction: Sendable {
             let template = step.parsed.command
             var commands: [String] = []
             for item in count == 0 ? [nil] : (0..<count).map(Optional.some) {
-                var scoped = values
-                if let item { for each in step.forEach { scoped[each] = [values[each]![item]] } }
-                var bound = template.fill(scoped)
+                var bound = template.fill(values, item: item.map { (step.forEach, $0) })
                 bound.missing += documentBinding.missing.filter { !bound.missing.contains($0) }
                 bound.refused += documentBinding.refused
                 commands.append(bound.command())

@@ -82,7 +82,11 @@ struct Template: Sendable {
     }
 
     /// The template with `values` filled in (the first value of each list; a `for-each` step passes one at a time).
-    func fill(_ values: [String: [String]]) -> Binding {
+    func fill(_ values: [String: [String]]) -> Binding { fill(values, item: nil) }
+
+    /// `fill(values)` with each of `item.names` bound to its value at `item.index` alone (a `for-each` step's
+    /// command for one item), without copying `values` for every item.
+    func fill(_ values: [String: [String]], item: (names: [String], index: Int)?) -> Binding {
         var binding = Binding()
         var out = ""
         for part in parts {
@@ -90,7 +94,9 @@ struct Template: Sendable {
             case .literal(let text): out += text
             case .variable(let name, let context, _):
                 let kind = ContainmentAction.variables[name] ?? .text
-                guard let value = values[name]?.first, !value.isEmpty else {
+                let list = values[name]
+                let first = item.flatMap { $0.names.contains(name) ? list?[$0.index] : nil } ?? list?.first
+                guard let value = first, !value.isEmpty else {
                     if !binding.missing.contains(name) { binding.missing.append(name) }
                     out += "<\(name)>"
                     continue

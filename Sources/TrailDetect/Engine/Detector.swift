@@ -281,7 +281,7 @@ public final class Detector {
             return
         }
         let values = extra + groupBy.map { context.strings($0).first ?? "" }
-        var builder = FindingBuilder(id: FindingBuilder.id(rule: rule.id, values: values), ruleIndex: i, title: title(rule))
+        var builder = FindingBuilder(id: FindingBuilder.id(rule: rule.id, values: values), ruleIndex: i, title: title(i))
         new(&builder)
         builder.add(context, file: file)
         byHash[h, default: []].append(builders.count)
@@ -320,22 +320,24 @@ public final class Detector {
                 file: -1, record: Int32(truncatingIfNeeded: event.index)))
     }
 
-    func title(_ rule: SigmaRule) -> String { Self.title(rule, context) }
+    func title(_ i: Int) -> String { Self.title(rules, i, context) }
 
-    static func title(_ rule: SigmaRule, _ context: EventContext) -> String {
-        guard let template = rule.titleTemplate else {
+    /// Rule `i`'s finding title for the event in `context`: its `title-template` filled in (parsed once, in
+    /// `RuleSet.titleParts`), else its title and the actor.
+    static func title(_ rules: RuleSet, _ i: Int, _ context: EventContext) -> String {
+        guard let parts = rules.titleParts[i] else {
+            let rule = rules.rules[i]
             let who = context.strings(.derived(.actorArn)).first ?? context.strings(.derived(.actorType)).first
             return who.map { "\(rule.title): \($0)" } ?? rule.title
         }
         var out = ""
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            out += rest[..<open]
-            let name = String(rest[rest.index(after: open)..<close])
-            out += RuleField(name).flatMap { context.strings($0).first } ?? "?"
-            rest = rest[rest.index(after: close)...]
+        for part in parts {
+            switch part {
+            case .text(let t): out += t
+            case .field(let f): out += f.flatMap { context.strings($0).first } ?? "?"
+            }
         }
-        return out + rest
+        return out
     }
 
     /// The findings gathered since the last call, in the order first seen.

@@ -60,16 +60,16 @@ extension FindingBuilder {
             let (a, b) = (lineage.issuedAt($0), lineage.issuedAt($1))
             return a != b ? a < b : lineage.childKey($0) < lineage.childKey($1)
         }
-        var listed = Set<String>()
+        // A key issued twice at the same second (the same issuance read in two files) is listed once.
+        struct Issued: Hashable {
+            let key: String
+            let at: Int64
+        }
+        var listed = Set<Issued>()
         for n in temporary {
             guard out.count < 50 else { break }
-            let i = lineage[n]
-            guard listed.insert(i.childKey + "/\(i.issuedAt)").inserted else { continue }
-            out.append(
-                Finding.Credential(
-                    accessKeyId: i.childKey, kind: "temporary", mintedBy: i.api, parentAccessKeyId: i.parentKey,
-                    principal: i.childPrincipal, issuedAt: Timestamp.format(i.issuedAt), expiresAt: Timestamp.format(i.expiresAt),
-                    eventID: i.eventID))
+            guard listed.insert(Issued(key: lineage.childKey(n), at: lineage.issuedAt(n))).inserted else { continue }
+            out.append(lineage.credential(n))
         }
         return out
     }

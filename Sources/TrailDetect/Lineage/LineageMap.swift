@@ -86,6 +86,19 @@ public struct LineageMap: Sendable {
             eventID: r.eventIDText(text))
     }
 
+    /// Issuance `position` as a finding lists it: a live temporary credential (the strings of `self[position]`
+    /// that a finding shows, and no others; a finding lists up to 50).
+    func credential(_ position: Int) -> Finding.Credential {
+        let r = records[position]
+        return Finding.Credential(
+            accessKeyId: text.string(r.childKey), kind: "temporary", mintedBy: text.string(r.api),
+            parentAccessKeyId: text.optionalString(r.parentKey),
+            principal: r.childPrincipal == LineageText.none
+                ? nil : text.string(r.childPrincipal) + text.string(r.childPrincipalTail),
+            issuedAt: Timestamp.format(r.issuedAt), expiresAt: Timestamp.format(r.expiresAt),
+            eventID: r.eventIDText(text))
+    }
+
     func issuedAt(_ position: Int) -> Int64 { records[position].issuedAt }
     func expiresAt(_ position: Int) -> Int64 { records[position].expiresAt }
     func childKey(_ position: Int) -> String { text.string(records[position].childKey) }

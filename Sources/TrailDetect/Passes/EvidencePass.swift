@@ -68,7 +68,7 @@ extension AnalysisRun {
             for n in hits {
                 if builders[n] == nil {
                     guard let o = outcome(n) else { continue }
-                    var b = FindingBuilder(id: o.id, ruleIndex: o.rule, title: Detector.title(rules.rules[o.rule], detector.context))
+                    var b = FindingBuilder(id: o.id, ruleIndex: o.rule, title: Detector.title(rules, o.rule, detector.context))
                     b.state = Finding.State(
                         kind: "correlation", key: o.group.joined(separator: " "), openedByRule: nil, opened: nil,
                         closed: nil, until: nil, measure: o.measure)
