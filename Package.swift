@@ -21,9 +21,19 @@ func pkgConfigHas(_ module: String) -> Bool {
 }
 let hasISAL = ProcessInfo.processInfo.environment["TRAILHOUND_NO_ISAL"] == nil && pkgConfigHas("libisal")
 
+// Release binaries on Linux carry the Swift runtime and Foundation inside them, as `swift build
+// --static-swift-stdlib` makes them (set here so that a plain `swift build -c release` does it): the binary runs where
+// no Swift toolchain is installed (a Spark executor it is shipped to, a responder's jump host), and a scan ran 7-11 %
+// faster with 5.6 MB less memory (the runtime's calls, retain and release above all, are direct instead of through
+// the dynamic linker's tables). It still links the system's libc, libstdc++, zlib, SQLite and ISA-L. The modules are
+// compiled with the flag too: they then name the static libraries Foundation needs (CoreFoundation, ICU) for the link.
+// Debug builds, and so the tests, stay dynamic.
+let staticRuntime: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
+let staticLink: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
+
 // The reader and the rule engine are the per-event hot path. In release builds their dynamic exclusivity checks are
 // off (about 2 % of a scan's instructions under callgrind); debug builds, and so `swift test`, keep them.
-let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))] + staticRuntime
 
 let package = Package(
     name: "trailhound",
@@ -63,34 +73,40 @@ let package = Package(
             ],
             swiftSettings: hotPath
         ),
-        .target(name: "TrailOutput", dependencies: ["TrailReader", "TrailDetect"]),
+        .target(name: "TrailOutput", dependencies: ["TrailReader", "TrailDetect"], swiftSettings: staticRuntime),
         // The state file of incremental (cron) scans: SQLite through GRDB.
-        .target(name: "TrailState", dependencies: ["TrailReader", "TrailDetect", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "TrailState", dependencies: ["TrailReader", "TrailDetect", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: staticRuntime),
         // Scan orchestration: the one-shot scan and the incremental scan over a state file.
-        .target(name: "TrailScan", dependencies: ["TrailReader", "TrailDetect", "TrailState"]),
+        .target(name: "TrailScan", dependencies: ["TrailReader", "TrailDetect", "TrailState"], swiftSettings: staticRuntime),
         // The HTML incident report (`trailhound report`): one self-contained page, pictures drawn as SVG here.
         .target(
             name: "TrailReport",
-            dependencies: ["TrailReader", "TrailDetect", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["TrailReader", "TrailDetect", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: staticRuntime
         ),
         // The rules tree (rules/) embedded in the binary: the EmbedRules plugin generates its source at build time.
         .executableTarget(name: "trailhound-embed-rules", path: "Sources/trailhound-embed-rules"),
         .plugin(
             name: "EmbedRules", capability: .buildTool(), dependencies: ["trailhound-embed-rules"],
             path: "Sources/EmbedRulesPlugin"),
-        .target(name: "TrailRules", plugins: ["EmbedRules"]),
+        .target(name: "TrailRules", swiftSettings: staticRuntime, plugins: ["EmbedRules"]),
         .target(name: "TrailFuzzing", dependencies: ["TrailReader", "TrailDetect", "TrailOutput"]),
         .executableTarget(
             name: "trailhound",
             dependencies: [
                 "TrailReader", "TrailDetect", "TrailOutput", "TrailState", "TrailScan", "TrailReport", "TrailRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: staticRuntime,
+            linkerSettings: staticLink
         ),
         .executableTarget(
             name: "trailhound-bench",
             dependencies: ["TrailReader", "TrailDetect", "CZlib"],
-            path: "Benchmarks/ReaderBench"
+            path: "Benchmarks/ReaderBench",
+            swiftSettings: staticRuntime,
+            linkerSettings: staticLink
         ),
         .testTarget(name: "TrailReaderTests", dependencies: ["TrailReader", "CZlib"]),
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailReader", "TrailRules", "CZlib"]),
