@@ -68,16 +68,19 @@ public struct FindingWriter: Sendable {
         let lines = [.jsonl, .ocsf, .asff].contains(format)
         switch format {
         case _ where lines && threads > 1 && count > batch:
-            // A batch at a time, cut into one run of lines per thread, each made and rendered on its thread and put
-            // in order.
+            // A batch at a time, cut into runs of lines (`runsPerThread` per thread, dealt out in turn: findings in
+            // time order cost unevenly, one with fifty live credentials many times one with none, and a thread
+            // given half a batch at once sat idle while the other finished its half), each run made and rendered on
+            // one thread, and the runs put in order.
+            let runs = threads * Self.runsPerThread
             var start = 0
             while start < count {
                 let (from, end) = (start, min(count, start + batch * threads))
                 // Made inert on its thread too (as `put` would), so the writing thread only writes.
-                let parts = concurrentMap(count: threads, threads: threads) { _, t -> [UInt8] in
+                let parts = concurrentMap(count: runs, threads: threads) { _, r -> [UInt8] in
                     var w = JSONBuilder()
                     let encoder = Self.encoder(pretty: false)
-                    for i in (from + (end - from) * t / threads)..<(from + (end - from) * (t + 1) / threads) {
+                    for i in (from + (end - from) * r / runs)..<(from + (end - from) * (r + 1) / runs) {
                         line(make(i), into: &w, encoder)
                     }
                     if inert { TerminalText.inertJSON(&w.out) }
@@ -109,6 +112,8 @@ public struct FindingWriter: Sendable {
     static let chunkBytes = 256 << 10
     /// Findings per thread in a batch when the line formats are rendered on several threads (tests make it small).
     var batch = 128
+    /// Runs of lines per thread in a batch (see `render`).
+    static let runsPerThread = 8
 
     /// One finding's line, newline included, in a line format.
     func line(_ f: Finding, into w: inout JSONBuilder, _ encoder: JSONEncoder) {
