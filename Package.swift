@@ -23,9 +23,9 @@ let hasISAL = ProcessInfo.processInfo.environment["TRAILHOUND_NO_ISAL"] == nil &
 
 // Release binaries on Linux carry the Swift runtime and Foundation inside them, as `swift build
 // --static-swift-stdlib` makes them (set here so that a plain `swift build -c release` does it): the binary runs where
-// no Swift toolchain is installed (a Spark executor it is shipped to, a responder's jump host), and a scan ran 7-11 %
-// faster with 5.6 MB less memory (the runtime's calls, retain and release above all, are direct instead of through
-// the dynamic linker's tables). It still links the system's libc, libstdc++, zlib, SQLite and ISA-L. The modules are
+// no Swift toolchain is installed (a Spark executor it is shipped to, a responder's jump host), and scans ran 5-11 %
+// faster on three of the four benchmark mixes (the fourth within noise) with 3.5-5.6 MB less memory (the runtime's
+// calls, retain and release above all, are direct instead of through the dynamic linker's tables). It still links the system's libc, libstdc++, zlib, SQLite and ISA-L. The modules are
 // compiled with the flag too: they then name the static libraries Foundation needs (CoreFoundation, ICU) for the link.
 // Debug builds, and so the tests, stay dynamic.
 let staticRuntime: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]

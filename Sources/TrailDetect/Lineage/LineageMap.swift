@@ -80,10 +80,13 @@ public struct LineageMap: Sendable {
         return CredentialIssuance(
             api: text.string(r.api), account: text.string(r.account), childKey: text.string(r.childKey),
             parentKey: text.optionalString(r.parentKey), parentPrincipal: text.string(r.parentPrincipal),
-            childPrincipal: r.childPrincipal == LineageText.none
-                ? nil : text.string(r.childPrincipal) + text.string(r.childPrincipalTail),
-            issuedAt: r.issuedAt, expiresAt: r.expiresAt,
+            childPrincipal: childPrincipal(r), issuedAt: r.issuedAt, expiresAt: r.expiresAt,
             eventID: r.eventIDText(text))
+    }
+
+    /// A record's child principal, its two parts joined (nil when it has none).
+    private func childPrincipal(_ r: Record) -> String? {
+        r.childPrincipal == LineageText.none ? nil : text.string(r.childPrincipal) + text.string(r.childPrincipalTail)
     }
 
     /// Issuance `position` as a finding lists it: a live temporary credential (the strings of `self[position]`
@@ -92,9 +95,7 @@ public struct LineageMap: Sendable {
         let r = records[position]
         return Finding.Credential(
             accessKeyId: text.string(r.childKey), kind: "temporary", mintedBy: text.string(r.api),
-            parentAccessKeyId: text.optionalString(r.parentKey),
-            principal: r.childPrincipal == LineageText.none
-                ? nil : text.string(r.childPrincipal) + text.string(r.childPrincipalTail),
+            parentAccessKeyId: text.optionalString(r.parentKey), principal: childPrincipal(r),
             issuedAt: Timestamp.format(r.issuedAt), expiresAt: Timestamp.format(r.expiresAt),
             eventID: r.eventIDText(text))
     }
