@@ -26,10 +26,15 @@ let hasISAL = ProcessInfo.processInfo.environment["TRAILHOUND_NO_ISAL"] == nil &
 // no Swift toolchain is installed (a Spark executor it is shipped to, a responder's jump host), and scans ran 5-11 %
 // faster on three of the four benchmark mixes (the fourth within noise) with 3.5-5.6 MB less memory (the runtime's
 // calls, retain and release above all, are direct instead of through the dynamic linker's tables). It still links the system's libc, libstdc++, zlib, SQLite and ISA-L. The modules are
-// compiled with the flag too: they then name the static libraries Foundation needs (CoreFoundation, ICU) for the link.
-// Debug builds, and so the tests, stay dynamic.
-let staticRuntime: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
-let staticLink: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
+// compiled with the flag too: they then name the static libraries Foundation needs (CoreFoundation, ICU) for the link
+// (only the executables' own modules compiled so gave the same speed but 2 MB more RSS). Debug builds, and so the
+// tests, stay dynamic; TRAILHOUND_DYNAMIC_RUNTIME=1 builds release against the toolchain's shared runtime, as the
+// fuzzers must (scripts/fuzz/run: their executables link these modules with the sanitizers' runtime).
+let dynamicRuntime = ProcessInfo.processInfo.environment["TRAILHOUND_DYNAMIC_RUNTIME"] != nil
+let staticRuntime: [SwiftSetting] =
+    dynamicRuntime ? [] : [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
+let staticLink: [LinkerSetting] =
+    dynamicRuntime ? [] : [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
 
 // The reader and the rule engine are the per-event hot path. In release builds their dynamic exclusivity checks are
 // off (about 2 % of a scan's instructions under callgrind); debug builds, and so `swift test`, keep them.
